@@ -1,0 +1,282 @@
+"""REST API for plans: list, create, detail, versions, lifecycle actions, decisions, history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from governance import policy
+from governance.api import DecisionInputSerializer, DecisionSerializer
+from governance.models import AuditEvent, Body, Decision, Membership, Partnership
+from governance.services import decision_record
+from plangov.errors import InvalidInput
+from workflows.lifecycle import PlanLifecycle
+from workflows.services import PLAN_ACTIONS
+
+from .content import PlanContentSerializer
+from .models import Plan, PlanKind, PlanVersion, Stage
+from .services import plan_create, version_create
+
+PROBLEM = OpenApiResponse(description="An RFC 9457 problem document (application/problem+json).")
+
+
+class VersionSummarySerializer(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+    submitted = serializers.BooleanField(source="is_submitted", read_only=True)
+
+    class Meta:
+        model = PlanVersion
+        fields = ["number", "content_hash", "note", "created_by", "created_at", "submitted",
+                  "submitted_at"]
+
+
+class VersionSerializer(VersionSummarySerializer):
+    content = PlanContentSerializer(read_only=True)
+
+    class Meta(VersionSummarySerializer.Meta):
+        fields = [*VersionSummarySerializer.Meta.fields, "content"]
+
+
+class VersionInputSerializer(serializers.Serializer):
+    content = serializers.JSONField(help_text="Plan content; see the PlanContent schema.")
+    note = serializers.CharField(max_length=250, required=False, allow_blank=True, default="")
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    partnership = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    owning_body = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    executive_body = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    approving_bodies = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    lead_officer = serializers.CharField(source="lead_officer.username", read_only=True)
+    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
+    current_version = VersionSummarySerializer(read_only=True)
+    adopted_version = serializers.IntegerField(source="adopted_version.number", read_only=True,
+                                               allow_null=True, default=None)
+
+    class Meta:
+        model = Plan
+        fields = [
+            "id", "title", "kind", "period_start", "period_end", "partnership", "owning_body",
+            "lead_officer", "approving_bodies", "executive_body", "subject_to_call_in", "stage",
+            "stage_label", "stage_changed_at", "current_version", "adopted_version", "adopted_at",
+            "call_in_ends_on",
+        ]
+
+
+class AvailableActionSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    label = serializers.CharField()
+    ready = serializers.BooleanField()
+    blocked_by = serializers.CharField(allow_null=True)
+
+
+class PlanDetailSerializer(PlanSerializer):
+    available_actions = serializers.SerializerMethodField()
+    decisions = DecisionSerializer(many=True, read_only=True)
+
+    class Meta(PlanSerializer.Meta):
+        fields = [*PlanSerializer.Meta.fields, "available_actions", "decisions"]
+
+    @extend_schema(responses=AvailableActionSerializer(many=True))
+    def get_available_actions(self, plan: Plan) -> list[dict[str, Any]]:
+        return PlanLifecycle(plan).available_actions(self.context["request"].user)
+
+
+class PlanInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=250)
+    kind = serializers.ChoiceField(choices=PlanKind.choices)
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    partnership = serializers.SlugRelatedField(slug_field="slug", queryset=Partnership.objects)
+    owning_body = serializers.SlugField()
+    lead_officer = serializers.CharField(
+        required=False, help_text="Username; defaults to the caller."
+    )
+    approving_bodies = serializers.ListField(child=serializers.SlugField(), allow_empty=False)
+    executive_body = serializers.SlugField()
+    subject_to_call_in = serializers.BooleanField(default=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        from django.contrib.auth import get_user_model
+
+        partnership: Partnership = attrs["partnership"]
+        bodies = {b.slug: b for b in Body.objects.filter(partnership=partnership)}
+        errors: dict[str, list[str]] = {}
+        for field in ("owning_body", "executive_body"):
+            if attrs[field] not in bodies:
+                errors[field] = [f"{partnership.name} has no body {attrs[field]!r}."]
+        unknown = [slug for slug in attrs["approving_bodies"] if slug not in bodies]
+        if unknown:
+            errors["approving_bodies"] = [f"{partnership.name} has no body {s!r}." for s in unknown]
+        if "lead_officer" in attrs:
+            user = get_user_model().objects.filter(username=attrs["lead_officer"]).first()
+            if user is None:
+                errors["lead_officer"] = [f"No user is called {attrs['lead_officer']!r}."]
+            attrs["lead_officer"] = user
+        else:
+            attrs["lead_officer"] = self.context["request"].user
+        if errors:
+            raise serializers.ValidationError(errors)
+        attrs["owning_body"] = bodies[attrs["owning_body"]]
+        attrs["executive_body"] = bodies[attrs["executive_body"]]
+        attrs["approving_bodies"] = [bodies[s] for s in dict.fromkeys(attrs["approving_bodies"])]
+        return attrs
+
+
+class ActionInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    title = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=200,
+        help_text="start_consultation only: the round's title.",
+    )
+    closes_on = serializers.DateField(
+        required=False, allow_null=True, default=None,
+        help_text="start_consultation only: the closing date.",
+    )
+    successor = serializers.PrimaryKeyRelatedField(
+        queryset=Plan.objects, required=False, allow_null=True, default=None,
+        help_text="supersede only: the plan that replaces this one.",
+    )
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_label")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["seq", "created_at", "actor", "action", "object_type", "object_id", "before",
+                  "after", "reason", "hash", "prev_hash"]
+
+
+def visible_plans(user: Any) -> QuerySet[Plan]:
+    plans = Plan.objects.select_related(
+        "partnership", "owning_body", "executive_body", "lead_officer", "current_version",
+        "current_version__created_by", "adopted_version",
+    ).prefetch_related("approving_bodies")
+    if user.is_superuser or policy.is_auditor(user):
+        return plans
+    partnerships = Membership.objects.current().filter(Q(user=user) | Q(deputy=user)).values(
+        "body__partnership_id"
+    )
+    return plans.filter(Q(partnership_id__in=partnerships) | Q(lead_officer=user))
+
+
+@extend_schema(tags=["plans"])
+class PlanViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = PlanSerializer
+
+    def get_queryset(self) -> QuerySet[Plan]:
+        plans = visible_plans(self.request.user)
+        stage = self.request.query_params.get("stage")
+        if stage:
+            if stage not in Stage.values:
+                raise InvalidInput({"stage": [f"Choose one of: {', '.join(Stage.values)}."]})
+            plans = plans.filter(stage=stage)
+        if self.action == "retrieve":
+            plans = plans.prefetch_related(
+                Prefetch("decisions", Decision.objects.select_related(
+                    "body", "meeting", "recorded_by", "version"))
+            )
+        return plans
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return PlanDetailSerializer if self.action == "retrieve" else PlanSerializer
+
+    def _plan(self, pk: str) -> Plan:
+        return get_object_or_404(visible_plans(self.request.user), pk=pk)
+
+    @extend_schema(request=PlanInputSerializer, responses={201: PlanDetailSerializer, 400: PROBLEM,
+                                                           403: PROBLEM})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = PlanInputSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        plan = plan_create(actor=request.user, **data.validated_data)
+        return self._detail(plan, status.HTTP_201_CREATED)
+
+    def _detail(self, plan: Plan, code: int = status.HTTP_200_OK) -> Response:
+        plan = self.get_queryset().prefetch_related("decisions").get(pk=plan.pk)
+        body = PlanDetailSerializer(plan, context={"request": self.request}).data
+        return Response(body, status=code)
+
+    @extend_schema(methods=["GET"], responses=VersionSummarySerializer(many=True))
+    @extend_schema(methods=["POST"], request=VersionInputSerializer,
+                   responses={201: VersionSerializer, 400: PROBLEM, 403: PROBLEM, 409: PROBLEM})
+    @action(detail=True, methods=["get", "post"])
+    def versions(self, request: Request, pk: str) -> Response:
+        plan = self._plan(pk)
+        if request.method == "GET":
+            versions = plan.versions.select_related("created_by").order_by("number")
+            return Response(VersionSummarySerializer(versions, many=True).data)
+        data = VersionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = version_create(plan=plan, actor=request.user, **data.validated_data)
+        return Response(VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: VersionSerializer, 404: PROBLEM})
+    @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>[0-9]+)")
+    def version(self, request: Request, pk: str, number: str) -> Response:
+        plan = self._plan(pk)
+        version = get_object_or_404(plan.versions.select_related("created_by"), number=number)
+        return Response(VersionSerializer(version).data)
+
+    @extend_schema(
+        request=ActionInputSerializer,
+        responses={200: PlanDetailSerializer, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM,
+                   409: PROBLEM},
+        description="Fire a lifecycle action: " + ", ".join(PLAN_ACTIONS) + ".",
+    )
+    @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
+    def act(self, request: Request, pk: str, action_name: str) -> Response:
+        plan = self._plan(pk)
+        service = PLAN_ACTIONS.get(action_name)
+        if service is None:
+            from rest_framework.exceptions import NotFound
+
+            raise NotFound(
+                f"There is no action {action_name!r}. Actions: {', '.join(PLAN_ACTIONS)}."
+            )
+        data = ActionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        params = {"reason": data.validated_data["reason"]}
+        if action_name == "start_consultation":
+            params["title"] = data.validated_data["title"]
+            params["closes_on"] = data.validated_data["closes_on"]
+        if action_name == "supersede":
+            params["successor"] = data.validated_data["successor"]
+        plan = service(plan=plan, actor=request.user, **params)
+        return self._detail(plan)
+
+    @extend_schema(methods=["GET"], responses=DecisionSerializer(many=True))
+    @extend_schema(methods=["POST"], request=DecisionInputSerializer,
+                   responses={201: DecisionSerializer, 400: PROBLEM, 403: PROBLEM, 409: PROBLEM})
+    @action(detail=True, methods=["get", "post"])
+    def decisions(self, request: Request, pk: str) -> Response:
+        plan = self._plan(pk)
+        if request.method == "GET":
+            decisions = plan.decisions.select_related("body", "meeting", "recorded_by", "version")
+            return Response(DecisionSerializer(decisions, many=True).data)
+        data = DecisionInputSerializer(data=request.data, context={"plan": plan})
+        data.is_valid(raise_exception=True)
+        decision = decision_record(plan=plan, actor=request.user, **data.validated_data)
+        return Response(DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=AuditEventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str) -> Response:
+        plan = self._plan(pk)
+        events = AuditEvent.objects.filter(plan=plan).order_by("seq")
+        page = self.paginate_queryset(events)
+        if page is not None:
+            return self.get_paginated_response(AuditEventSerializer(page, many=True).data)
+        return Response(AuditEventSerializer(events, many=True).data)
+

@@ -1,0 +1,147 @@
+"""What is decided: plans and their immutable versions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+class PlanKind(models.TextChoices):
+    CYPP = "cypp", "Children and young people's plan"
+    STRATEGY = "strategy", "Strategy"
+    ACTION_PLAN = "action_plan", "Action plan"
+    REVIEW = "review", "Review"
+
+    @classmethod
+    def needs_consultation(cls, kind: str) -> bool:
+        # An action plan delivers a strategy that was consulted on, and a review reports on
+        # a plan that was; neither runs a consultation round of its own before approval.
+        return kind in {cls.CYPP, cls.STRATEGY}
+
+
+class Stage(models.TextChoices):
+    DRAFTING = "drafting", "Drafting"
+    CONSULTATION = "consultation", "Consultation"
+    PARTNERSHIP_APPROVAL = "partnership_approval", "Partnership approval"
+    EXECUTIVE_APPROVAL = "executive_approval", "Executive approval"
+    CALL_IN = "call_in", "Call-in period"
+    ADOPTED = "adopted", "Adopted"
+    UNDER_REVIEW = "under_review", "Under review"
+    SUPERSEDED = "superseded", "Superseded"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Plan(models.Model):
+    title = models.CharField(max_length=250)
+    kind = models.CharField(max_length=20, choices=PlanKind.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    partnership = models.ForeignKey(
+        "governance.Partnership", on_delete=models.PROTECT, related_name="plans"
+    )
+    owning_body = models.ForeignKey(
+        "governance.Body", on_delete=models.PROTECT, related_name="owned_plans"
+    )
+    lead_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="led_plans"
+    )
+    approving_bodies = models.ManyToManyField(
+        "governance.Body",
+        related_name="plans_to_approve",
+        help_text="Every one of these must approve the submitted version.",
+    )
+    executive_body = models.ForeignKey(
+        "governance.Body", on_delete=models.PROTECT, related_name="plans_for_executive"
+    )
+    subject_to_call_in = models.BooleanField(default=True)
+    # The lifecycle stage. Only workflows.lifecycle changes it, through the services.
+    stage = models.CharField(
+        max_length=30, choices=Stage.choices, default=Stage.DRAFTING, editable=False
+    )
+    stage_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    current_version = models.ForeignKey(
+        "PlanVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    adopted_version = models.ForeignKey(
+        "PlanVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    adopted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    call_in_ends_on = models.DateField(
+        null=True, blank=True, editable=False, help_text="Last working day of the call-in period."
+    )
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-period_start", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gt=models.F("period_start")), name="plan_period_ordered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.period_start:%Y}–{self.period_end:%Y}"
+
+    @property
+    def needs_consultation(self) -> bool:
+        return PlanKind.needs_consultation(self.kind)
+
+
+class PlanVersion(models.Model):
+    """One version of a plan's structured content. Append-only: editing a plan means writing
+    a new version, and a submitted version can never change, so a decision always refers to
+    exactly the text that was decided."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()
+    content_hash = models.CharField(max_length=64)
+    note = models.CharField(max_length=250, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan.title} v{self.number}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            stored = PlanVersion.objects.filter(pk=self.pk).values("content", "content_hash").get()
+            if stored["content"] != self.content or stored["content_hash"] != self.content_hash:
+                raise ValidationError("A plan version's content never changes; write a new one.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,169 @@
+"""Services for plans and their versions. Each runs in one transaction, locks the plan row,
+checks permission and stage, and writes exactly one audit event."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from governance import policy
+from governance.audit import audit_record
+from governance.models import Body, BodyKind, Partnership
+from plangov.errors import Conflict, Forbidden, InvalidInput
+from plangov.txn import service
+
+from .content import ContentInvalid, content_hash, normalise
+from .models import Plan, PlanKind, PlanVersion, Stage
+
+EDITABLE_STAGES = frozenset({Stage.DRAFTING, Stage.CONSULTATION})
+
+
+def lock_plan(plan_id: int) -> Plan:
+    """Fetch the plan under a row lock (a no-op on SQLite, whose IMMEDIATE transaction
+    already holds the database's write lock)."""
+    try:
+        return (
+            Plan.objects.select_for_update(of=("self",))
+            .select_related("current_version", "executive_body")
+            .get(pk=plan_id)
+        )
+    except Plan.DoesNotExist as exc:
+        raise InvalidInput({"plan": [f"No plan has the id {plan_id}."]}) from exc
+
+
+def plan_snapshot(plan: Plan) -> dict[str, Any]:
+    """The plan's governed state, as recorded before and after each change."""
+    return {
+        "stage": plan.stage,
+        "current_version": plan.current_version.number if plan.current_version_id else None,
+        "adopted_version": (
+            PlanVersion.objects.values_list("number", flat=True).get(pk=plan.adopted_version_id)
+            if plan.adopted_version_id
+            else None
+        ),
+        "call_in_ends_on": plan.call_in_ends_on.isoformat() if plan.call_in_ends_on else None,
+    }
+
+
+@service
+def plan_create(
+    *,
+    actor: AbstractBaseUser,
+    partnership: Partnership,
+    title: str,
+    kind: str,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    owning_body: Body,
+    lead_officer: AbstractBaseUser,
+    approving_bodies: Sequence[Body],
+    executive_body: Body,
+    subject_to_call_in: bool = True,
+) -> Plan:
+    verdict = policy.can_create_plan(partnership.pk, actor)
+    if not verdict:
+        raise Forbidden(verdict.reason)
+    errors: dict[str, list[str]] = {}
+    if not title.strip():
+        errors["title"] = ["A plan needs a title."]
+    if kind not in PlanKind.values:
+        errors["kind"] = [f"Choose one of: {', '.join(PlanKind.values)}."]
+    if period_end <= period_start:
+        errors["period_end"] = ["The period must end after it starts."]
+    for field, body in (("owning_body", owning_body), ("executive_body", executive_body)):
+        if body.partnership_id != partnership.pk:
+            errors[field] = [f"{body.name} is not a body of {partnership.name}."]
+    if executive_body.kind != BodyKind.EXECUTIVE:
+        errors.setdefault("executive_body", []).append(f"{executive_body.name} is not an executive.")
+    if not approving_bodies:
+        errors["approving_bodies"] = ["Name at least one body whose approval the plan needs."]
+    for body in approving_bodies:
+        if body.partnership_id != partnership.pk:
+            errors.setdefault("approving_bodies", []).append(
+                f"{body.name} is not a body of {partnership.name}."
+            )
+        elif body.kind in {BodyKind.EXECUTIVE, BodyKind.SCRUTINY_COMMITTEE}:
+            errors.setdefault("approving_bodies", []).append(
+                f"{body.name} decides later in the lifecycle, not at partnership approval."
+            )
+    if not policy.can_create_plan(partnership.pk, lead_officer):
+        errors["lead_officer"] = [
+            f"{lead_officer.get_username()} is not a lead officer of {partnership.name}."
+        ]
+    if errors:
+        raise InvalidInput(errors)
+    plan = Plan.objects.create(
+        title=title.strip(),
+        kind=kind,
+        period_start=period_start,
+        period_end=period_end,
+        partnership=partnership,
+        owning_body=owning_body,
+        lead_officer=lead_officer,
+        executive_body=executive_body,
+        subject_to_call_in=subject_to_call_in,
+    )
+    plan.approving_bodies.set(approving_bodies)
+    audit_record(
+        actor=actor,
+        action="plan.create",
+        obj=plan,
+        plan_id=plan.pk,
+        before={},
+        after={
+            **plan_snapshot(plan),
+            "title": plan.title,
+            "kind": plan.kind,
+            "period": [period_start.isoformat(), period_end.isoformat()],
+            "approving_bodies": sorted(b.slug for b in approving_bodies),
+            "executive_body": executive_body.slug,
+            "lead_officer": lead_officer.get_username(),
+        },
+    )
+    return plan
+
+
+@service
+def version_create(
+    *, plan: Plan, actor: AbstractBaseUser, content: Any, note: str = ""
+) -> PlanVersion:
+    """Write the plan's next version. Versions are append-only: this is how a plan is edited."""
+    plan = lock_plan(plan.pk)
+    verdict = policy.can_lead(plan, actor)
+    if not verdict:
+        raise Forbidden(verdict.reason)
+    if plan.stage not in EDITABLE_STAGES:
+        raise Conflict(
+            f"A new version can only be written while the plan is in drafting or consultation; "
+            f"it is in {plan.get_stage_display().lower()}."
+        )
+    try:
+        normal = normalise(content)
+    except ContentInvalid as exc:
+        raise InvalidInput({f"content.{k}" if k != "content" else k: v
+                            for k, v in exc.errors.items()}) from exc
+    before = plan_snapshot(plan)
+    last = plan.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = PlanVersion.objects.create(
+        plan=plan,
+        number=last + 1,
+        content=normal,
+        content_hash=content_hash(normal),
+        note=note[:250],
+        created_by=actor,
+    )
+    plan.current_version = version
+    plan.save(update_fields=["current_version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="version.create",
+        obj=version,
+        plan_id=plan.pk,
+        before=before,
+        after={**plan_snapshot(plan), "content_hash": version.content_hash},
+        reason=note,
+    )
+    return version

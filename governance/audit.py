@@ -1,0 +1,186 @@
+"""The audit ledger: an append-only hash chain of every change.
+
+Each event stores the hash of the one before it, and its own hash covers its sequence number,
+so an edited, deleted, inserted or reordered row breaks the chain at that row. Appends lock
+the single ``AuditHead`` row (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's IMMEDIATE
+transactions already admit one writer at a time), so concurrent writers queue and never fork
+the chain. The head also records the last sequence and hash, so deleting the newest event is
+noticed too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+
+from plangov import clock
+
+from .models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def event_hash(
+    *,
+    seq: int,
+    created_at: str,
+    actor_id: int | None,
+    actor_label: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    plan_id: int | None,
+    before: Any,
+    after: Any,
+    reason: str,
+    prev_hash: str,
+) -> str:
+    payload = {
+        "seq": seq,
+        "created_at": created_at,
+        "actor_id": actor_id,
+        "actor_label": actor_label,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "plan_id": plan_id,
+        "before": before,
+        "after": after,
+        "reason": reason,
+        "prev_hash": prev_hash,
+    }
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _hash_of(event: AuditEvent) -> str:
+    return event_hash(
+        seq=event.seq,
+        created_at=event.created_at.isoformat(),
+        actor_id=event.actor_id,
+        actor_label=event.actor_label,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        plan_id=event.plan_id,
+        before=event.before,
+        after=event.after,
+        reason=event.reason,
+        prev_hash=event.prev_hash,
+    )
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    reason: str = "",
+    plan_id: int | None = None,
+) -> AuditEvent:
+    """Append one event. Must run inside the transaction that makes the change it records."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_record must run inside the transaction of the change.")
+    head = AuditHead.objects.select_for_update().get(pk=1)
+    created_at = clock.now().astimezone(UTC)
+    event = AuditEvent(
+        seq=head.last_seq + 1,
+        created_at=created_at,
+        actor=actor,
+        actor_label=actor.get_username() if actor is not None else "system",
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        plan_id=plan_id,
+        before=_jsonable(before),
+        after=_jsonable(after),
+        reason=reason,
+        prev_hash=head.last_hash,
+    )
+    event.hash = _hash_of(event)
+    event.save(force_insert=True)
+    AuditHead.objects.filter(pk=1).update(last_seq=event.seq, last_hash=event.hash)
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_seq: int | None = None
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_seq is None
+
+
+def _events() -> Iterator[AuditEvent]:
+    return AuditEvent.objects.order_by("seq").iterator(chunk_size=2000)
+
+
+def verify_chain() -> ChainReport:
+    """Recompute the chain from the first event and name the first broken link."""
+    expected_seq = 1
+    prev_hash = GENESIS
+    checked = 0
+    for event in _events():
+        if event.seq != expected_seq:
+            if event.seq > expected_seq:
+                problem = (
+                    f"event #{expected_seq} is missing (the next stored event is #{event.seq})"
+                )
+            else:
+                problem = f"event #{event.seq} is out of sequence (expected #{expected_seq})"
+            return ChainReport(checked, expected_seq, problem)
+        if event.prev_hash != prev_hash:
+            return ChainReport(
+                checked,
+                event.seq,
+                f"event #{event.seq} does not follow event #{event.seq - 1}: its link to the "
+                "previous hash is wrong (an event was inserted, removed or reordered)",
+            )
+        if _hash_of(event) != event.hash:
+            return ChainReport(
+                checked,
+                event.seq,
+                f"event #{event.seq} ({event.action}) was altered: its content no longer "
+                "matches its hash",
+            )
+        prev_hash = event.hash
+        expected_seq += 1
+        checked += 1
+    head = AuditHead.objects.get(pk=1)
+    last_seq = expected_seq - 1
+    if head.last_seq != last_seq or head.last_hash != prev_hash:
+        if head.last_seq > last_seq:
+            problem = (
+                f"event #{last_seq + 1} is missing: the ledger's head records "
+                f"#{head.last_seq} as the newest event"
+            )
+            return ChainReport(checked, last_seq + 1, problem)
+        if head.last_seq == last_seq:
+            return ChainReport(
+                checked,
+                last_seq,
+                f"event #{last_seq} is not the event the ledger's head recorded (replaced)",
+            )
+        return ChainReport(
+            checked,
+            head.last_seq + 1,
+            f"event #{head.last_seq + 1} was added after the ledger's recorded head "
+            f"#{head.last_seq}",
+        )
+    return ChainReport(checked)

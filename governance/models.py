@@ -1,0 +1,276 @@
+"""Who decides: partnerships, bodies, people and roles, meetings, decisions, consultation."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Partnership(models.Model):
+    """A Children's Trust: the local authority and its partners for one area."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    area = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BodyKind(models.TextChoices):
+    PARTNERSHIP_BOARD = "partnership_board", "Partnership board"
+    SAFEGUARDING_BOARD = "safeguarding_board", "Safeguarding board or partnership"
+    HEALTH_AND_WELLBEING_BOARD = "health_and_wellbeing_board", "Health and wellbeing board"
+    CORPORATE_PARENTING_BOARD = "corporate_parenting_board", "Corporate parenting board"
+    STRATEGIC_PARTNERSHIP = "strategic_partnership", "Strategic partnership"
+    SUB_GROUP = "sub_group", "Sub-group"
+    EXECUTIVE = "executive", "Executive"
+    SCRUTINY_COMMITTEE = "scrutiny_committee", "Scrutiny committee"
+    FULL_COUNCIL = "full_council", "Full council"
+
+
+class Body(models.Model):
+    """A board, the executive, a scrutiny committee: anything that takes decisions."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="bodies")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80)
+    kind = models.CharField(max_length=40, choices=BodyKind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # A sub-group may report to one or two boards; a strategic partnership reports annually
+    # to another board beside its parent. Reporting is not ownership, hence not `parent`.
+    reports_to = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="receives_reports_from"
+    )
+    quorum = models.PositiveSmallIntegerField(
+        default=1, help_text="Members who must be present for a decision to be valid."
+    )
+    meets_every_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["partnership__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "slug"], name="body_slug_unique"),
+            models.CheckConstraint(condition=Q(quorum__gte=1), name="body_quorum_positive"),
+        ]
+        verbose_name_plural = "bodies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    CHAIR = "chair", "Chair"
+    VICE_CHAIR = "vice_chair", "Vice-chair"
+    SECRETARY = "secretary", "Secretary"
+    MEMBER = "member", "Member"
+    EXECUTIVE_MEMBER = "executive_member", "Executive member"
+    LEAD_OFFICER = "lead_officer", "Lead officer"
+    AUDITOR = "auditor", "Auditor"
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def current(self, on: datetime.date | None = None) -> MembershipQuerySet:
+        from django.utils import timezone
+
+        day = on or timezone.localdate()
+        return self.filter(Q(starts_on__lte=day), Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
+class Membership(models.Model):
+    """A person's role on a body for a term. A deputy acts when the holder is away."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships"
+    )
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deputising_for",
+    )
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["body__name", "role", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "body", "role", "starts_on"], name="membership_unique_term"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="membership_term_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}, {self.body}"
+
+
+class Meeting(models.Model):
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="meetings")
+    date = models.DateField()
+    agenda_published_on = models.DateField(null=True, blank=True)
+    attendance = models.PositiveSmallIntegerField(
+        default=0, help_text="Voting members present, checked against the body's quorum."
+    )
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="meetings_attended"
+    )
+
+    class Meta:
+        ordering = ["-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["body", "date"], name="meeting_one_per_body_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body} — {self.date:%d %B %Y}"
+
+
+class DecisionOutcome(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    APPROVED_WITH_AMENDMENTS = "approved_with_amendments", "Approved with amendments"
+    ENDORSED = "endorsed", "Endorsed and recommended to full council"
+    DEFERRED = "deferred", "Deferred"
+    REFERRED_BACK = "referred_back", "Referred back"
+    REJECTED = "rejected", "Rejected"
+    CALLED_IN = "called_in", "Called in"
+
+    @classmethod
+    def approving(cls) -> frozenset[str]:
+        return frozenset({cls.APPROVED, cls.APPROVED_WITH_AMENDMENTS, cls.ENDORSED})
+
+
+class Decision(models.Model):
+    """A body's decision on one exact plan version, taken at a meeting."""
+
+    plan = models.ForeignKey("documents.Plan", on_delete=models.PROTECT, related_name="decisions")
+    version = models.ForeignKey(
+        "documents.PlanVersion", on_delete=models.PROTECT, related_name="decisions"
+    )
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="decisions")
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
+    decided_on = models.DateField()
+    outcome = models.CharField(max_length=30, choices=DecisionOutcome.choices)
+    minute_reference = models.CharField(max_length=60, blank=True)
+    votes_for = models.PositiveSmallIntegerField(default=0)
+    votes_against = models.PositiveSmallIntegerField(default=0)
+    votes_abstaining = models.PositiveSmallIntegerField(default=0)
+    declarations_of_interest = models.TextField(blank=True)
+    reasons = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions_recorded"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        indexes = [models.Index(fields=["plan", "version", "body"])]
+
+    def __str__(self) -> str:
+        return f"{self.body}: {self.get_outcome_display()} ({self.decided_on})"
+
+    @property
+    def is_approving(self) -> bool:
+        return self.outcome in DecisionOutcome.approving()
+
+
+class ConsultationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class ConsultationRound(models.Model):
+    """One round of consultation on a plan: first on priorities, later on the draft."""
+
+    plan = models.ForeignKey(
+        "documents.Plan", on_delete=models.PROTECT, related_name="consultation_rounds"
+    )
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    opens_on = models.DateField()
+    closes_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ConsultationStatus.choices, default=ConsultationStatus.OPEN
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="consultation_round_number"),
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=Q(status="open"),
+                name="consultation_one_open_round",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} — {self.title}"
+
+
+class AuditHead(models.Model):
+    """The tip of the audit chain: one row, locked by every append so the chain never forks,
+    and the reference that lets verification notice a deleted final event."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="audit_head_singleton")]
+
+
+class AuditEvent(models.Model):
+    """One change, who made it and why. Each event stores its predecessor's hash."""
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    created_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+    )
+    actor_label = models.CharField(max_length=150)
+    action = models.CharField(max_length=80)
+    object_type = models.CharField(max_length=80)
+    object_id = models.CharField(max_length=64)
+    plan = models.ForeignKey(
+        "documents.Plan",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_events",
+    )
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["plan", "seq"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} by {self.actor_label}"

@@ -1,0 +1,212 @@
+"""Services for governance records: decisions taken at meetings."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+
+from documents.models import Plan, Stage
+from documents.services import lock_plan, plan_snapshot
+from plangov import clock
+from plangov.errors import Conflict, Forbidden, InvalidInput
+from plangov.txn import service
+from workflows.lifecycle import APPROVING, SENDING_BACK, PlanLifecycle, approval_state
+
+from . import policy
+from .audit import audit_record
+from .models import Body, BodyKind, Decision, DecisionOutcome, Meeting
+
+BOARD, EXECUTIVE, SCRUTINY = "board", "executive", "scrutiny"
+_STAGE_FOR = {
+    BOARD: Stage.PARTNERSHIP_APPROVAL,
+    EXECUTIVE: Stage.EXECUTIVE_APPROVAL,
+    SCRUTINY: Stage.CALL_IN,
+}
+_OUTCOMES_FOR = {
+    BOARD: {
+        DecisionOutcome.APPROVED,
+        DecisionOutcome.APPROVED_WITH_AMENDMENTS,
+        DecisionOutcome.DEFERRED,
+        DecisionOutcome.REFERRED_BACK,
+        DecisionOutcome.REJECTED,
+    },
+    EXECUTIVE: {
+        DecisionOutcome.APPROVED,
+        DecisionOutcome.ENDORSED,
+        DecisionOutcome.DEFERRED,
+        DecisionOutcome.REFERRED_BACK,
+        DecisionOutcome.REJECTED,
+    },
+    SCRUTINY: {DecisionOutcome.CALLED_IN},
+}
+
+
+def deciding_role(plan: Plan, body: Body) -> str | None:
+    """What part ``body`` plays in deciding ``plan``, if any."""
+    if body.pk == plan.executive_body_id:
+        return EXECUTIVE
+    if plan.approving_bodies.filter(pk=body.pk).exists():
+        return BOARD
+    if body.kind == BodyKind.SCRUTINY_COMMITTEE and body.partnership_id == plan.partnership_id:
+        return SCRUTINY
+    return None
+
+
+def _four_eyes(plan: Plan, actor: Any, role: str, outcome: str) -> None:
+    """Nobody approves their own work: the submitter of a version cannot record an approving
+    decision on it, and the plan's lead officer cannot record the executive's decision."""
+    version = plan.current_version
+    if outcome in APPROVING and version is not None and version.submitted_by_id == actor.pk:
+        raise Forbidden(
+            "You submitted this version, so its approval must be recorded by someone else."
+        )
+    if role == EXECUTIVE and plan.lead_officer_id == actor.pk:
+        raise Forbidden(
+            "The plan's lead officer cannot record the executive's decision on their own plan."
+        )
+
+
+@service
+def decision_record(
+    *,
+    plan: Plan,
+    actor: AbstractBaseUser,
+    body: Body,
+    outcome: str,
+    decided_on: datetime.date,
+    attendance: int | None = None,
+    minute_reference: str = "",
+    votes_for: int = 0,
+    votes_against: int = 0,
+    votes_abstaining: int = 0,
+    declarations_of_interest: str = "",
+    reasons: str = "",
+) -> Decision:
+    """Record a body's decision on the plan's current version, taken at its meeting on
+    ``decided_on``, and apply what follows from it: a referral back returns the plan to
+    drafting, the last required approval sends it to the executive, the executive's approval
+    starts the call-in period (or adopts), and a call-in returns it to the executive."""
+    plan = lock_plan(plan.pk)
+    verdict = policy.can_record_for(body, actor)
+    if not verdict:
+        raise Forbidden(verdict.reason)
+    role = deciding_role(plan, body)
+    if role is None:
+        raise InvalidInput({"body": [f"{body.name} takes no decision on {plan.title}."]})
+    if plan.stage != _STAGE_FOR[role]:
+        raise Conflict(
+            f"{body.name} decides on this plan during "
+            f"{Stage(_STAGE_FOR[role]).label.lower()}; the plan is in "
+            f"{plan.get_stage_display().lower()}."
+        )
+    errors: dict[str, list[str]] = {}
+    if outcome not in _OUTCOMES_FOR[role]:
+        allowed = ", ".join(sorted(_OUTCOMES_FOR[role]))
+        errors["outcome"] = [f"{outcome!r} is not an outcome {body.name} can record: {allowed}."]
+    if decided_on > clock.today():
+        errors["decided_on"] = ["A decision cannot be dated in the future."]
+    meeting: Meeting | None = None
+    if role != SCRUTINY:
+        meeting, meeting_errors = _meeting(body, decided_on, attendance)
+        errors.update(meeting_errors)
+        votes = votes_for + votes_against + votes_abstaining
+        if meeting is not None and votes > meeting.attendance:
+            errors["votes_for"] = [
+                f"{votes} votes were cast but only {meeting.attendance} members were present."
+            ]
+        if meeting is not None and outcome in APPROVING and meeting.attendance < body.quorum:
+            errors["attendance"] = [
+                f"{body.name} was not quorate: {meeting.attendance} present, "
+                f"its quorum is {body.quorum}. An inquorate meeting cannot approve."
+            ]
+    if errors:
+        raise InvalidInput(errors)
+    _four_eyes(plan, actor, role, outcome)
+    version = plan.current_version
+    assert version is not None  # every stage that takes decisions has a submitted version
+    if role == BOARD:
+        latest = (
+            Decision.objects.filter(plan=plan, version=version, body=body).order_by("-pk").first()
+        )
+        if latest is not None and latest.is_approving:
+            raise Conflict(f"{body.name} has already approved version {version.number}.")
+    before = plan_snapshot(plan)
+    decision = Decision.objects.create(
+        plan=plan,
+        version=version,
+        body=body,
+        meeting=meeting,
+        decided_on=decided_on,
+        outcome=outcome,
+        minute_reference=minute_reference.strip(),
+        votes_for=votes_for,
+        votes_against=votes_against,
+        votes_abstaining=votes_abstaining,
+        declarations_of_interest=declarations_of_interest.strip(),
+        reasons=reasons.strip(),
+        recorded_by=actor,
+        recorded_at=clock.now(),
+    )
+    _apply(plan, actor, role, decision)
+    plan.save()
+    audit_record(
+        actor=actor,
+        action="decision.record",
+        obj=decision,
+        plan_id=plan.pk,
+        before=before,
+        after={
+            **plan_snapshot(plan),
+            "body": body.slug,
+            "version": version.number,
+            "outcome": outcome,
+            "decided_on": decided_on,
+            "minute_reference": decision.minute_reference,
+            "votes": [votes_for, votes_against, votes_abstaining],
+        },
+        reason=reasons,
+    )
+    return decision
+
+
+def _meeting(
+    body: Body, day: datetime.date, attendance: int | None
+) -> tuple[Meeting | None, dict[str, list[str]]]:
+    meeting = Meeting.objects.filter(body=body, date=day).first()
+    if meeting is None:
+        if attendance is None:
+            return None, {
+                "attendance": [f"No meeting of {body.name} on {day} is recorded; give attendance."]
+            }
+        return Meeting.objects.create(body=body, date=day, attendance=attendance), {}
+    if attendance is not None and attendance != meeting.attendance:
+        return None, {
+            "attendance": [
+                f"The meeting of {body.name} on {day} is recorded with "
+                f"{meeting.attendance} present, not {attendance}."
+            ]
+        }
+    return meeting, {}
+
+
+def _apply(plan: Plan, actor: AbstractBaseUser, role: str, decision: Decision) -> None:
+    lifecycle = PlanLifecycle(plan)
+    outcome = decision.outcome
+    if outcome in SENDING_BACK:
+        lifecycle.fire("refer_back", actor, enforce_permission=False)
+    elif role == BOARD and outcome in APPROVING:
+        if approval_state(plan).all_bodies_approved:
+            lifecycle.fire("complete_partnership_approval", actor, enforce_permission=False)
+    elif role == EXECUTIVE and outcome in APPROVING:
+        lifecycle.fire(
+            "executive_approve",
+            actor,
+            enforce_permission=False,
+            decided_on=decision.decided_on,
+            call_in_days=settings.PLANGOV_CALL_IN_WORKING_DAYS,
+        )
+    elif role == SCRUTINY:
+        lifecycle.fire("call_in", actor, enforce_permission=False)

@@ -1,0 +1,5 @@
+"""plangov: governs the life of local-authority partnership plans."""
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

@@ -1,0 +1,15 @@
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from documents.api import PlanViewSet
+from governance.api import BodyViewSet
+
+router = DefaultRouter()
+router.register("bodies", BodyViewSet, basename="body")
+router.register("plans", PlanViewSet, basename="plan")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    *router.urls,
+]

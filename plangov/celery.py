@@ -1,0 +1,22 @@
+"""The Celery app. Beat scans the database for due work; nothing relies on long ETAs."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plangov.settings.base")
+
+app = Celery("plangov")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def _schedule(sender: Celery, **_: object) -> None:
+    from django.conf import settings
+
+    sender.add_periodic_task(
+        float(settings.CELERY_BEAT_SCAN_SECONDS),
+        sender.signature("workflows.tasks.scan_call_in_periods"),
+        name="scan call-in periods",
+    )

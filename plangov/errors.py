@@ -1,0 +1,56 @@
+"""Domain errors. Each kind of failure maps to one HTTP answer (see plangov.problems):
+a wrong stage or a concurrent change is 409, no permission is 403, bad input is 400."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class PlangovError(Exception):
+    title = "Request failed"
+    status = 400
+
+    def __init__(self, detail: str):
+        self.detail = detail
+        super().__init__(detail)
+
+
+class InvalidInput(PlangovError):
+    """Bad input; ``errors`` maps each field (dotted path) to its messages."""
+
+    title = "Invalid input"
+    status = 400
+
+    def __init__(self, errors: dict[str, list[str]], detail: str | None = None):
+        self.errors = errors
+        super().__init__(detail or "Some fields are not valid: " + ", ".join(sorted(errors)) + ".")
+
+
+class Forbidden(PlangovError):
+    title = "Not permitted"
+    status = 403
+
+
+class Conflict(PlangovError):
+    """The request does not fit the plan's current state."""
+
+    title = "Conflict with the plan's current state"
+    status = 409
+
+
+class WrongStage(Conflict):
+    title = "Action not possible in this stage"
+
+    def __init__(self, *, action: str, stage: str, stage_label: str, possible: Sequence[str]):
+        self.action = action
+        self.stage = stage
+        self.possible = list(possible)
+        options = ", ".join(self.possible) if self.possible else "none"
+        super().__init__(
+            f"'{action}' is not possible while the plan is in {stage_label}. "
+            f"Actions possible from {stage_label}: {options}."
+        )
+
+
+class GuardFailed(Conflict):
+    title = "The plan is not ready for this action"

@@ -1,0 +1,14 @@
+"""Production: PostgreSQL and Redis are required; nothing falls back silently."""
+
+from plangov.env import database_from_url, env_list, env_str
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
+DATABASES = {"default": database_from_url(env_str("DATABASE_URL"))}
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

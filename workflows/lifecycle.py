@@ -1,0 +1,374 @@
+"""The plan's lifecycle as a viewflow.fsm state machine (diagram in the README).
+
+Guards live here as transition conditions; permissions as transition permissions from
+governance.policy. viewflow.fsm only answers questions about permissions, so ``fire`` checks
+them before it lets a transition run, and the services in workflows.services are the only
+callers. The order of checks gives each failure its own answer: an action that does not exist
+in this stage (409), a person who may not take it (403), then a guard that is not met (409).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from viewflow import fsm
+
+from documents.models import Plan, Stage
+from governance import policy
+from governance.models import Body, BodyKind, Decision, DecisionOutcome
+from plangov import calendar, clock
+from plangov.errors import Forbidden, GuardFailed, WrongStage
+
+Condition = fsm.State.CONDITION
+APPROVING = DecisionOutcome.approving()
+SENDING_BACK = frozenset({DecisionOutcome.REFERRED_BACK, DecisionOutcome.REJECTED})
+
+# Actions people fire by name (the API's plans/{id}/actions/{action}/); the rest are moved by
+# recorded decisions (governance.services.decision_record).
+USER_ACTIONS = (
+    "start_consultation",
+    "close_consultation",
+    "submit",
+    "adopt",
+    "start_review",
+    "conclude_review",
+    "revise",
+    "supersede",
+    "withdraw",
+)
+DECISION_ACTIONS = ("complete_partnership_approval", "refer_back", "executive_approve", "call_in")
+
+
+def _latest(decisions: list[Decision]) -> dict[int, Decision]:
+    """The latest decision of each body, by recording order."""
+    latest: dict[int, Decision] = {}
+    for decision in sorted(decisions, key=lambda d: d.pk):
+        latest[decision.body_id] = decision
+    return latest
+
+
+@dataclass(frozen=True)
+class ApprovalState:
+    """Where the current version stands with its bodies, read in two queries."""
+
+    missing: list[Body]
+    executive: Decision | None
+    called_in_after_executive: bool
+
+    @property
+    def all_bodies_approved(self) -> bool:
+        return not self.missing
+
+    @property
+    def executive_approved(self) -> bool:
+        return (
+            self.executive is not None
+            and self.executive.outcome in APPROVING
+            and not self.called_in_after_executive
+        )
+
+
+def approval_state(plan: Plan) -> ApprovalState:
+    required = list(plan.approving_bodies.all())
+    if plan.current_version_id is None:
+        return ApprovalState(missing=required, executive=None, called_in_after_executive=False)
+    decisions = list(Decision.objects.filter(plan=plan, version_id=plan.current_version_id))
+    latest = _latest(decisions)
+    missing = [
+        body for body in required if not (body.pk in latest and latest[body.pk].is_approving)
+    ]
+    executive = latest.get(plan.executive_body_id)
+    called_in = executive is not None and any(
+        d.outcome == DecisionOutcome.CALLED_IN and d.pk > executive.pk for d in decisions
+    )
+    return ApprovalState(missing, executive, called_in)
+
+
+def _names(bodies: list[Body]) -> str:
+    return ", ".join(body.name for body in bodies)
+
+
+class PlanLifecycle:
+    stage = fsm.State(Stage, default=Stage.DRAFTING)
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+
+    @stage.getter()
+    def _get_stage(self) -> str:
+        return self.plan.stage
+
+    @stage.setter()
+    def _set_stage(self, value: str) -> None:
+        self.plan.stage = value
+        self.plan.stage_changed_at = clock.now()
+
+    # Guards. Each returns a Condition whose message tells the person what is missing.
+
+    def has_version(self) -> Condition:
+        return Condition(
+            self.plan.current_version_id is not None,
+            "The plan has no version yet; write one before submitting.",
+        )
+
+    def consultation_done(self) -> Condition:
+        if not self.plan.needs_consultation:
+            return Condition(True)
+        closed = self.plan.consultation_rounds.filter(status="closed").exists()
+        return Condition(
+            closed,
+            f"A {self.plan.get_kind_display().lower()} needs a closed consultation round "
+            "before it is submitted for approval.",
+        )
+
+    def version_not_sent_back(self) -> Condition:
+        sent_back = Decision.objects.filter(
+            plan=self.plan, version_id=self.plan.current_version_id, outcome__in=SENDING_BACK
+        ).exists()
+        return Condition(
+            not sent_back,
+            "This version was referred back or rejected; write a new version before "
+            "submitting again.",
+        )
+
+    def all_bodies_approved(self) -> Condition:
+        state = approval_state(self.plan)
+        return Condition(
+            state.all_bodies_approved,
+            f"Still waiting for approval of this version by: {_names(state.missing)}.",
+        )
+
+    def executive_approved(self) -> Condition:
+        state = approval_state(self.plan)
+        if not state.all_bodies_approved:
+            return Condition(False, f"Not approved by: {_names(state.missing)}.")
+        return Condition(
+            state.executive_approved,
+            "The executive has not approved this version since it last reached the executive.",
+        )
+
+    def sent_back_by_latest_decision(self) -> Condition:
+        latest = Decision.objects.filter(
+            plan=self.plan, version_id=self.plan.current_version_id
+        ).order_by("-pk").first()
+        return Condition(
+            latest is not None and latest.outcome in SENDING_BACK,
+            "No body has referred back or rejected this version.",
+        )
+
+    def within_call_in_period(self) -> Condition:
+        ends = self.plan.call_in_ends_on
+        return Condition(
+            ends is not None and clock.today() <= ends,
+            f"The call-in period ended on {ends:%d %B %Y}." if ends else "No call-in period.",
+        )
+
+    def call_in_period_over(self) -> Condition:
+        ends = self.plan.call_in_ends_on
+        return Condition(
+            ends is not None and clock.today() > ends,
+            f"The call-in period runs until the end of {ends:%A %d %B %Y}."
+            if ends
+            else "No call-in period has started.",
+        )
+
+    def _lead(self, user: Any) -> policy.Verdict:
+        return policy.can_lead(self.plan, user)
+
+    def _lead_or_system(self, user: Any) -> policy.Verdict:
+        return policy.can_lead_or_system(self.plan, user)
+
+    def _by_decision(self, user: Any) -> policy.Verdict:
+        # Decision-driven moves are authorised by governance.services.decision_record, which
+        # checks the recorder against the deciding body before it fires them.
+        return policy.Verdict(False, "This move follows a recorded decision.")
+
+    # Transitions.
+
+    @stage.transition(source=Stage.DRAFTING, target=Stage.CONSULTATION, permission=_lead,
+                      label="Start consultation")
+    def start_consultation(self) -> None:
+        """Open a consultation round on the plan."""
+
+    @stage.transition(source=Stage.CONSULTATION, target=Stage.DRAFTING, permission=_lead,
+                      label="Close consultation")
+    def close_consultation(self) -> None:
+        """Close the open round and return to drafting to act on what was heard."""
+
+    @stage.transition(
+        source=Stage.DRAFTING,
+        target=Stage.PARTNERSHIP_APPROVAL,
+        permission=_lead,
+        conditions=[has_version, consultation_done, version_not_sent_back],
+        label="Submit for approval",
+    )
+    def submit(self, *, actor: Any) -> None:
+        version = self.plan.current_version
+        assert version is not None
+        if not version.is_submitted:
+            version.submitted_by = actor
+            version.submitted_at = clock.now()
+            version.save(update_fields=["submitted_by", "submitted_at"])
+
+    @stage.transition(
+        source=Stage.PARTNERSHIP_APPROVAL,
+        target=Stage.EXECUTIVE_APPROVAL,
+        permission=_by_decision,
+        conditions=[all_bodies_approved],
+        label="Complete partnership approval",
+    )
+    def complete_partnership_approval(self) -> None:
+        """Every required body approved the submitted version: on to the executive."""
+
+    @stage.transition(
+        source=[Stage.PARTNERSHIP_APPROVAL, Stage.EXECUTIVE_APPROVAL],
+        target=Stage.DRAFTING,
+        permission=_by_decision,
+        conditions=[sent_back_by_latest_decision],
+        label="Refer back",
+    )
+    def refer_back(self) -> None:
+        """A referral back or rejection returns the plan to its lead officer for redrafting."""
+
+    def _after_executive(self, **_: Any) -> str:
+        return Stage.CALL_IN if self.plan.subject_to_call_in else Stage.ADOPTED
+
+    @stage.transition(
+        source=Stage.EXECUTIVE_APPROVAL,
+        target=fsm.State.GET_STATE(_after_executive, states=[Stage.CALL_IN, Stage.ADOPTED]),
+        permission=_by_decision,
+        conditions=[executive_approved],
+        label="Executive approval",
+    )
+    def executive_approve(self, *, decided_on: Any, call_in_days: int) -> None:
+        if self.plan.subject_to_call_in:
+            self.plan.call_in_ends_on = calendar.add_working_days(decided_on, call_in_days)
+        else:
+            self._fix_adopted_version()
+
+    @stage.transition(
+        source=Stage.CALL_IN,
+        target=Stage.EXECUTIVE_APPROVAL,
+        permission=_by_decision,
+        conditions=[within_call_in_period],
+        label="Call in",
+    )
+    def call_in(self) -> None:
+        """Scrutiny called the decision in: the executive must reconsider it."""
+        self.plan.call_in_ends_on = None
+
+    @stage.transition(
+        source=Stage.CALL_IN,
+        target=Stage.ADOPTED,
+        permission=_lead_or_system,
+        conditions=[call_in_period_over, executive_approved],
+        label="Adopt",
+    )
+    def adopt(self) -> None:
+        self._fix_adopted_version()
+
+    def _fix_adopted_version(self) -> None:
+        self.plan.adopted_version_id = self.plan.current_version_id
+        self.plan.adopted_at = clock.now()
+
+    @stage.transition(source=Stage.ADOPTED, target=Stage.UNDER_REVIEW, permission=_lead,
+                      label="Start review")
+    def start_review(self) -> None:
+        """Begin the annual review of the adopted plan."""
+
+    @stage.transition(source=Stage.UNDER_REVIEW, target=Stage.ADOPTED, permission=_lead,
+                      label="Conclude review without revision")
+    def conclude_review(self) -> None:
+        """The review found the adopted version stands; it stays adopted."""
+
+    @stage.transition(source=Stage.UNDER_REVIEW, target=Stage.DRAFTING, permission=_lead,
+                      label="Revise the plan")
+    def revise(self) -> None:
+        """The review revises the plan: a new version goes through approval again."""
+
+    @stage.transition(
+        source=[Stage.ADOPTED, Stage.UNDER_REVIEW],
+        target=Stage.SUPERSEDED,
+        permission=_lead,
+        label="Supersede",
+    )
+    def supersede(self, *, successor: Plan | None = None) -> None:
+        self.plan.superseded_by = successor
+
+    @stage.transition(
+        source=[
+            Stage.DRAFTING,
+            Stage.CONSULTATION,
+            Stage.PARTNERSHIP_APPROVAL,
+            Stage.EXECUTIVE_APPROVAL,
+        ],
+        target=Stage.WITHDRAWN,
+        permission=_lead,
+        label="Withdraw",
+    )
+    def withdraw(self) -> None:
+        """The plan is abandoned; it keeps its history."""
+
+    # Checks and firing.
+
+    def _bound(self, action: str) -> Any:
+        if action not in USER_ACTIONS and action not in DECISION_ACTIONS:
+            raise ValueError(f"Unknown lifecycle action {action!r}")
+        return getattr(self, action)
+
+    def possible_actions(self) -> list[str]:
+        """Actions people can fire from the current stage, whoever they are."""
+        return [a for a in USER_ACTIONS if self._bound(a).can_proceed(check_conditions=False)]
+
+    def check(self, action: str, user: Any, *, enforce_permission: bool = True) -> None:
+        """Raise WrongStage, Forbidden or GuardFailed, in that order, or return."""
+        bound = self._bound(action)
+        if not bound.can_proceed(check_conditions=False):
+            raise WrongStage(
+                action=action,
+                stage=self.plan.stage,
+                stage_label=self.plan.get_stage_display(),
+                possible=self.possible_actions(),
+            )
+        if enforce_permission:
+            verdict = self._permission(action, user)
+            if not verdict:
+                raise Forbidden(getattr(verdict, "reason", "") or "You may not do this.")
+        unmet = self._transition(action).get_unmet_condition(self)
+        if unmet is not None:
+            _, result = unmet
+            raise GuardFailed(getattr(result, "message", "") or "The plan is not ready.")
+
+    def _transition(self, action: str) -> fsm.Transition:
+        descriptor = getattr(type(self), action)._descriptor
+        transition = descriptor.get_transition(self.plan.stage)
+        assert transition is not None
+        return transition
+
+    def _permission(self, action: str, user: Any) -> Any:
+        transition = self._transition(action)
+        return transition.permission(self, user)
+
+    def fire(self, action: str, user: Any, *, enforce_permission: bool = True, **kwargs: Any) -> str:
+        """Check, then run the transition. Returns the new stage."""
+        self.check(action, user, enforce_permission=enforce_permission)
+        self._bound(action)(**kwargs)
+        return self.plan.stage
+
+    def available_actions(self, user: Any) -> list[dict[str, Any]]:
+        """What this person could fire now, each with what (if anything) still blocks it."""
+        available = []
+        for action in self.possible_actions():
+            if not self._permission(action, user):
+                continue
+            unmet = self._transition(action).get_unmet_condition(self)
+            available.append(
+                {
+                    "action": action,
+                    "label": self._transition(action).label,
+                    "ready": unmet is None,
+                    "blocked_by": getattr(unmet[1], "message", "") if unmet else None,
+                }
+            )
+        return available
