@@ -203,11 +203,11 @@ class PlanLifecycle:
         conditions=[has_version, consultation_done, version_not_sent_back],
         label="Submit for approval",
     )
-    def submit(self, *, actor: Any) -> None:
+    def submit(self, *, submitter: Any) -> None:
         version = self.plan.current_version
         assert version is not None
         if not version.is_submitted:
-            version.submitted_by = actor
+            version.submitted_by = submitter
             version.submitted_at = clock.now()
             version.save(update_fields=["submitted_by", "submitted_at"])
 

@@ -92,7 +92,7 @@ def plan_close_consultation(*, plan: Plan, actor: Actor, reason: str = "") -> Pl
 
 @service
 def plan_submit(*, plan: Plan, actor: Actor, reason: str = "") -> Plan:
-    return _move(plan, actor, "submit", reason, actor=actor)
+    return _move(plan, actor, "submit", reason, submitter=actor)
 
 
 @service

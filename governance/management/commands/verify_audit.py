@@ -1,0 +1,22 @@
+"""Recompute the audit ledger's hash chain and name the first broken link."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from governance.audit import verify_chain
+
+
+class Command(BaseCommand):
+    help = "Verify the audit hash chain; exits non-zero naming the first broken event."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report = verify_chain()
+        if not report.ok:
+            raise CommandError(
+                f"Audit chain broken at event #{report.broken_seq}: {report.problem}. "
+                f"{report.checked} events before it verified."
+            )
+        self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {report.checked} events."))

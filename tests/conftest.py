@@ -1,0 +1,168 @@
+"""Shared fixtures: a partnership with two boards, an executive and scrutiny, a user per role,
+a frozen clock for time travel, and helpers that walk a plan through its lifecycle."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from documents.models import Plan, PlanKind
+from documents.services import plan_create, version_create
+from governance.models import Body, BodyKind, Partnership, Role
+from governance.services import decision_record
+from plangov import clock
+from workflows.services import plan_close_consultation, plan_start_consultation, plan_submit
+
+from .factories import BodyFactory, MembershipFactory, PartnershipFactory, UserFactory, valid_content
+
+
+class FrozenClock:
+    """Time travel: ``frozen_clock.set(date)`` or ``.advance(days=3)``."""
+
+    def __init__(self, start: datetime.datetime):
+        self.current = start
+
+    def __call__(self) -> datetime.datetime:
+        return self.current
+
+    def set(self, day: datetime.date, hour: int = 10) -> None:
+        self.current = datetime.datetime(day.year, day.month, day.day, hour, tzinfo=datetime.UTC)
+
+    def advance(self, **delta: float) -> None:
+        self.current = self.current + datetime.timedelta(**delta)
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
+    # Thursday 14 July 2016, the day York's Executive endorsed the Children in Care Strategy.
+    frozen = FrozenClock(datetime.datetime(2016, 7, 14, 10, tzinfo=datetime.UTC))
+    monkeypatch.setattr(clock, "source", frozen)
+    return frozen
+
+
+@dataclass
+class World:
+    partnership: Partnership
+    board: Body
+    safeguarding: Body
+    executive: Body
+    scrutiny: Body
+    users: dict[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["users"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def build_world() -> World:
+    partnership = PartnershipFactory(name="YorOK Children's Trust", slug="yorok")
+    board = BodyFactory(partnership=partnership, name="YorOK Board", slug="yorok-board", quorum=3)
+    safeguarding = BodyFactory(
+        partnership=partnership,
+        name="Children's Safeguarding Board",
+        slug="safeguarding-board",
+        kind=BodyKind.SAFEGUARDING_BOARD,
+        quorum=3,
+    )
+    executive = BodyFactory(
+        partnership=partnership, name="Executive", slug="executive", kind=BodyKind.EXECUTIVE,
+        quorum=3,
+    )
+    scrutiny = BodyFactory(
+        partnership=partnership,
+        name="Learning and Culture Scrutiny Committee",
+        slug="scrutiny",
+        kind=BodyKind.SCRUTINY_COMMITTEE,
+        quorum=3,
+    )
+    roles = {
+        "lead": (board, Role.LEAD_OFFICER),
+        "board_secretary": (board, Role.SECRETARY),
+        "board_deputy": None,
+        "board_chair": (board, Role.CHAIR),
+        "safeguarding_secretary": (safeguarding, Role.SECRETARY),
+        "executive_member": (executive, Role.EXECUTIVE_MEMBER),
+        "executive_secretary": (executive, Role.SECRETARY),
+        "scrutiny_secretary": (scrutiny, Role.SECRETARY),
+        "auditor": (board, Role.AUDITOR),
+        "outsider": None,
+    }
+    users: dict[str, Any] = {name: UserFactory(username=name) for name in roles}
+    for name, held in roles.items():
+        if held is None:
+            continue
+        body, role = held
+        deputy = users["board_deputy"] if name == "board_secretary" else None
+        MembershipFactory(user=users[name], body=body, role=role, deputy=deputy)
+    return World(partnership, board, safeguarding, executive, scrutiny, users)
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()
+
+
+def make_plan(world: World, *, kind: str = PlanKind.CYPP, call_in: bool = True,
+              bodies: list[Body] | None = None) -> Plan:
+    return plan_create(
+        actor=world.lead,
+        partnership=world.partnership,
+        title="Children and Young People's Plan",
+        kind=kind,
+        period_start=datetime.date(2009, 4, 1),
+        period_end=datetime.date(2012, 3, 31),
+        owning_body=world.board,
+        lead_officer=world.lead,
+        approving_bodies=bodies if bodies is not None else [world.board, world.safeguarding],
+        executive_body=world.executive,
+        subject_to_call_in=call_in,
+    )
+
+
+def submitted_plan(world: World, **kwargs: Any) -> Plan:
+    """A plan consulted on, with a version, submitted for partnership approval."""
+    plan = make_plan(world, **kwargs)
+    version_create(plan=plan, actor=world.lead, content=valid_content())
+    plan_start_consultation(plan=plan, actor=world.lead)
+    plan_close_consultation(plan=plan, actor=world.lead)
+    return plan_submit(plan=plan, actor=world.lead)
+
+
+def decide(world: World, plan: Plan, body: Body, outcome: str, **kwargs: Any) -> Any:
+    secretary = {
+        world.board.pk: world.board_secretary,
+        world.safeguarding.pk: world.safeguarding_secretary,
+        world.executive.pk: world.executive_member,
+        world.scrutiny.pk: world.scrutiny_secretary,
+    }[body.pk]
+    params: dict[str, Any] = {
+        "decided_on": clock.today(),
+        "attendance": 8,
+        "votes_for": 7,
+        "minute_reference": f"{body.slug}/{clock.today():%Y}/1",
+    }
+    params.update(kwargs)
+    return decision_record(
+        plan=plan, actor=kwargs.pop("actor", secretary), body=body, outcome=outcome,
+        **{k: v for k, v in params.items() if k != "actor"},
+    )
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def as_user(api: APIClient):  # type: ignore[no-untyped-def]
+    def login(user: Any) -> APIClient:
+        api.force_authenticate(user)
+        return api
+
+    return login
