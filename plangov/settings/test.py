@@ -1,13 +1,23 @@
 """Test settings: the same database engine as the run (SQLite file or DATABASE_URL)."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
 
-# A file, not an in-memory database: the concurrency tests open one connection per thread,
-# and SQLite's shared-cache memory databases answer "table is locked" instead of waiting.
+# PLANGOV_TEST_DB_NAME lets two test runs share a machine without sharing a database.
+_test_name = os.environ.get("PLANGOV_TEST_DB_NAME", "").strip()
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-plangov.sqlite3")}
+    # A file, not an in-memory database: the concurrency tests open one connection per
+    # thread, and SQLite's shared-cache memory databases answer "table is locked" at once
+    # instead of waiting for the busy timeout.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(VAR_DIR / f"{_test_name or 'test-plangov'}.sqlite3")
+    }
+elif _test_name:
+    DATABASES["default"]["TEST"] = {"NAME": _test_name}
