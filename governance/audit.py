@@ -18,7 +18,7 @@ from datetime import UTC
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from plangov import clock
 
@@ -81,6 +81,21 @@ def _hash_of(event: AuditEvent) -> str:
     )
 
 
+def _locked_head() -> AuditHead:
+    """The head row, locked. Migrations create it; a flushed database (tests) may not have it,
+    so make it here. Two first writers racing on PostgreSQL: the loser's insert waits for the
+    winner and then fails inside its savepoint, and it goes on to lock the winner's row."""
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        try:
+            with transaction.atomic():
+                AuditHead.objects.create(pk=1, last_seq=0, last_hash=GENESIS)
+        except IntegrityError:
+            pass
+        head = AuditHead.objects.select_for_update().get(pk=1)
+    return head
+
+
 def audit_record(
     *,
     actor: Any,
@@ -94,7 +109,7 @@ def audit_record(
     """Append one event. Must run inside the transaction that makes the change it records."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change.")
-    head = AuditHead.objects.select_for_update().get(pk=1)
+    head = _locked_head()
     created_at = clock.now().astimezone(UTC)
     event = AuditEvent(
         seq=head.last_seq + 1,
@@ -162,7 +177,7 @@ def verify_chain() -> ChainReport:
         prev_hash = event.hash
         expected_seq += 1
         checked += 1
-    head = AuditHead.objects.get(pk=1)
+    head = AuditHead.objects.filter(pk=1).first() or AuditHead(last_seq=0, last_hash=GENESIS)
     last_seq = expected_seq - 1
     if head.last_seq != last_seq or head.last_hash != prev_hash:
         if head.last_seq > last_seq:

@@ -101,8 +101,9 @@ def database_from_url(url: str) -> dict[str, Any]:
             "CONN_MAX_AGE": 0,
         }
     if parts.scheme == "sqlite":
-        path = unquote(parts.path)
-        if not path or path == "/":
+        # As SQLAlchemy: sqlite:///relative/path and sqlite:////absolute/path.
+        path = unquote(parts.path)[1:]
+        if not path:
             raise ImproperlyConfigured(f"DATABASE_URL {url!r} names no SQLite file.")
         return sqlite_database(Path(path))
     raise ImproperlyConfigured(
