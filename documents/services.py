@@ -77,7 +77,9 @@ def plan_create(
         if body.partnership_id != partnership.pk:
             errors[field] = [f"{body.name} is not a body of {partnership.name}."]
     if executive_body.kind != BodyKind.EXECUTIVE:
-        errors.setdefault("executive_body", []).append(f"{executive_body.name} is not an executive.")
+        errors.setdefault("executive_body", []).append(
+            f"{executive_body.name} is not an executive."
+        )
     if not approving_bodies:
         errors["approving_bodies"] = ["Name at least one body whose approval the plan needs."]
     for body in approving_bodies:

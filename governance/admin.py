@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from .models import (
     AuditEvent,
+    AuditHead,
     Body,
     ConsultationRound,
     Decision,
@@ -81,3 +82,8 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ["action"]
     search_fields = ["action", "actor_label", "object_id", "reason"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+
+@admin.register(AuditHead)
+class AuditHeadAdmin(ReadOnlyAdmin):
+    list_display = ["id", "last_seq", "last_hash"]

@@ -16,7 +16,7 @@ from viewflow import fsm
 
 from documents.models import Plan, Stage
 from governance import policy
-from governance.models import Body, BodyKind, Decision, DecisionOutcome
+from governance.models import Body, Decision, DecisionOutcome
 from plangov import calendar, clock
 from plangov.errors import Forbidden, GuardFailed, WrongStage
 
@@ -350,7 +350,9 @@ class PlanLifecycle:
         transition = self._transition(action)
         return transition.permission(self, user)
 
-    def fire(self, action: str, user: Any, *, enforce_permission: bool = True, **kwargs: Any) -> str:
+    def fire(
+        self, action: str, user: Any, *, enforce_permission: bool = True, **kwargs: Any
+    ) -> str:
         """Check, then run the transition. Returns the new stage."""
         self.check(action, user, enforce_permission=enforce_permission)
         self._bound(action)(**kwargs)

@@ -65,7 +65,7 @@ def plan_start_consultation(
     number = plan.consultation_rounds.count() + 1
     # Check before creating the round, so a refused start leaves nothing behind.
     PlanLifecycle(plan).check("start_consultation", actor)
-    consultation = ConsultationRound.objects.create(
+    ConsultationRound.objects.create(
         plan=plan,
         number=number,
         title=title.strip() or f"Consultation round {number}",
