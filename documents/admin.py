@@ -53,9 +53,9 @@ class PlanAdmin(ReadOnlyAdmin):
     actions = [_lifecycle_action(name) for name in PLAN_ACTIONS if name != "withdraw"]
 
     def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        # Viewing detail and running actions need "change" in the admin; the fields stay
-        # read-only because every field is listed in readonly_fields.
-        return request.user.is_active and request.user.is_staff
+        # Running lifecycle actions needs "change" in the admin; the fields stay read-only
+        # because every field is in readonly_fields. Read-only staff (auditors) see no actions.
+        return request.user.is_active and request.user.has_perm("documents.change_plan")
 
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
         return [f.name for f in Plan._meta.fields] + ["approving_bodies"]

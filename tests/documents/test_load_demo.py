@@ -1,0 +1,239 @@
+"""manage.py load_demo: the York demo partnership, its sign-ins and the CYPP 2009-12."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
+
+from documents.content import ActionKind, content_hash, normalise
+from documents.models import Plan, PlanKind, PlanVersion, Stage
+from governance.audit import verify_chain
+from governance.models import AuditEvent, Body, Membership, Partnership, Role
+
+pytestmark = pytest.mark.django_db
+
+REPO = Path(__file__).resolve().parents[2]
+FIVE_OUTCOMES = [
+    "Being healthy",
+    "Staying safe",
+    "Enjoying and achieving",
+    "Making a positive contribution",
+    "Achieving economic well-being",
+]
+
+
+def load_demo() -> str:
+    out = StringIO()
+    # Tests run with DEBUG off, as a production server would: the flag says we mean it.
+    call_command("load_demo", i_understand_demo_passwords=True, stdout=out)
+    return out.getvalue()
+
+
+def sign_ins(output: str) -> list[tuple[str, str, str, str]]:
+    """The printed table's rows: (username, role, body, password)."""
+    lines = output.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("username")) + 2
+    widths = [len(dashes) for dashes in lines[start - 1].split("  ")]
+    rows = []
+    for line in lines[start:]:
+        if not line.strip():
+            break
+        cells, offset = [], 0
+        for width in widths:
+            cells.append(line[offset:offset + width].strip())
+            offset += width + 2
+        rows.append((cells[0], cells[1], cells[2], cells[3]))
+    return rows
+
+
+def tallies() -> dict[str, int]:
+    return {
+        "partnerships": Partnership.objects.count(),
+        "bodies": Body.objects.count(),
+        "users": get_user_model().objects.count(),
+        "memberships": Membership.objects.count(),
+        "groups": Group.objects.count(),
+        "plans": Plan.objects.count(),
+        "versions": PlanVersion.objects.count(),
+        "audit events": AuditEvent.objects.count(),
+    }
+
+
+@pytest.fixture
+def output() -> str:
+    return load_demo()
+
+
+def test_it_creates_the_partnership_and_its_bodies(output):
+    yorok = Partnership.objects.get(slug="yorok")
+    assert yorok.name == "YorOK Children's Trust"
+    assert set(yorok.bodies.values_list("slug", flat=True)) == {
+        "yorok-board",
+        "safeguarding-board",
+        "health-and-wellbeing-board",
+        "corporate-parenting-board",
+        "children-in-care-partnership",
+        "early-help-group",
+        "executive",
+        "learning-and-culture-scrutiny",
+        "full-council",
+    }
+
+
+def test_it_creates_a_user_per_role_who_signs_in_with_the_printed_password(output):
+    rows = sign_ins(output)
+
+    roles = {role for _, role, _, _ in rows}
+    assert {
+        "Lead officer", "Chair", "Secretary", "Deputy secretary", "Member", "Executive member",
+        "Auditor", "Superuser",
+    } <= roles
+    secretaries = {body for _, role, body, _ in rows if role == "Secretary"}
+    assert {
+        "YorOK Board", "Children's Safeguarding Board", "Health and Wellbeing Board",
+        "Corporate Parenting Board", "Children in Care Strategic Partnership",
+        "YorOK Early Help Group", "Executive",
+        "Learning and Culture Policy and Scrutiny Committee",
+    } <= secretaries
+    assert ("lead", "Lead officer", "YorOK Board", "demo-lead-2009") in rows
+    for username, _, _, password in rows:
+        assert password.startswith("demo-"), username
+        assert authenticate(username=username, password=password) is not None, username
+        assert authenticate(username=username, password="wrong") is None
+
+
+def test_it_makes_the_auditor_a_read_only_admin_user(output, client):
+    auditor = get_user_model().objects.get(username="auditor")
+    assert auditor.is_staff and not auditor.is_superuser
+    assert auditor.has_perm("documents.view_plan")
+    assert auditor.has_perm("governance.view_auditevent")
+    assert not [p for p in auditor.get_all_permissions() if ".view_" not in p]
+
+    assert client.login(username="auditor", password="demo-auditor-2009")
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/governance/body/").status_code == 200
+    board = Body.objects.get(slug="yorok-board")
+    assert client.get(f"/admin/governance/body/{board.pk}/change/").status_code == 200
+    assert client.get("/admin/governance/body/add/").status_code == 403
+    response = client.post(
+        f"/admin/governance/body/{board.pk}/change/", {"name": "Renamed", "quorum": 1}
+    )
+    assert response.status_code == 403
+    board.refresh_from_db()
+    assert board.name == "YorOK Board"
+
+
+def test_it_creates_a_superuser_for_the_demo(output):
+    admin = authenticate(username="admin", password="demo-admin-2009")
+    assert admin is not None and admin.is_superuser and admin.is_staff
+
+
+def test_it_creates_the_cypp_in_drafting_with_five_outcomes(output):
+    plan = Plan.objects.get()
+    assert (plan.kind, plan.stage, plan.title) == (
+        PlanKind.CYPP, Stage.DRAFTING, "Children and Young People's Plan"
+    )
+    assert (plan.period_start.isoformat(), plan.period_end.isoformat()) == (
+        "2009-04-01", "2012-03-31"
+    )
+    assert plan.owning_body.slug == "yorok-board"
+    assert plan.lead_officer.username == "lead"
+    assert {b.slug for b in plan.approving_bodies.all()} == {"yorok-board", "safeguarding-board"}
+    assert plan.executive_body.slug == "executive"
+    assert plan.subject_to_call_in
+
+    version = plan.current_version
+    assert version.number == 1
+    content = version.content
+    assert normalise(content) == content
+    assert content_hash(content) == version.content_hash
+    assert content == json.loads(
+        (REPO / "documents" / "demo" / "cypp-2009-12.json").read_text(encoding="utf-8")
+    )
+    assert [o["title"] for o in content["outcomes"]] == FIVE_OUTCOMES
+    assert all(2 <= len(o["priorities"]) <= 4 for o in content["outcomes"])
+    assert content["vision"].startswith("In York we recognise that our children are our future.")
+
+
+def test_its_plan_content_carries_the_seed_figures_actions_themes_and_a_joint_priority(output):
+    content = Plan.objects.get().current_version.content
+
+    indicators = {i["key"]: i for i in content["indicators"]}
+    assert indicators["low-income-households"]["baseline"] == 14
+    assert indicators["neet"]["baseline"] == 200
+    assert indicators["homeless-16-17"]["latest"] == 29
+    assert all(
+        i["baseline"] is not None and i["target"] is not None and i["direction_of_good"]
+        for i in indicators.values()
+    )
+    assert {a["kind"] for a in content["actions"]} == set(ActionKind.values)
+    assert all(a["lead"] and a["delivery_group"] and a["due_date"] for a in content["actions"])
+    assert {t["title"] for t in content["cross_cutting_themes"]} == {
+        "Narrowing the gap", "Integrated commissioning", "Workforce development", "Diversity",
+    }
+    (joint,) = content["joint_priorities"]
+    assert sorted(joint["bodies"]) == ["safeguarding-board", "yorok-board"]
+    assert Body.objects.filter(partnership__slug="yorok", slug__in=joint["bodies"]).count() == 2
+
+
+def test_it_records_the_plan_in_the_audit_ledger(output):
+    plan = Plan.objects.get()
+    actions = list(
+        AuditEvent.objects.filter(plan=plan).order_by("seq").values_list("action", "actor_label")
+    )
+    assert actions == [("plan.create", "lead"), ("version.create", "lead")]
+    assert AuditEvent.objects.filter(action="body.create").count() == 9
+    report = verify_chain()
+    assert report.ok
+    assert report.checked == AuditEvent.objects.count()
+
+
+def test_it_creates_nothing_on_a_second_run(output):
+    before = tallies()
+    hashes = list(get_user_model().objects.order_by("pk").values_list("password", flat=True))
+
+    again = load_demo()
+
+    assert tallies() == before
+    assert list(get_user_model().objects.order_by("pk").values_list("password", flat=True)) == (
+        hashes
+    )
+    assert "0 created, 0 updated" in again
+    assert "is already there (drafting)" in again
+    assert "Nothing new: the demo was already loaded." in again
+    assert sign_ins(again) == sign_ins(output)
+    assert verify_chain().ok
+
+
+def test_it_restores_a_demo_password_that_was_changed(output):
+    lead = get_user_model().objects.get(username="lead")
+    lead.set_password("something-else")
+    lead.save()
+
+    again = load_demo()
+
+    assert "1 demo password set" in again
+    assert authenticate(username="lead", password="demo-lead-2009") is not None
+
+
+def test_it_refuses_to_run_with_debug_off_unless_told(db):
+    with pytest.raises(CommandError, match="runs only with DEBUG on"):
+        call_command("load_demo", stdout=StringIO())
+    assert not Partnership.objects.exists()
+    assert not get_user_model().objects.exists()
+
+
+@override_settings(DEBUG=True)
+def test_it_runs_without_the_flag_when_debug_is_on(db):
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert Plan.objects.get().stage == Stage.DRAFTING
+    assert Membership.objects.filter(role=Role.AUDITOR).exists()
