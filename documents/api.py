@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -145,6 +145,13 @@ class ActionInputSerializer(serializers.Serializer):
         help_text="supersede only: the plan that replaces this one.",
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # A plan the caller cannot see is reported as missing, not confirmed to exist.
+            self.fields["successor"].queryset = visible_plans(request.user)
+
 
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_label")
@@ -168,6 +175,13 @@ def visible_plans(user: Any) -> QuerySet[Plan]:
     return plans.filter(Q(partnership_id__in=partnerships) | Q(lead_officer=user))
 
 
+def with_decisions(plans: QuerySet[Plan]) -> QuerySet[Plan]:
+    return plans.prefetch_related(
+        Prefetch("decisions", Decision.objects.select_related(
+            "body", "meeting", "recorded_by", "version"))
+    )
+
+
 @extend_schema(tags=["plans"])
 class PlanViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
@@ -176,17 +190,16 @@ class PlanViewSet(
     serializer_class = PlanSerializer
 
     def get_queryset(self) -> QuerySet[Plan]:
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular inspecting the view
+            return Plan.objects.none()
         plans = visible_plans(self.request.user)
+        if self.action == "retrieve":
+            return with_decisions(plans)
         stage = self.request.query_params.get("stage")
-        if stage:
+        if stage and self.action == "list":
             if stage not in Stage.values:
                 raise InvalidInput({"stage": [f"Choose one of: {', '.join(Stage.values)}."]})
             plans = plans.filter(stage=stage)
-        if self.action == "retrieve":
-            plans = plans.prefetch_related(
-                Prefetch("decisions", Decision.objects.select_related(
-                    "body", "meeting", "recorded_by", "version"))
-            )
         return plans
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
@@ -204,7 +217,8 @@ class PlanViewSet(
         return self._detail(plan, status.HTTP_201_CREATED)
 
     def _detail(self, plan: Plan, code: int = status.HTTP_200_OK) -> Response:
-        plan = self.get_queryset().prefetch_related("decisions").get(pk=plan.pk)
+        # Not get_queryset(): a list filter such as ?stage= must not hide the plan just changed.
+        plan = with_decisions(visible_plans(self.request.user)).get(pk=plan.pk)
         body = PlanDetailSerializer(plan, context={"request": self.request}).data
         return Response(body, status=code)
 
@@ -245,7 +259,7 @@ class PlanViewSet(
             raise NotFound(
                 f"There is no action {action_name!r}. Actions: {', '.join(PLAN_ACTIONS)}."
             )
-        data = ActionInputSerializer(data=request.data)
+        data = ActionInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         params = {"reason": data.validated_data["reason"]}
         if action_name == "start_consultation":

@@ -35,13 +35,35 @@ class DirectionOfGood(models.TextChoices):
 _KEY = {"max_length": 60, "help_text": "Short identifier, unique within its list, e.g. 'healthy'."}
 
 
-class PrioritySerializer(serializers.Serializer):
+class StrictSerializer(serializers.Serializer):
+    """Refuses unknown keys at every level, so a typo is never lost silently; reported
+    together with the other wrong fields of the same object."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        unknown: dict[str, list[str]] = {}
+        if isinstance(data, Mapping):
+            unknown = {
+                key: ["Unknown field; the plan content schema has no such key."]
+                for key in sorted(set(data) - set(self.fields), key=str)
+            }
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if unknown and isinstance(exc.detail, Mapping):
+                raise serializers.ValidationError({**exc.detail, **unknown}) from exc
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+
+class PrioritySerializer(StrictSerializer):
     key = serializers.SlugField(**_KEY)
     title = serializers.CharField(max_length=500)
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class OutcomeSerializer(serializers.Serializer):
+class OutcomeSerializer(StrictSerializer):
     key = serializers.SlugField(**_KEY)
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
@@ -52,7 +74,7 @@ class OutcomeSerializer(serializers.Serializer):
         return value
 
 
-class IndicatorSerializer(serializers.Serializer):
+class IndicatorSerializer(StrictSerializer):
     key = serializers.SlugField(**_KEY)
     title = serializers.CharField(max_length=300)
     outcome = serializers.SlugField(help_text="Key of the outcome this indicator measures.")
@@ -69,7 +91,7 @@ class IndicatorSerializer(serializers.Serializer):
     direction_of_good = serializers.ChoiceField(choices=DirectionOfGood.choices)
 
 
-class ActionSerializer(serializers.Serializer):
+class ActionSerializer(StrictSerializer):
     title = serializers.CharField(max_length=500)
     kind = serializers.ChoiceField(choices=ActionKind.choices)
     outcome = serializers.SlugField(required=False, allow_blank=True, default="")
@@ -81,12 +103,12 @@ class ActionSerializer(serializers.Serializer):
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class ThemeSerializer(serializers.Serializer):
+class ThemeSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class JointPrioritySerializer(serializers.Serializer):
+class JointPrioritySerializer(StrictSerializer):
     title = serializers.CharField(max_length=500)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     bodies = serializers.ListField(
@@ -96,7 +118,7 @@ class JointPrioritySerializer(serializers.Serializer):
     )
 
 
-class PlanContentSerializer(serializers.Serializer):
+class PlanContentSerializer(StrictSerializer):
     """A plan version's content. Unknown keys are refused, so a typo is never lost silently."""
 
     vision = serializers.CharField(max_length=20000)
@@ -105,16 +127,6 @@ class PlanContentSerializer(serializers.Serializer):
     actions = ActionSerializer(many=True, required=False, default=list)
     cross_cutting_themes = ThemeSerializer(many=True, required=False, default=list)
     joint_priorities = JointPrioritySerializer(many=True, required=False, default=list)
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {key: ["Unknown field; the plan content schema has no such key."]
-                     for key in unknown}
-                )
-        return super().to_internal_value(data)
 
     def validate_outcomes(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         _unique_keys(value, "outcome")
@@ -175,21 +187,31 @@ class ContentInvalid(Exception):
         super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
 
 
-def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
-    """Turn DRF's nested error structure into ``{"outcomes[0].title": ["..."]}``."""
+def flatten_errors(detail: Any, prefix: str = "", root: str = "content") -> dict[str, list[str]]:
+    """Turn DRF's nested error structure into ``{"outcomes[0].title": ["..."]}``.
+
+    List items are ``[index]`` whether DRF reports them as a list or, as it does since 3.18
+    (``LIST_SERIALIZER_ERRORS_AS_DICT``), as a dict keyed by index. Errors about the object
+    as a whole are reported under ``root``."""
     flat: dict[str, list[str]] = {}
     if isinstance(detail, Mapping):
         for key, value in detail.items():
-            path = prefix if key == "non_field_errors" else (f"{prefix}.{key}" if prefix else key)
-            flat.update(flatten_errors(value, path))
+            if key == "non_field_errors":
+                path = prefix
+            elif isinstance(key, int):
+                path = f"{prefix}[{key}]"
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
+            for field, messages in flatten_errors(value, path, root).items():
+                flat.setdefault(field, []).extend(messages)
     elif isinstance(detail, list) and detail and all(isinstance(d, str) for d in detail):
-        flat.setdefault(prefix or "content", []).extend(str(d) for d in detail)
+        flat.setdefault(prefix or root, []).extend(str(d) for d in detail)
     elif isinstance(detail, list):
         for index, value in enumerate(detail):
             if value:
-                flat.update(flatten_errors(value, f"{prefix}[{index}]"))
+                flat.update(flatten_errors(value, f"{prefix}[{index}]", root))
     elif detail:
-        flat.setdefault(prefix or "content", []).append(str(detail))
+        flat.setdefault(prefix or root, []).append(str(detail))
     return flat
 
 

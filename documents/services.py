@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from governance import policy
 from governance.audit import audit_record
 from governance.models import Body, BodyKind, Partnership
-from plangov.errors import Conflict, Forbidden, InvalidInput
+from plangov.errors import Forbidden, InvalidInput, WrongStage
 from plangov.txn import service
 
 from .content import ContentInvalid, content_hash, normalise
@@ -23,13 +23,17 @@ EDITABLE_STAGES = frozenset({Stage.DRAFTING, Stage.CONSULTATION})
 
 def lock_plan(plan_id: int) -> Plan:
     """Fetch the plan under a row lock (a no-op on SQLite, whose IMMEDIATE transaction
-    already holds the database's write lock)."""
+    already holds the database's write lock).
+
+    The lock is taken by a query of the plan row alone, and the plan is read with its
+    relations only once the lock is held. A PostgreSQL ``SELECT ... FOR UPDATE`` that joins
+    other tables and has to wait re-reads the locked row as the writer before it left it,
+    but re-checks the join against the rows it saw before waiting: a plan whose
+    ``current_version`` moved meanwhile comes back with no current version at all."""
+    plans = Plan.objects.filter(pk=plan_id)
     try:
-        return (
-            Plan.objects.select_for_update(of=("self",))
-            .select_related("current_version", "executive_body")
-            .get(pk=plan_id)
-        )
+        plans.select_for_update().values_list("pk", flat=True).get()
+        return plans.select_related("current_version", "executive_body").get()
     except Plan.DoesNotExist as exc:
         raise InvalidInput({"plan": [f"No plan has the id {plan_id}."]}) from exc
 
@@ -138,9 +142,17 @@ def version_create(
     if not verdict:
         raise Forbidden(verdict.reason)
     if plan.stage not in EDITABLE_STAGES:
-        raise Conflict(
-            f"A new version can only be written while the plan is in drafting or consultation; "
-            f"it is in {plan.get_stage_display().lower()}."
+        from workflows.lifecycle import PlanLifecycle  # workflows builds on documents
+
+        raise WrongStage(
+            action="version",
+            stage=plan.stage,
+            stage_label=plan.get_stage_display(),
+            possible=PlanLifecycle(plan).possible_actions(),
+            detail=(
+                "A new version can only be written while the plan is in drafting or "
+                f"consultation; it is in {plan.get_stage_display().lower()}."
+            ),
         )
     try:
         normal = normalise(content)

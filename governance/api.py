@@ -55,7 +55,7 @@ class DecisionInputSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=DecisionOutcome.choices)
     decided_on = serializers.DateField(help_text="The date of the meeting that decided.")
     attendance = serializers.IntegerField(
-        min_value=0, required=False, allow_null=True, default=None,
+        min_value=0, max_value=1000, required=False, allow_null=True, default=None,
         help_text="Members present; needed the first time a meeting is recorded.",
     )
     minute_reference = serializers.CharField(max_length=60, required=False, allow_blank=True,

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from documents.models import Plan, Stage
 from documents.services import lock_plan, plan_snapshot
 from plangov import clock
-from plangov.errors import Conflict, Forbidden, InvalidInput
+from plangov.errors import Conflict, Forbidden, InvalidInput, WrongStage
 from plangov.txn import service
 from workflows.lifecycle import APPROVING, SENDING_BACK, PlanLifecycle, approval_state
 
@@ -97,10 +97,16 @@ def decision_record(
     if role is None:
         raise InvalidInput({"body": [f"{body.name} takes no decision on {plan.title}."]})
     if plan.stage != _STAGE_FOR[role]:
-        raise Conflict(
-            f"{body.name} decides on this plan during "
-            f"{Stage(_STAGE_FOR[role]).label.lower()}; the plan is in "
-            f"{plan.get_stage_display().lower()}."
+        raise WrongStage(
+            action="decision",
+            stage=plan.stage,
+            stage_label=plan.get_stage_display(),
+            possible=PlanLifecycle(plan).possible_actions(),
+            detail=(
+                f"{body.name} decides on this plan during "
+                f"{Stage(_STAGE_FOR[role]).label.lower()}; the plan is in "
+                f"{plan.get_stage_display().lower()}."
+            ),
         )
     errors: dict[str, list[str]] = {}
     if outcome not in _OUTCOMES_FOR[role]:

@@ -41,15 +41,21 @@ class Conflict(PlangovError):
 class WrongStage(Conflict):
     title = "Action not possible in this stage"
 
-    def __init__(self, *, action: str, stage: str, stage_label: str, possible: Sequence[str]):
+    def __init__(
+        self,
+        *,
+        action: str,
+        stage: str,
+        stage_label: str,
+        possible: Sequence[str],
+        detail: str | None = None,
+    ):
         self.action = action
         self.stage = stage
         self.possible = list(possible)
         options = ", ".join(self.possible) if self.possible else "none"
-        super().__init__(
-            f"'{action}' is not possible while the plan is in {stage_label}. "
-            f"Actions possible from {stage_label}: {options}."
-        )
+        what = detail or f"'{action}' is not possible while the plan is in {stage_label}."
+        super().__init__(f"{what} Actions possible from {stage_label}: {options}.")
 
 
 class GuardFailed(Conflict):

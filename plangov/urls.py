@@ -11,3 +11,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+# Errors that never reach a DRF view answer problem+json under /api/ (see plangov.problems).
+handler400 = "plangov.problems.handler400"
+handler403 = "plangov.problems.handler403"
+handler404 = "plangov.problems.handler404"
+handler500 = "plangov.problems.handler500"

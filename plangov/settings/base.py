@@ -99,7 +99,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "plangov.problems.problem_exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "plangov.pagination.Pagination",
     "PAGE_SIZE": 50,
 }
 
@@ -112,6 +112,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "LICENSE": {"name": "AGPL-3.0-or-later"},
     "COMPONENT_SPLIT_REQUEST": True,
+    # Plans, bodies and content actions each have a "kind"; name the plan's one.
+    "ENUM_NAME_OVERRIDES": {"PlanKindEnum": "documents.models.PlanKind"},
 }
 
 # Celery. The default run needs no broker server: kombu's SQLAlchemy transport over a local
