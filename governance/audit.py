@@ -180,6 +180,7 @@ def verify_chain() -> ChainReport:
     head = AuditHead.objects.filter(pk=1).first() or AuditHead(last_seq=0, last_hash=GENESIS)
     last_seq = expected_seq - 1
     if head.last_seq != last_seq or head.last_hash != prev_hash:
+        # As above, ``checked`` counts the events verified before the broken one.
         if head.last_seq > last_seq:
             problem = (
                 f"event #{last_seq + 1} is missing: the ledger's head records "
@@ -188,12 +189,12 @@ def verify_chain() -> ChainReport:
             return ChainReport(checked, last_seq + 1, problem)
         if head.last_seq == last_seq:
             return ChainReport(
-                checked,
+                max(last_seq - 1, 0),
                 last_seq,
                 f"event #{last_seq} is not the event the ledger's head recorded (replaced)",
             )
         return ChainReport(
-            checked,
+            head.last_seq,
             head.last_seq + 1,
             f"event #{head.last_seq + 1} was added after the ledger's recorded head "
             f"#{head.last_seq}",

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
 
 from documents.models import Plan, Stage
 from documents.services import lock_plan, plan_snapshot
@@ -187,7 +188,14 @@ def _meeting(
             return None, {
                 "attendance": [f"No meeting of {body.name} on {day} is recorded; give attendance."]
             }
-        return Meeting.objects.create(body=body, date=day, attendance=attendance), {}
+        try:
+            # Decisions taken at one meeting on different plans may be recorded at the same
+            # moment (PostgreSQL; SQLite admits one writer at a time). The second to create
+            # the meeting waits for the first, and then uses the first's meeting.
+            with transaction.atomic():
+                return Meeting.objects.create(body=body, date=day, attendance=attendance), {}
+        except IntegrityError:
+            meeting = Meeting.objects.get(body=body, date=day)
     if attendance is not None and attendance != meeting.attendance:
         return None, {
             "attendance": [
