@@ -79,9 +79,11 @@ class Role(models.TextChoices):
 
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def current(self, on: datetime.date | None = None) -> MembershipQuerySet:
-        from django.utils import timezone
+        # plangov.clock, not the wall clock: who holds a role is judged on the same day as
+        # the decision it authorises, and tests travel in time through the one clock.
+        from plangov import clock
 
-        day = on or timezone.localdate()
+        day = on or clock.today()
         return self.filter(Q(starts_on__lte=day), Q(ends_on__isnull=True) | Q(ends_on__gte=day))
 
 

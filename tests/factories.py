@@ -48,7 +48,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     body = factory.SubFactory(BodyFactory)
     role = Role.MEMBER
-    starts_on = datetime.date(2020, 1, 1)
+    starts_on = datetime.date(2000, 1, 1)
 
 
 def valid_content(**overrides: object) -> dict[str, object]:
