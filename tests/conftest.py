@@ -17,7 +17,13 @@ from governance.services import decision_record
 from plangov import clock
 from workflows.services import plan_close_consultation, plan_start_consultation, plan_submit
 
-from .factories import BodyFactory, MembershipFactory, PartnershipFactory, UserFactory, valid_content
+from .factories import (
+    BodyFactory,
+    MembershipFactory,
+    PartnershipFactory,
+    UserFactory,
+    valid_content,
+)
 
 
 class FrozenClock:

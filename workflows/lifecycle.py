@@ -132,6 +132,20 @@ class PlanLifecycle:
             "submitting again.",
         )
 
+    def version_not_submitted_before(self) -> Condition:
+        # A version goes through approval once. The only other way back to drafting with a
+        # submitted version is a revision after review: that version was adopted, so every
+        # body has approved it already and none could decide on it again.
+        version = self.plan.current_version
+        if version is None or not version.is_submitted:
+            return Condition(True)
+        adopted = " and adopted" if version.pk == self.plan.adopted_version_id else ""
+        return Condition(
+            False,
+            f"Version {version.number} was already submitted{adopted}; write a new version "
+            "before submitting again.",
+        )
+
     def all_bodies_approved(self) -> Condition:
         state = approval_state(self.plan)
         return Condition(
@@ -200,7 +214,9 @@ class PlanLifecycle:
         source=Stage.DRAFTING,
         target=Stage.PARTNERSHIP_APPROVAL,
         permission=_lead,
-        conditions=[has_version, consultation_done, version_not_sent_back],
+        conditions=[
+            has_version, consultation_done, version_not_sent_back, version_not_submitted_before
+        ],
         label="Submit for approval",
     )
     def submit(self, *, submitter: Any) -> None:
