@@ -11,7 +11,7 @@ from governance.admin import ReadOnlyAdmin
 from plangov.errors import PlangovError
 from workflows.services import PLAN_ACTIONS
 
-from .models import Plan, PlanVersion
+from .models import ApprovalStep, Plan, PlanVersion
 
 
 class PlanVersionInline(admin.TabularInline):
@@ -59,6 +59,12 @@ class PlanAdmin(ReadOnlyAdmin):
 
     def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
         return [f.name for f in Plan._meta.fields] + ["approving_bodies"]
+
+
+@admin.register(ApprovalStep)
+class ApprovalStepAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "position", "body"]
+    list_select_related = ["plan", "body"]
 
 
 @admin.register(PlanVersion)

@@ -33,6 +33,11 @@ class Stage(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+class ApprovalRoute(models.TextChoices):
+    JOINT = "joint", "Joint: every body at once"
+    ORDERED = "ordered", "Ordered: one body after another, in the order given"
+
+
 class Plan(models.Model):
     title = models.CharField(max_length=250)
     kind = models.CharField(max_length=20, choices=PlanKind.choices)
@@ -56,6 +61,9 @@ class Plan(models.Model):
         "governance.Body", on_delete=models.PROTECT, related_name="plans_for_executive"
     )
     subject_to_call_in = models.BooleanField(default=True)
+    approval_route = models.CharField(
+        max_length=10, choices=ApprovalRoute.choices, default=ApprovalRoute.JOINT
+    )
     # The lifecycle stage. Only workflows.lifecycle changes it, through the services.
     stage = models.CharField(
         max_length=30, choices=Stage.choices, default=Stage.DRAFTING, editable=False
@@ -101,6 +109,21 @@ class Plan(models.Model):
     @property
     def needs_consultation(self) -> bool:
         return PlanKind.needs_consultation(self.kind)
+
+
+class ApprovalStep(models.Model):
+    """Where a required body stands in the plan's approval route: bodies sharing a position
+    decide in parallel; positions are taken in ascending order."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="approval_steps")
+    body = models.ForeignKey("governance.Body", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["plan", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "body"], name="approval_step_once_per_body")
+        ]
 
 
 class PlanVersion(models.Model):

@@ -16,7 +16,7 @@ from plangov.errors import Forbidden, InvalidInput, WrongStage
 from plangov.txn import service
 
 from .content import ContentInvalid, content_hash, normalise
-from .models import Plan, PlanKind, PlanVersion, Stage
+from .models import ApprovalRoute, ApprovalStep, Plan, PlanKind, PlanVersion, Stage
 
 EDITABLE_STAGES = frozenset({Stage.DRAFTING, Stage.CONSULTATION})
 
@@ -66,6 +66,7 @@ def plan_create(
     approving_bodies: Sequence[Body],
     executive_body: Body,
     subject_to_call_in: bool = True,
+    approval_route: str = ApprovalRoute.JOINT,
 ) -> Plan:
     verdict = policy.can_create_plan(partnership.pk, actor)
     if not verdict:
@@ -84,6 +85,8 @@ def plan_create(
         errors.setdefault("executive_body", []).append(
             f"{executive_body.name} is not an executive."
         )
+    if approval_route not in ApprovalRoute.values:
+        errors["approval_route"] = [f"Choose one of: {', '.join(ApprovalRoute.values)}."]
     if not approving_bodies:
         errors["approving_bodies"] = ["Name at least one body whose approval the plan needs."]
     for body in approving_bodies:
@@ -111,8 +114,14 @@ def plan_create(
         lead_officer=lead_officer,
         executive_body=executive_body,
         subject_to_call_in=subject_to_call_in,
+        approval_route=approval_route,
     )
     plan.approving_bodies.set(approving_bodies)
+    ordered = approval_route == ApprovalRoute.ORDERED
+    ApprovalStep.objects.bulk_create(
+        ApprovalStep(plan=plan, body=body, position=index + 1 if ordered else 1)
+        for index, body in enumerate(dict.fromkeys(approving_bodies))
+    )
     audit_record(
         actor=actor,
         action="plan.create",
@@ -124,7 +133,8 @@ def plan_create(
             "title": plan.title,
             "kind": plan.kind,
             "period": [period_start.isoformat(), period_end.isoformat()],
-            "approving_bodies": sorted(b.slug for b in approving_bodies),
+            "approving_bodies": [b.slug for b in approving_bodies],
+            "approval_route": approval_route,
             "executive_body": executive_body.slug,
             "lead_officer": lead_officer.get_username(),
         },

@@ -140,6 +140,9 @@ def decision_record(
         )
         if latest is not None and latest.is_approving:
             raise Conflict(f"{body.name} has already approved version {version.number}.")
+    from workflows import routing
+
+    task = routing.awaited_decision_task(plan, body)
     before = plan_snapshot(plan)
     decision = Decision.objects.create(
         plan=plan,
@@ -159,6 +162,8 @@ def decision_record(
     )
     _apply(plan, actor, role, decision)
     plan.save()
+    if task is not None:
+        routing.on_decided(task, actor, decision)
     audit_record(
         actor=actor,
         action="decision.record",

@@ -18,5 +18,5 @@ def _schedule(sender: Celery, **_: object) -> None:
     sender.add_periodic_task(
         float(settings.CELERY_BEAT_SCAN_SECONDS),
         sender.signature("workflows.tasks.scan_call_in_periods"),
-        name="scan call-in periods",
+        name="fire due workflow timers (call-in periods)",
     )

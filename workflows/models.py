@@ -1,0 +1,82 @@
+"""Routing records: the approval process, what plangov knows about each viewflow task, and the
+notifications sent about it."""
+
+from __future__ import annotations
+
+from django.db import models
+from viewflow.workflow.models import Process, Task
+
+
+class PlanApprovalProcess(Process):
+    """A viewflow process whose artifact is the Plan it routes."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "plan approval process"
+
+
+class TaskKind(models.TextChoices):
+    BOARD_DECISION = "board_decision", "Record the board's decision"
+    EXECUTIVE_DECISION = "executive_decision", "Record the executive's decision"
+    CALL_IN = "call_in", "Record a call-in, if members call the decision in"
+    REDRAFT = "redraft", "Redraft the plan"
+
+
+class TaskInfo(models.Model):
+    """plangov's facts about one viewflow task, in columns an inbox or a deadline scan can
+    filter and index (viewflow keeps its own in a JSON field and a generic relation)."""
+
+    task = models.OneToOneField(Task, primary_key=True, on_delete=models.CASCADE,
+                                related_name="info")
+    plan = models.ForeignKey("documents.Plan", on_delete=models.CASCADE, related_name="tasks")
+    body = models.ForeignKey("governance.Body", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="tasks")
+    kind = models.CharField(max_length=30, choices=TaskKind.choices)
+    due_on = models.DateField()
+    comments = models.TextField(blank=True, help_text="For a redraft: what the body said.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["body", "due_on"]),
+            models.Index(fields=["plan", "kind"]),
+            models.Index(fields=["due_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.plan_id} due {self.due_on}"
+
+
+class NotificationKind(models.TextChoices):
+    REMINDER = "reminder", "Reminder"
+    ESCALATION = "escalation", "Escalation"
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+
+
+class Notification(models.Model):
+    """One reminder or escalation about one task for one due date. The unique constraint is
+    what makes a duplicated scan or a redelivered message unable to send twice."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    due_on = models.DateField()
+    recipients = models.JSONField(default=list)
+    subject = models.CharField(max_length=250)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=NotificationStatus.choices,
+                              default=NotificationStatus.PENDING)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "kind", "due_on"],
+                                    name="notification_once_per_task_kind_due")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for task {self.task_id} due {self.due_on}"

@@ -18,6 +18,7 @@ from plangov import clock
 from plangov.errors import InvalidInput
 from plangov.txn import service
 
+from . import routing
 from .lifecycle import PlanLifecycle
 
 Actor = AbstractBaseUser | None
@@ -92,12 +93,16 @@ def plan_close_consultation(*, plan: Plan, actor: Actor, reason: str = "") -> Pl
 
 @service
 def plan_submit(*, plan: Plan, actor: Actor, reason: str = "") -> Plan:
-    return _move(plan, actor, "submit", reason, submitter=actor)
+    plan = _move(plan, actor, "submit", reason, submitter=actor)
+    routing.on_submitted(plan, actor)
+    return plan
 
 
 @service
 def plan_adopt(*, plan: Plan, actor: Actor, reason: str = "") -> Plan:
-    return _move(plan, actor, "adopt", reason)
+    plan = _move(plan, actor, "adopt", reason)
+    routing.on_adopted(plan)
+    return plan
 
 
 @service
@@ -129,7 +134,9 @@ def plan_supersede(
 def plan_withdraw(*, plan: Plan, actor: Actor, reason: str = "") -> Plan:
     if not reason.strip():
         raise InvalidInput({"reason": ["Say why the plan is withdrawn; the record keeps it."]})
-    return _move(plan, actor, "withdraw", reason)
+    plan = _move(plan, actor, "withdraw", reason)
+    routing.on_withdrawn(plan)
+    return plan
 
 
 # The API's plans/{id}/actions/{action}/ dispatches through this table.

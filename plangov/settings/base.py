@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "viewflow",
+    "viewflow.workflow",
     "governance",
     "documents",
     "workflows",
@@ -134,6 +135,12 @@ PLANGOV_CALL_IN_WORKING_DAYS = env_int("PLANGOV_CALL_IN_WORKING_DAYS", 5, minimu
 # Where bank holidays are read from: govuk-bank-holidays ships a cached copy and, with
 # use_cached_holidays, never touches the network.
 PLANGOV_BANK_HOLIDAY_DIVISION = "england-and-wales"
+
+# Task deadlines: a decision is due at the body's next meeting, or after this many working
+# days; a redraft after this many; reminders go this many working days before the due date.
+PLANGOV_TASK_DUE_WORKING_DAYS = env_int("PLANGOV_TASK_DUE_WORKING_DAYS", 10, minimum=1)
+PLANGOV_REDRAFT_WORKING_DAYS = env_int("PLANGOV_REDRAFT_WORKING_DAYS", 20, minimum=1)
+PLANGOV_REMINDER_WORKING_DAYS = env_int("PLANGOV_REMINDER_WORKING_DAYS", 2, minimum=0)
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "plangov@localhost")

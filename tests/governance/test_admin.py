@@ -23,7 +23,7 @@ def staff_lead(world):
 def test_it_registers_every_model_of_the_domain():
     from django.apps import apps
 
-    for label in ("governance", "documents"):
+    for label in ("governance", "documents", "workflows"):
         for model in apps.get_app_config(label).get_models():
             assert admin.site.is_registered(model), model
 
@@ -32,7 +32,7 @@ def test_it_shows_every_changelist_to_staff(client, world, staff_lead, frozen_cl
     submitted_plan(world)
     client.force_login(staff_lead)
     for model in admin.site._registry:
-        if model._meta.app_label not in {"governance", "documents"}:
+        if model._meta.app_label not in {"governance", "documents", "workflows"}:
             continue
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         assert client.get(url).status_code == 200, url

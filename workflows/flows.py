@@ -1,0 +1,134 @@
+"""PlanApprovalFlow: who must act on a submitted plan, and when. A map of the process; the
+rules live in the services (workflows.routing, governance.services) and the lifecycle.
+
+Built on viewflow.workflow's bare nodes only (no HTML views): plangov serves its own inboxes.
+Routing reads the plan's stage after each decision, so the process can never disagree with
+the lifecycle: decision_record moves the stage, and the gateways below follow it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+from viewflow import this
+from viewflow.workflow import nodes
+from viewflow.workflow.base import Flow
+from viewflow.workflow.lock import SelectForUpdateLock
+
+from documents.models import Plan, Stage
+
+from . import routing
+from .models import PlanApprovalProcess, TaskKind
+from .nodes import BodySplit, DecisionTask, RedraftTask
+
+
+def _plan(activation: Any) -> Plan:
+    # Never activation.process.artifact: it is cached and a decision just moved the stage.
+    return Plan.objects.get(pk=activation.process.artifact_object_id)
+
+
+class PlanApprovalFlow(Flow):
+    process_class = PlanApprovalProcess
+    process_title = "Plan approval"
+    # Blocking row lock on the process (PostgreSQL); services take the plan's lock first, so
+    # the order is always plan, then process, then the audit head. SQLite ignores FOR UPDATE
+    # and serialises writers with its IMMEDIATE transactions.
+    lock_impl = SelectForUpdateLock(nowait=False, attempts=1)
+
+    start = nodes.StartHandle(this.start_process).Next(this.split)
+
+    split = BodySplit(this.bodies_to_ask).Next(this.board_decision)
+
+    board_decision = (
+        DecisionTask(TaskKind.BOARD_DECISION)
+        .Annotation(title="Record the board's decision")
+        .Next(this.join)
+    )
+
+    join = nodes.Join(continue_on_condition=this.sent_back).Next(this.after_boards)
+
+    after_boards = (
+        nodes.Switch()
+        .Case(this.redraft, this.is_drafting)
+        .Case(this.split, this.awaits_boards)
+        .Case(this.executive_decision, this.awaits_executive)
+        .Default(this.end)
+    )
+
+    redraft = (
+        RedraftTask()
+        .Annotation(title="Redraft the plan")
+        .Assign(this.lead_officer)
+        .Next(this.split)
+    )
+
+    executive_decision = (
+        DecisionTask(TaskKind.EXECUTIVE_DECISION, body=this.executive_body)
+        .Annotation(title="Record the executive's decision")
+        .Next(this.after_executive)
+    )
+
+    after_executive = (
+        nodes.Switch()
+        .Case(this.redraft, this.is_drafting)
+        .Case(this.call_in, this.in_call_in)
+        .Default(this.end)
+    )
+
+    call_in = (
+        DecisionTask(TaskKind.CALL_IN, body=this.scrutiny_body)
+        .Annotation(title="Record a call-in")
+        .Next(this.executive_decision)
+    )
+
+    call_in_over = nodes.TimerBoundary(this.call_in, delay=this.call_in_deadline).Next(this.adopt)
+
+    adopt = nodes.Function(this.adopt_plan).Next(this.end)
+
+    end = nodes.End()
+
+    # Node callbacks: one line each, the work is in workflows.routing.
+
+    def start_process(self, activation: Any, plan: Plan) -> Any:
+        activation.process.artifact = plan
+        return activation.process
+
+    def bodies_to_ask(self, activation: Any) -> list[Any]:
+        return routing.bodies_to_ask(_plan(activation))
+
+    def sent_back(self, activation: Any, active_tasks: Any) -> bool:
+        return _plan(activation).stage == Stage.DRAFTING
+
+    def is_drafting(self, activation: Any) -> bool:
+        return _plan(activation).stage == Stage.DRAFTING
+
+    def awaits_boards(self, activation: Any) -> bool:
+        return _plan(activation).stage == Stage.PARTNERSHIP_APPROVAL
+
+    def awaits_executive(self, activation: Any) -> bool:
+        return _plan(activation).stage == Stage.EXECUTIVE_APPROVAL
+
+    def in_call_in(self, activation: Any) -> bool:
+        return _plan(activation).stage == Stage.CALL_IN
+
+    def lead_officer(self, activation: Any) -> Any:
+        return _plan(activation).lead_officer
+
+    def executive_body(self, activation: Any) -> Any:
+        return _plan(activation).executive_body
+
+    def scrutiny_body(self, activation: Any) -> Any:
+        return routing.scrutiny_body(_plan(activation))
+
+    def call_in_deadline(self, activation: Any) -> datetime.datetime:
+        # The period runs to the end of its last working day; adoption is due at the start
+        # of the next day, as the lifecycle's call_in_period_over guard has it.
+        ends = _plan(activation).call_in_ends_on
+        assert ends is not None
+        day = ends + datetime.timedelta(days=1)
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+    def adopt_plan(self, activation: Any) -> None:
+        routing.adopt_from_flow(_plan(activation))

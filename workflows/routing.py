@@ -1,0 +1,326 @@
+"""Routing services: the approval process beside the lifecycle.
+
+Lock order, everywhere: the plan row (lock_plan), then the process row (viewflow's
+SelectForUpdateLock inside ``task.activation()``), then the audit head. Every door that
+touches a process is a service that locks the plan first, so two doors never deadlock.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
+from viewflow.workflow.models import Process, Task
+from viewflow.workflow.status import PROCESS, STATUS
+
+from documents.models import ApprovalStep, Plan, Stage
+from documents.services import lock_plan
+from governance import policy
+from governance.audit import audit_record
+from governance.models import Body, BodyKind, Decision, Meeting
+from plangov import calendar, clock
+from plangov.errors import Conflict, Forbidden, InvalidInput
+from plangov.txn import service
+
+from .lifecycle import SENDING_BACK, approval_state
+from .models import TaskInfo, TaskKind
+
+log = logging.getLogger(__name__)
+
+OPEN = (STATUS.NEW, STATUS.ASSIGNED)
+
+
+# Questions the flow asks.
+
+
+def bodies_to_ask(plan: Plan) -> list[Body]:
+    """The bodies of the first step of the route that still lack an approval of the current
+    version: all of them on a joint route, the next one on an ordered route."""
+    missing = {body.pk for body in approval_state(plan).missing}
+    steps = ApprovalStep.objects.filter(plan=plan).select_related("body").order_by("position")
+    by_position: dict[int, list[Body]] = {}
+    for step in steps:
+        if step.body_id in missing:
+            by_position.setdefault(step.position, []).append(step.body)
+    if not by_position:  # a plan made before routes existed: every missing body at once
+        return list(plan.approving_bodies.filter(pk__in=missing))
+    return by_position[min(by_position)]
+
+
+def scrutiny_body(plan: Plan) -> Body | None:
+    return (
+        Body.objects.filter(partnership_id=plan.partnership_id,
+                            kind=BodyKind.SCRUTINY_COMMITTEE)
+        .order_by("pk")
+        .first()
+    )
+
+
+def due_for(body: Body | None, *, after: datetime.date | None = None) -> datetime.date:
+    """A decision is due at the body's next scheduled meeting, or after a set number of
+    working days when no meeting is in the diary."""
+    day = after or clock.today()
+    if body is not None:
+        meeting = Meeting.objects.filter(body=body, date__gt=day).order_by("date").first()
+        if meeting is not None:
+            return meeting.date
+    return calendar.add_working_days(day, settings.PLANGOV_TASK_DUE_WORKING_DAYS)
+
+
+def task_info_create(
+    *, task: Task, kind: str, body: Body | None, due_on: str | None = None
+) -> TaskInfo:
+    plan = Plan.objects.get(pk=task.process.artifact_object_id)
+    comments = ""
+    if kind == TaskKind.CALL_IN and plan.call_in_ends_on:
+        due = plan.call_in_ends_on
+    elif kind == TaskKind.REDRAFT:
+        due = calendar.add_working_days(clock.today(), settings.PLANGOV_REDRAFT_WORKING_DAYS)
+        sent_back = (
+            Decision.objects.filter(plan=plan, outcome__in=SENDING_BACK)
+            .select_related("body").order_by("-pk").first()
+        )
+        if sent_back is not None:
+            comments = (
+                f"{sent_back.body.name}: {sent_back.get_outcome_display()} on "
+                f"{sent_back.decided_on:%d %B %Y}. {sent_back.reasons}".strip()
+            )
+    else:
+        due = datetime.date.fromisoformat(due_on) if due_on else due_for(body)
+    return TaskInfo.objects.create(
+        task=task, plan=plan, body=body, kind=kind, due_on=due, comments=comments
+    )
+
+
+# Finding a plan's process and tasks.
+
+
+def active_process(plan: Plan) -> Process | None:
+    from .flows import PlanApprovalFlow
+
+    return (
+        Process.objects.filter(
+            flow_class=PlanApprovalFlow,
+            artifact_content_type=ContentType.objects.get_for_model(Plan),
+            artifact_object_id=plan.pk,
+            status=PROCESS.NEW,
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def open_tasks(plan: Plan) -> Any:
+    return Task.objects.filter(info__plan=plan, status__in=OPEN).select_related("info")
+
+
+def awaited_decision_task(plan: Plan, body: Body) -> Task | None:
+    """The open task waiting for ``body``'s decision on ``plan``. A plan in a process only
+    takes the decisions its process is waiting for: on an ordered route, the second board
+    cannot decide before the first."""
+    if active_process(plan) is None:
+        return None
+    task = open_tasks(plan).filter(info__body=body).exclude(info__kind=TaskKind.REDRAFT).first()
+    if task is None:
+        raise Conflict(f"No decision of {body.name} is awaited on this plan at the moment.")
+    return task
+
+
+# Hooks the lifecycle services call, inside their transaction, with the plan locked.
+
+
+def on_submitted(plan: Plan, actor: AbstractBaseUser) -> None:
+    """Start the approval process, or finish the redraft task of the running one."""
+    from .flows import PlanApprovalFlow
+
+    redraft = open_tasks(plan).filter(info__kind=TaskKind.REDRAFT).first()
+    if redraft is None:
+        PlanApprovalFlow.start.run(plan=plan)
+        return
+    with redraft.activation() as activation:
+        if redraft.owner_id != actor.pk:
+            if redraft.status == STATUS.NEW:
+                activation.assign(actor)
+            else:
+                activation.reassign(user=actor)
+        activation.start(None)
+        activation.execute()
+
+
+def on_decided(task: Task, actor: AbstractBaseUser, decision: Decision) -> None:
+    """Complete the task the decision answers; a deferral re-queues it for the next meeting."""
+    with task.activation() as activation:
+        if task.status == STATUS.NEW:
+            activation.assign(actor)
+        elif task.owner_id != actor.pk:
+            activation.reassign(user=actor)
+        if decision.outcome == "deferred":
+            activation.requeue(due_on=due_for(decision.body, after=decision.decided_on))
+            return
+        activation.start(None)
+        activation.execute()
+
+
+def on_adopted(plan: Plan) -> None:
+    """Adoption by any door ends the process: an open call-in task and its timer go."""
+    process = active_process(plan)
+    if process is None:
+        return
+    cancelled = 0
+    for task in process.task_set.filter(status__in=(*OPEN, STATUS.SCHEDULED)):
+        activation = task.flow_task.activation_class(task)
+        if activation.cancel.can_proceed():
+            activation.cancel()
+            cancelled += 1
+    if cancelled:
+        process.status = PROCESS.DONE
+        process.finished = clock.now()
+        process.save(update_fields=["status", "finished"])
+
+
+def on_withdrawn(plan: Plan) -> None:
+    from .flows import PlanApprovalFlow
+
+    process = active_process(plan)
+    if process is not None:
+        PlanApprovalFlow.instance.cancel(process)
+
+
+def adopt_from_flow(plan: Plan) -> None:
+    from .services import plan_adopt
+
+    if plan.stage == Stage.CALL_IN:
+        plan_adopt(plan=plan, actor=None, reason="The call-in period ended without a call-in.")
+
+
+# Services for people working their tasks (the API and the inbox pages call these).
+
+
+def _task(task_id: int) -> Task:
+    task = Task.objects.select_related("info", "info__body", "owner").filter(pk=task_id).first()
+    if task is None or not hasattr(task, "info"):
+        raise InvalidInput({"task": [f"No task has the id {task_id}."]})
+    return task
+
+
+def _task_snapshot(task: Task) -> dict[str, Any]:
+    return {
+        "status": task.status,
+        "owner": task.owner.get_username() if task.owner_id else None,
+        "kind": task.info.kind,
+        "body": task.info.body.slug if task.info.body_id else None,
+        "due_on": task.info.due_on,
+    }
+
+
+def _may_work(task: Task, user: Any) -> policy.Verdict:
+    info = task.info
+    if info.kind == TaskKind.REDRAFT:
+        return policy.can_lead(info.plan, user)
+    if info.body is None:
+        return policy.Verdict(False, "Nobody can take this task: the partnership has no body "
+                                     "for it.")
+    return policy.can_record_for(info.body, user)
+
+
+@service
+def task_claim(*, task_id: int, actor: AbstractBaseUser) -> Task:
+    task = _task(task_id)
+    lock_plan(task.info.plan_id)
+    with task.activation() as activation:
+        verdict = _may_work(task, actor)
+        if not verdict:
+            raise Forbidden(verdict.reason)
+        if task.status != STATUS.NEW:
+            holder = task.owner.get_username() if task.owner_id else "nobody"
+            raise Conflict(f"This task is no longer open to claim (it is {task.status.lower()}, "
+                           f"held by {holder}).")
+        before = _task_snapshot(task)
+        activation.assign(actor)
+        task.assigned = clock.now()
+        task.save(update_fields=["assigned"])
+        audit_record(actor=actor, action="task.claim", obj=task, plan_id=task.info.plan_id,
+                     before=before, after=_task_snapshot(task))
+    return task
+
+
+@service
+def task_reassign(
+    *, task_id: int, actor: AbstractBaseUser, to: AbstractBaseUser, reason: str
+) -> Task:
+    """Hand a task to another secretary or a deputy. Needs a reason; audited."""
+    if not reason.strip():
+        raise InvalidInput({"reason": ["Say why the task is reassigned; the record keeps it."]})
+    task = _task(task_id)
+    lock_plan(task.info.plan_id)
+    with task.activation() as activation:
+        verdict = _may_work(task, actor)
+        if not verdict:
+            raise Forbidden(verdict.reason)
+        if task.status not in OPEN:
+            raise Conflict(f"This task is {task.status.lower()}; it can no longer be reassigned.")
+        if not _may_work(task, to):
+            raise InvalidInput({"to": [f"{to.get_username()} cannot take this task."]})
+        before = _task_snapshot(task)
+        if task.status == STATUS.NEW:
+            activation.assign(to)
+        else:
+            activation.reassign(user=to)
+        task.assigned = clock.now()
+        task.save(update_fields=["assigned"])
+        audit_record(actor=actor, action="task.reassign", obj=task, plan_id=task.info.plan_id,
+                     before=before, after=_task_snapshot(task), reason=reason)
+    return task
+
+
+def task_complete(*, task_id: int, actor: AbstractBaseUser, **decision: Any) -> Any:
+    """Complete a task through the same service any other door uses: a decision task records
+    the decision (governance.services.decision_record); a redraft task is completed by
+    submitting the new version (workflows.services.plan_submit)."""
+    from governance.services import decision_record
+
+    from .services import plan_submit
+
+    task = _task(task_id)
+    if task.status not in OPEN:
+        raise Conflict(f"This task is already {task.status.lower()}.")
+    if task.owner_id and task.owner_id != actor.pk:
+        raise Conflict(f"{task.owner.get_username()} has claimed this task; it is theirs to "
+                       "complete, or reassign it first.")
+    plan = task.info.plan
+    if task.info.kind == TaskKind.REDRAFT:
+        return plan_submit(plan=plan, actor=actor, reason=decision.get("reasons", ""))
+    if task.info.body is None:
+        raise Forbidden("Nobody can complete this task: the partnership has no body for it.")
+    return decision_record(plan=plan, actor=actor, body=task.info.body, **decision)
+
+
+# Timers, fired by Celery beat against plangov's clock.
+
+
+def due_timer_ids() -> list[int]:
+    return list(
+        Task.objects.filter(
+            flow_task_type="TIMER", status=STATUS.SCHEDULED, scheduled__lte=clock.now()
+        ).values_list("pk", flat=True)
+    )
+
+
+@service
+def timer_fire(*, task_id: int) -> bool:
+    task = Task.objects.filter(pk=task_id, status=STATUS.SCHEDULED).first()
+    if task is None:
+        return False  # fired or cancelled already: a redelivered message does nothing
+    lock_plan(task.process.artifact_object_id)
+    with task.activation() as activation:
+        if task.status != STATUS.SCHEDULED or not activation.start.can_proceed():
+            return False
+        activation.start()
+        activation.execute()
+    return True
+
+
