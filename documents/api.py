@@ -16,12 +16,12 @@ from governance import policy
 from governance.api import DecisionInputSerializer, DecisionSerializer
 from governance.models import AuditEvent, Body, Decision, Membership, Partnership
 from governance.services import decision_record
-from plangov.errors import InvalidInput
+from plangov.errors import Forbidden, InvalidInput
 from workflows.lifecycle import PlanLifecycle
 from workflows.services import PLAN_ACTIONS
 
 from .content import PlanContentSerializer
-from .models import Plan, PlanKind, PlanVersion, Stage
+from .models import ApprovalRoute, Plan, PlanKind, PlanVersion, Stage
 from .services import plan_create, version_create
 
 PROBLEM = OpenApiResponse(description="An RFC 9457 problem document (application/problem+json).")
@@ -64,7 +64,8 @@ class PlanSerializer(serializers.ModelSerializer):
         model = Plan
         fields = [
             "id", "title", "kind", "period_start", "period_end", "partnership", "owning_body",
-            "lead_officer", "approving_bodies", "executive_body", "subject_to_call_in", "stage",
+            "lead_officer", "approving_bodies", "executive_body", "subject_to_call_in",
+            "approval_route", "stage",
             "stage_label", "stage_changed_at", "current_version", "adopted_version", "adopted_at",
             "call_in_ends_on",
         ]
@@ -102,6 +103,11 @@ class PlanInputSerializer(serializers.Serializer):
     approving_bodies = serializers.ListField(child=serializers.SlugField(), allow_empty=False)
     executive_body = serializers.SlugField()
     subject_to_call_in = serializers.BooleanField(default=True)
+    approval_route = serializers.ChoiceField(
+        choices=ApprovalRoute.choices, default=ApprovalRoute.JOINT,
+        help_text="joint: every approving body at once; ordered: one after another, in the "
+        "order of approving_bodies.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         from django.contrib.auth import get_user_model
@@ -211,6 +217,10 @@ class PlanViewSet(
     @extend_schema(request=PlanInputSerializer, responses={201: PlanDetailSerializer, 400: PROBLEM,
                                                            403: PROBLEM})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Refuse people who lead no plans before reading their input, so the field errors
+        # cannot be used to learn which users, partnerships or bodies exist.
+        if not policy.leads_anywhere(request.user):
+            raise Forbidden("Only a lead officer of the partnership can create a plan.")
         data = PlanInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         plan = plan_create(actor=request.user, **data.validated_data)

@@ -77,6 +77,12 @@ def can_create_plan(partnership_id: int, user: Any) -> Verdict:
     return Verdict(False, "Only a lead officer of the partnership can create a plan.")
 
 
+def leads_anywhere(user: Any) -> bool:
+    return _is_person(user) and Membership.objects.current().filter(
+        user=user, role=Role.LEAD_OFFICER
+    ).exists()
+
+
 def can_lead(plan: Plan, user: Any) -> Verdict:
     """The plan's lead officer, or whoever deputises for them on the owning body."""
     if not _is_person(user):

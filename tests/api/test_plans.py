@@ -382,3 +382,27 @@ def test_it_refuses_to_edit_or_delete_a_plan_directly(world, as_user, method):
     plan.refresh_from_db()
     assert plan.title == "Children and Young People's Plan"
     assert audit_events() == 1
+
+
+def test_it_refuses_an_outsider_before_reading_their_input(world, as_user):
+    # Field errors would tell an outsider which users and bodies exist; 403 comes first.
+    body = problem(
+        as_user(world.outsider).post(
+            PLANS, {**plan_input(), "lead_officer": "nobody-here", "owning_body": "x"},
+            format="json",
+        ),
+        403,
+    )
+    assert "errors" not in body
+
+
+def test_it_creates_a_plan_with_an_ordered_route(world, as_user):
+    from documents.models import ApprovalStep
+
+    response = as_user(world.lead).post(
+        PLANS, {**plan_input(), "approval_route": "ordered"}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["approval_route"] == "ordered"
+    steps = ApprovalStep.objects.filter(plan_id=response.json()["id"]).order_by("position")
+    assert [s.position for s in steps] == list(range(1, steps.count() + 1))
