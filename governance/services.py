@@ -64,9 +64,10 @@ def _four_eyes(plan: Plan, actor: Any, role: str, outcome: str) -> None:
         raise Forbidden(
             "You submitted this version, so its approval must be recorded by someone else."
         )
-    if role == EXECUTIVE and plan.lead_officer_id == actor.pk:
+    if role == EXECUTIVE and policy.can_lead(plan, actor):
         raise Forbidden(
-            "The plan's lead officer cannot record the executive's decision on their own plan."
+            "The plan's lead officer (or their deputy) cannot record the executive's decision "
+            "on their own plan."
         )
 
 

@@ -135,6 +135,10 @@ def plan_withdraw(*, plan: Plan, actor: Actor, reason: str = "") -> Plan:
     if not reason.strip():
         raise InvalidInput({"reason": ["Say why the plan is withdrawn; the record keeps it."]})
     plan = _move(plan, actor, "withdraw", reason)
+    # A withdrawn plan consults nobody: an open round closes with it.
+    ConsultationRound.objects.filter(plan=plan, status=ConsultationStatus.OPEN).update(
+        status=ConsultationStatus.CLOSED, closed_at=clock.now()
+    )
     routing.on_withdrawn(plan)
     return plan
 

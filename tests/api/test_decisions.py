@@ -382,8 +382,22 @@ def test_it_does_not_let_the_lead_officer_record_the_executive_decision(
     snapshot = Snapshot(plan)
     body = problem(record(as_user(world.lead), plan, decision("executive", outcome)), 403)
     assert body["detail"] == (
-        "The plan's lead officer cannot record the executive's decision on their own plan."
+        "The plan's lead officer (or their deputy) cannot record the executive's decision "
+        "on their own plan."
     )
+    snapshot.unchanged()
+
+
+def test_it_does_not_let_the_lead_officers_deputy_record_the_executive_decision(
+    world, as_user, frozen_clock
+):
+    MembershipFactory(user=world.board_chair, body=world.executive, role=Role.EXECUTIVE_MEMBER)
+    make_lead_deputy(world, world.board_chair)
+    plan = executive_approved_plan(world)
+    snapshot = Snapshot(plan)
+    body = problem(record(as_user(world.board_chair), plan, decision("executive", "approved")),
+                   403)
+    assert "(or their deputy)" in body["detail"]
     snapshot.unchanged()
 
 

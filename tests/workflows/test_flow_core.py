@@ -119,3 +119,15 @@ def test_it_cancels_the_process_when_the_plan_is_withdrawn(world, frozen_clock):
     process.refresh_from_db()
     assert process.status == PROCESS.CANCELED
     assert routing.open_tasks(plan).count() == 0
+
+
+def test_it_closes_an_open_consultation_round_when_the_plan_is_withdrawn(world, frozen_clock):
+    from governance.models import ConsultationStatus
+    from workflows.services import plan_start_consultation, plan_withdraw
+
+    plan = make_plan(world)
+    plan_start_consultation(plan=plan, actor=world.lead)
+    plan_withdraw(plan=plan, actor=world.lead, reason="Merged into the strategy.")
+    assert set(plan.consultation_rounds.values_list("status", flat=True)) == {
+        ConsultationStatus.CLOSED
+    }
