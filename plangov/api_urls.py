@@ -4,10 +4,12 @@ from rest_framework.routers import DefaultRouter
 
 from documents.api import PlanViewSet
 from governance.api import BodyViewSet
+from workflows.api import TaskViewSet
 
 router = DefaultRouter()
 router.register("bodies", BodyViewSet, basename="body")
 router.register("plans", PlanViewSet, basename="plan")
+router.register("tasks", TaskViewSet, basename="task")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -1,0 +1,253 @@
+"""REST API for tasks: the inbox as JSON, and claim, complete and reassign.
+
+Every list comes from workflows.inbox and every change from the task services in
+workflows.routing, so the API, the inbox pages and the admin list and do the same things."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from documents.api import PROBLEM, PlanDetailSerializer, visible_plans, with_decisions
+from governance.api import DecisionInputSerializer, DecisionSerializer
+from governance.models import Body, Decision
+from plangov import clock
+from plangov.errors import InvalidInput
+
+from . import routing
+from .inbox import OPEN, View, inbox, workable
+from .models import Notification, TaskKind
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["kind", "due_on", "status", "recipients", "created_at", "sent_at"]
+
+
+class TaskPlanSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    stage = serializers.CharField()
+
+
+class TaskBodySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class TaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    kind = serializers.ChoiceField(source="info.kind", choices=TaskKind.choices)
+    label = serializers.CharField(source="info.get_kind_display")
+    status = serializers.CharField(help_text="NEW (in a queue), ASSIGNED, DONE or CANCELED.")
+    plan = TaskPlanSerializer(source="info.plan")
+    body = TaskBodySerializer(source="info.body", allow_null=True)
+    due_on = serializers.DateField(source="info.due_on")
+    overdue = serializers.SerializerMethodField()
+    owner = serializers.CharField(source="owner.username", allow_null=True, default=None)
+    created = serializers.DateTimeField()
+    assigned = serializers.DateTimeField(allow_null=True)
+    finished = serializers.DateTimeField(allow_null=True)
+    comments = serializers.CharField(source="info.comments",
+                                     help_text="For a redraft: what the body said.")
+    notifications = NotificationSerializer(many=True, read_only=True)
+    actions = serializers.SerializerMethodField(
+        help_text="What you can do with the task now: claim, complete, reassign."
+    )
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_overdue(self, task: Task) -> bool:
+        return task.status in OPEN and task.info.due_on < self.context["today"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_actions(self, task: Task) -> list[str]:
+        # ``workable`` holds the page's task ids the caller may work, found in one query.
+        user = self.context["request"].user
+        if task.status not in OPEN or task.pk not in self.context["workable"]:
+            return []
+        if task.status == STATUS.NEW:
+            return ["claim", "complete", "reassign"]
+        if task.owner_id == user.pk:
+            return ["complete", "reassign"]
+        return ["reassign"]
+
+
+class CompleteInputSerializer(DecisionInputSerializer):
+    """The decision, for a decision task; the body is the task's, so it is not asked for.
+    For a redraft task only ``reasons`` is read: it goes with the resubmission."""
+
+    def __init__(self, *args: Any, redraft: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["body"]
+        if redraft:
+            for name in list(self.fields):
+                if name != "reasons":
+                    del self.fields[name]
+
+
+class ReassignInputSerializer(serializers.Serializer):
+    to = serializers.CharField(help_text="Username of the person who takes the task.")
+    reason = serializers.CharField(allow_blank=True, max_length=2000,
+                                   help_text="Why; the audit record keeps it.")
+
+    def validate_to(self, username: str) -> Any:
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise serializers.ValidationError(f"No user is called {username!r}.")
+        return user
+
+
+FILTERS = [
+    OpenApiParameter("view", str, enum=list(View.choices), description=(
+        "open (default): claimed by you and unclaimed in your bodies' queues; mine: claimed "
+        "by you; queue: unclaimed, for your bodies; archive: done or cancelled; all: every "
+        "task on plans you can see.")),
+    OpenApiParameter("mine", bool, description="true: the same as view=mine."),
+    OpenApiParameter("body", str, description="A body's slug or id."),
+    OpenApiParameter("plan", int, description="A plan's id."),
+    OpenApiParameter("overdue", bool, description="true: open tasks past their due date."),
+]
+
+TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no")
+
+
+def _flag(params: Any, name: str) -> bool | None:
+    value = params.get(name)
+    if value is None or value == "":
+        return None
+    if value.lower() in TRUE:
+        return True
+    if value.lower() in FALSE:
+        return False
+    raise InvalidInput({name: ["Use true or false."]})
+
+
+@extend_schema(tags=["tasks"])
+class TaskViewSet(viewsets.GenericViewSet):
+    """Tasks: the inbox (list), one task, and what people do with tasks."""
+
+    serializer_class = TaskSerializer
+    queryset = Task.objects.none()  # for the schema's id type only; lists come from inbox()
+
+    def _filtered(self) -> QuerySet[Task]:
+        params = self.request.query_params
+        errors: dict[str, list[str]] = {}
+        view = params.get("view") or View.OPEN
+        if _flag(params, "mine"):
+            view = View.MINE
+        if view not in View.choices:
+            errors["view"] = [f"Choose one of: {', '.join(View.choices)}."]
+        body = None
+        if params.get("body"):
+            key = params["body"]
+            lookup = {"pk": key} if key.isdigit() else {"slug": key}
+            body = Body.objects.filter(**lookup).first()
+            if body is None:
+                errors["body"] = [f"No body is {key!r}."]
+        plan = None
+        if params.get("plan"):
+            if not params["plan"].isdigit():
+                errors["plan"] = ["Give a plan's id, a whole number."]
+            else:
+                plan = visible_plans(self.request.user).filter(pk=params["plan"]).first()
+                if plan is None:
+                    errors["plan"] = [f"You can see no plan {params['plan']}."]
+        try:
+            overdue = _flag(params, "overdue")
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+        if errors:
+            raise InvalidInput(errors)
+        return inbox(self.request.user, view=view, body=body, plan=plan, overdue=overdue)
+
+    def _context(self, tasks: list[Task]) -> dict[str, Any]:
+        ids = [task.pk for task in tasks]
+        mine = set(
+            Task.objects.filter(workable(self.request.user), pk__in=ids)
+            .values_list("pk", flat=True)
+        ) if ids else set()
+        return {"request": self.request, "today": clock.today(), "workable": mine}
+
+    @staticmethod
+    def _with_notifications(tasks: QuerySet[Task]) -> QuerySet[Task]:
+        return tasks.prefetch_related(
+            Prefetch("notifications", Notification.objects.order_by("created_at", "pk"))
+        )
+
+    @extend_schema(parameters=FILTERS, responses={200: TaskSerializer(many=True), 400: PROBLEM})
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self._with_notifications(self._filtered()))
+        assert page is not None  # the API always paginates
+        data = TaskSerializer(page, many=True, context=self._context(page)).data
+        return self.get_paginated_response(data)
+
+    def _task(self, pk: str) -> Task:
+        # A task on a plan you cannot see does not exist for you, as with plans.
+        task = self._with_notifications(inbox(self.request.user, view=View.ALL)).filter(
+            pk=pk).first() if pk.isdigit() else None
+        if task is None:
+            raise Http404
+        return task
+
+    def _answer(self, pk: str, code: int = status.HTTP_200_OK) -> Response:
+        task = self._task(pk)
+        return Response(TaskSerializer(task, context=self._context([task])).data, status=code)
+
+    @extend_schema(responses={200: TaskSerializer, 404: PROBLEM})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self._answer(pk)
+
+    @extend_schema(request=None, responses={200: TaskSerializer, 403: PROBLEM, 404: PROBLEM,
+                                            409: PROBLEM})
+    @action(detail=True, methods=["post"])
+    def claim(self, request: Request, pk: str) -> Response:
+        task = self._task(pk)
+        routing.task_claim(task_id=task.pk, actor=request.user)
+        return self._answer(pk)
+
+    @extend_schema(
+        request=CompleteInputSerializer,
+        responses={200: DecisionSerializer, 201: DecisionSerializer, 400: PROBLEM, 403: PROBLEM,
+                   404: PROBLEM, 409: PROBLEM},
+        description=(
+            "A decision task: record the body's decision (the body is the task's); answers "
+            "201 with the decision. A redraft task: submit the plan's current version again "
+            "for approval, with optional ``reasons``; answers 200 with the plan."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str) -> Response:
+        task = self._task(pk)
+        redraft = task.info.kind == TaskKind.REDRAFT
+        data = CompleteInputSerializer(data=request.data, redraft=redraft,
+                                       context={"plan": task.info.plan})
+        data.is_valid(raise_exception=True)
+        result = routing.task_complete(task_id=task.pk, actor=request.user,
+                                       **data.validated_data)
+        if isinstance(result, Decision):
+            return Response(DecisionSerializer(result).data, status=status.HTTP_201_CREATED)
+        plan = with_decisions(visible_plans(request.user)).get(pk=task.info.plan_id)
+        return Response(PlanDetailSerializer(plan, context={"request": request}).data)
+
+    @extend_schema(request=ReassignInputSerializer,
+                   responses={200: TaskSerializer, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM,
+                              409: PROBLEM})
+    @action(detail=True, methods=["post"])
+    def reassign(self, request: Request, pk: str) -> Response:
+        task = self._task(pk)
+        data = ReassignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        routing.task_reassign(task_id=task.pk, actor=request.user, **data.validated_data)
+        return self._answer(pk)
