@@ -37,3 +37,15 @@ def add_working_days(start: datetime.date, days: int) -> datetime.date:
         if is_working_day(day):
             counted += 1
     return day
+
+
+def working_days_between(start: datetime.date, end: datetime.date) -> int:
+    """Working days after ``start`` up to and including ``end``: how late a task due on
+    ``start`` is on ``end``. Zero when ``end`` is not after ``start``."""
+    days = 0
+    day = start
+    while day < end:
+        day += datetime.timedelta(days=1)
+        if is_working_day(day):
+            days += 1
+    return days

@@ -20,3 +20,8 @@ def _schedule(sender: Celery, **_: object) -> None:
         sender.signature("workflows.tasks.scan_call_in_periods"),
         name="fire due workflow timers (call-in periods)",
     )
+    sender.add_periodic_task(
+        float(settings.CELERY_BEAT_SCAN_SECONDS),
+        sender.signature("workflows.tasks.scan_deadlines"),
+        name="send reminders and escalations of task deadlines",
+    )

@@ -53,6 +53,7 @@ class NotificationKind(models.TextChoices):
 
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", "Pending"
+    SENDING = "sending", "Being sent"  # claimed by one worker; see workflows.deadlines
     SENT = "sent", "Sent"
 
 
@@ -69,10 +70,12 @@ class Notification(models.Model):
     status = models.CharField(max_length=10, choices=NotificationStatus.choices,
                               default=NotificationStatus.PENDING)
     created_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "claimed_at"])]
         constraints = [
             models.UniqueConstraint(fields=["task", "kind", "due_on"],
                                     name="notification_once_per_task_kind_due")

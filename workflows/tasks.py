@@ -4,6 +4,8 @@ relies on long ETAs."""
 from __future__ import annotations
 
 import logging
+import smtplib
+from typing import Any
 
 from celery import shared_task
 from django.db import OperationalError
@@ -12,7 +14,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from documents.models import Plan, Stage
 from plangov.errors import Conflict
 
-from . import routing
+from . import deadlines, routing
 from .services import plan_adopt
 
 log = logging.getLogger(__name__)
@@ -78,3 +80,32 @@ def adopt_after_call_in(plan_id: int) -> str:
         log.info("Plan %s not adopted: %s", plan_id, exc.detail)
         return "not adopted"
     return "adopted"
+
+
+# Deadlines: reminders and escalation (see workflows.deadlines for the never-twice design).
+
+
+@shared_task(name="workflows.tasks.scan_deadlines")
+def scan_deadlines() -> int:
+    """Beat: write the reminders and escalations now due and queue each for sending."""
+    pending = deadlines.deadlines_scan()
+    for notification_id in pending:
+        send_notification.delay(notification_id)
+    return len(pending)
+
+
+@shared_task(
+    name="workflows.tasks.send_notification",
+    bind=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_notification(self: Any, notification_id: int) -> str:
+    try:
+        sent = deadlines.notification_send(notification_id=notification_id)
+    except (smtplib.SMTPException, OSError) as exc:
+        # The mail server failed us: give the claim back and try again later.
+        deadlines.release_claim(notification_id)
+        raise self.retry(exc=exc, countdown=60) from exc
+    return "sent" if sent else "nothing to do"

@@ -143,6 +143,12 @@ PLANGOV_BANK_HOLIDAY_DIVISION = "england-and-wales"
 PLANGOV_TASK_DUE_WORKING_DAYS = env_int("PLANGOV_TASK_DUE_WORKING_DAYS", 10, minimum=1)
 PLANGOV_REDRAFT_WORKING_DAYS = env_int("PLANGOV_REDRAFT_WORKING_DAYS", 20, minimum=1)
 PLANGOV_REMINDER_WORKING_DAYS = env_int("PLANGOV_REMINDER_WORKING_DAYS", 2, minimum=0)
+# A notification claimed by a worker that died before sending it goes back to the queue
+# after this long (the beat scan puts it back); see workflows.deadlines.
+PLANGOV_NOTIFICATION_LEASE_SECONDS = env_int("PLANGOV_NOTIFICATION_LEASE_SECONDS", 600,
+                                             minimum=10)
+# Links in emails point here.
+PLANGOV_SITE_URL = env_str("PLANGOV_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "plangov@localhost")

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from plangov.calendar import add_working_days, is_working_day
+from plangov.calendar import add_working_days, is_working_day, working_days_between
 
 
 def d(text: str) -> datetime.date:
@@ -112,3 +112,17 @@ def test_it_always_ends_on_a_working_day_after_the_start():
             ]
             assert sum(is_working_day(x) for x in between) == days
         day += datetime.timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("due", "today", "late"),
+    [
+        (datetime.date(2016, 7, 28), datetime.date(2016, 7, 28), 0),
+        (datetime.date(2016, 7, 28), datetime.date(2016, 7, 27), 0),
+        (datetime.date(2016, 7, 28), datetime.date(2016, 7, 29), 1),
+        (datetime.date(2016, 7, 29), datetime.date(2016, 8, 1), 1),  # over a weekend
+        (datetime.date(2016, 8, 26), datetime.date(2016, 8, 30), 1),  # and a bank holiday
+    ],
+)
+def test_it_counts_working_days_late(due, today, late):
+    assert working_days_between(due, today) == late
