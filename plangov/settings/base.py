@@ -152,6 +152,8 @@ PLANGOV_SITE_URL = env_str("PLANGOV_SITE_URL", "http://127.0.0.1:8000").rstrip("
 
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "plangov@localhost")
+# Only read by django.core.mail.backends.filebased.EmailBackend.
+EMAIL_FILE_PATH = env_str("DJANGO_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 LOGGING = {
     "version": 1,
