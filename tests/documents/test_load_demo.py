@@ -137,7 +137,7 @@ def test_it_creates_a_superuser_for_the_demo(output):
 
 
 def test_it_creates_the_cypp_in_drafting_with_five_outcomes(output):
-    plan = Plan.objects.get()
+    plan = Plan.objects.get(kind=PlanKind.CYPP)
     assert (plan.kind, plan.stage, plan.title) == (
         PlanKind.CYPP, Stage.DRAFTING, "Children and Young People's Plan"
     )
@@ -164,7 +164,7 @@ def test_it_creates_the_cypp_in_drafting_with_five_outcomes(output):
 
 
 def test_its_plan_content_carries_the_seed_figures_actions_themes_and_a_joint_priority(output):
-    content = Plan.objects.get().current_version.content
+    content = Plan.objects.get(kind=PlanKind.CYPP).current_version.content
 
     indicators = {i["key"]: i for i in content["indicators"]}
     assert indicators["low-income-households"]["baseline"] == 14
@@ -185,7 +185,7 @@ def test_its_plan_content_carries_the_seed_figures_actions_themes_and_a_joint_pr
 
 
 def test_it_records_the_plan_in_the_audit_ledger(output):
-    plan = Plan.objects.get()
+    plan = Plan.objects.get(kind=PlanKind.CYPP)
     actions = list(
         AuditEvent.objects.filter(plan=plan).order_by("seq").values_list("action", "actor_label")
     )
@@ -235,5 +235,24 @@ def test_it_refuses_to_run_with_debug_off_unless_told(db):
 def test_it_runs_without_the_flag_when_debug_is_on(db):
     out = StringIO()
     call_command("load_demo", stdout=out)
-    assert Plan.objects.get().stage == Stage.DRAFTING
+    assert Plan.objects.get(kind=PlanKind.CYPP).stage == Stage.DRAFTING
     assert Membership.objects.filter(role=Role.AUDITOR).exists()
+
+
+def test_it_leaves_an_early_help_strategy_whose_deadlines_send_at_the_first_scan(output):
+    from django.core import mail
+
+    from workflows.models import Notification
+    from workflows.tasks import scan_deadlines
+
+    plan = Plan.objects.get(kind=PlanKind.STRATEGY)
+    assert plan.stage == Stage.PARTNERSHIP_APPROVAL
+    assert "submitted to its boards" in output
+    scan_deadlines()
+    subjects = sorted(m.subject.split(":")[0] for m in mail.outbox)
+    assert subjects == ["Overdue", "Reminder"]
+    overdue = next(m for m in mail.outbox if m.subject.startswith("Overdue"))
+    assert "hannah.whitfield@york.example.org" in overdue.to  # the lead officer
+    assert Notification.objects.filter(status="sent").count() == 2
+    scan_deadlines()
+    assert len(mail.outbox) == 2

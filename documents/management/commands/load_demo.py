@@ -1,4 +1,5 @@
-"""Load the York demo: its governance, demo sign-ins, and the CYPP 2009-12 in drafting.
+"""Load the York demo: its governance, demo sign-ins, the CYPP 2009-12 in drafting, and an
+Early Help Strategy waiting for its boards, with deadlines that send reminders at once.
 
 DEMO ONLY. Every demo person gets a fixed, printed password (``demo-<username>-2009``) and a
 superuser ``admin`` is created, so this must never run against a council's real database: it
@@ -39,6 +40,9 @@ ADMIN_USERNAME = "admin"
 AUDITORS_GROUP = "Auditors (read-only)"
 # The auditor reads everything plangov records, in the admin, and changes nothing.
 AUDITED_APPS = ("governance", "documents", "workflows")
+EARLY_HELP_TITLE = "Early Help Strategy"
+EARLY_HELP_PERIOD = (datetime.date(2026, 4, 1), datetime.date(2029, 3, 31))
+EARLY_HELP_BODIES = ("yorok-board", "safeguarding-board")
 VERSION_NOTE = (
     "Demo draft for consultation, from York's CYPP 2009-12 consultation document (2008). "
     "Figures not quoted in that document are illustrative."
@@ -94,6 +98,7 @@ class Command(BaseCommand):
             self._auditors(counts)
             self._admin(counts)
             self._plan(counts)
+            self._plan_awaiting_boards(counts)
         self._table(report.usernames)
         if counts.nothing:
             self.stdout.write("Nothing new: the demo was already loaded.")
@@ -220,6 +225,62 @@ class Command(BaseCommand):
             raise CommandError(f"The demo plan could not be created: {exc}") from exc
         counts.created += 2
         self.stdout.write(f"Created {plan} in drafting, with version 1.")
+
+    def _plan_awaiting_boards(self, counts: Counts) -> None:
+        """An Early Help Strategy consulted on and submitted, so each board has a task in its
+        queue: one due tomorrow (a reminder goes at the first beat scan) and one overdue (an
+        escalation goes to the board's chair and the lead officer)."""
+        from plangov import calendar, clock
+        from workflows import routing
+        from workflows.services import (
+            plan_close_consultation,
+            plan_start_consultation,
+            plan_submit,
+        )
+
+        partnership = Partnership.objects.get(slug=PARTNERSHIP)
+        if Plan.objects.filter(partnership=partnership, title=EARLY_HELP_TITLE,
+                               period_start=EARLY_HELP_PERIOD[0]).exists():
+            return
+        bodies = {b.slug: b for b in Body.objects.filter(partnership=partnership)}
+        lead = Membership.objects.current().filter(
+            role=Role.LEAD_OFFICER, body=bodies["yorok-board"]).select_related("user").first()
+        if lead is None:
+            raise CommandError("The demo governance has no current lead officer of YorOK Board.")
+        content = json.loads(CONTENT_FILE.read_text(encoding="utf-8"))
+        content["vision"] = (
+            "Children, young people and families in York get the right help at the right "
+            "time, as early as possible, from services that work together."
+        )
+        try:
+            plan = plan_create(
+                actor=lead.user, partnership=partnership, title=EARLY_HELP_TITLE,
+                kind=PlanKind.STRATEGY, period_start=EARLY_HELP_PERIOD[0],
+                period_end=EARLY_HELP_PERIOD[1], owning_body=bodies["yorok-board"],
+                lead_officer=lead.user,
+                approving_bodies=[bodies[slug] for slug in EARLY_HELP_BODIES],
+                executive_body=bodies[EXECUTIVE], subject_to_call_in=True,
+            )
+            version_create(plan=plan, actor=lead.user, content=content,
+                           note="Demo draft of an Early Help Strategy.")
+            plan_start_consultation(plan=plan, actor=lead.user, title="Early help survey")
+            plan_close_consultation(plan=plan, actor=lead.user)
+            plan_submit(plan=plan, actor=lead.user, reason="For the boards' approval.")
+        except PlangovError as exc:
+            raise CommandError(f"The demo Early Help Strategy could not be created: {exc}") \
+                from exc
+        # Demo only: the tasks' due dates are moved so the deadlines show at once, as if the
+        # strategy had been submitted some weeks ago; nothing else of the record is changed.
+        today = clock.today()
+        tasks = {t.info.body.slug: t.info for t in routing.open_tasks(plan).select_related(
+            "info__body")}
+        tasks["yorok-board"].due_on = calendar.add_working_days(today, 1)
+        tasks["safeguarding-board"].due_on = today - datetime.timedelta(days=7)
+        for info in tasks.values():
+            info.save(update_fields=["due_on"])
+        counts.created += 5
+        self.stdout.write(f"Created {plan}, submitted to its boards: one task due "
+                          f"{tasks['yorok-board'].due_on}, one overdue.")
 
     def _table(self, usernames: list[str]) -> None:
         """Who to sign in as: username, role, body and password (demo passwords only)."""
