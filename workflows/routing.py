@@ -114,6 +114,21 @@ def active_process(plan: Plan) -> Process | None:
     )
 
 
+def latest_process(plan: Plan) -> Process | None:
+    """The plan's most recent approval process, running or finished (for its chart)."""
+    from .flows import PlanApprovalFlow
+
+    return (
+        Process.objects.filter(
+            flow_class=PlanApprovalFlow,
+            artifact_content_type=ContentType.objects.get_for_model(Plan),
+            artifact_object_id=plan.pk,
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
 def open_tasks(plan: Plan) -> Any:
     return Task.objects.filter(info__plan=plan, status__in=OPEN).select_related("info")
 

@@ -1,0 +1,232 @@
+"""The inbox pages: tabs per role, claim, the decision form (quorum, votes, dates), reassign
+with a reason, refusals as 403/409, the plan page's chart and timeline, and constant queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from viewflow.workflow.status import STATUS
+
+from documents.models import Stage
+from governance.models import AuditEvent, Decision
+from tests.bulk import open_task_copies
+from tests.conftest import submitted_plan
+from workflows import routing
+from workflows.models import TaskKind
+
+FORM = {"outcome": "approved", "decided_on": "2016-07-14", "attendance": "8",
+        "minute_reference": "YB/2016/12", "votes_for": "7", "votes_against": "0",
+        "votes_abstaining": "1", "declarations_of_interest": "", "reasons": "Agreed."}
+
+
+def task_of(plan: Any, body: Any = None, kind: str | None = None) -> Any:
+    tasks = routing.open_tasks(plan)
+    if body is not None:
+        tasks = tasks.filter(info__body=body)
+    if kind is not None:
+        tasks = tasks.filter(info__kind=kind)
+    return tasks.get()
+
+
+def text(response: Any) -> str:
+    return response.content.decode()
+
+
+def test_it_asks_for_sign_in(world, client):
+    response = client.get("/tasks/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(("role", "sees"), [
+    ("board_secretary", ["YorOK Board"]), ("board_deputy", ["YorOK Board"]),
+    ("safeguarding_secretary", ["Children's Safeguarding Board"]), ("outsider", []),
+    ("executive_member", []),
+])
+def test_it_shows_each_role_its_bodies_queue(world, frozen_clock, client, role, sees):
+    submitted_plan(world)
+    client.force_login(getattr(world, role))
+    page = text(client.get("/tasks/?view=queue"))
+    for name in ("YorOK Board", "Children's Safeguarding Board"):
+        assert (f"<td>{name}</td>".replace("'", "&#x27;") in page) == (name in sees)
+
+
+def test_it_claims_from_the_queue_and_lists_it_as_mine(world, frozen_clock, client):
+    plan = submitted_plan(world)
+    task = task_of(plan, world.board)
+    client.force_login(world.board_secretary)
+    assert client.post(f"/tasks/{task.pk}/claim/").status_code == 302
+    assert f"/tasks/{task.pk}/" in text(client.get("/tasks/?view=mine"))
+    assert AuditEvent.objects.filter(action="task.claim").count() == 1
+    client.force_login(world.board_deputy)
+    response = client.post(f"/tasks/{task.pk}/claim/")
+    assert response.status_code == 409
+    assert "board_secretary" in text(response)
+
+
+def test_it_records_a_decision_through_the_form_to_executive_approval(world, frozen_clock,
+                                                                     client):
+    plan = submitted_plan(world)
+    for body, user in ((world.board, world.board_secretary),
+                       (world.safeguarding, world.safeguarding_secretary)):
+        client.force_login(user)
+        response = client.post(f"/tasks/{task_of(plan, body).pk}/complete/", FORM)
+        assert response.status_code == 302, text(response)[:2000]
+    decision = Decision.objects.get(body=world.board)
+    assert (decision.minute_reference, decision.votes_for, decision.votes_abstaining,
+            decision.reasons) == ("YB/2016/12", 7, 1, "Agreed.")
+    plan.refresh_from_db()
+    assert plan.stage == Stage.EXECUTIVE_APPROVAL
+    client.force_login(world.executive_member)
+    executive = task_of(plan, kind=TaskKind.EXECUTIVE_DECISION)
+    page = text(client.get(f"/tasks/{executive.pk}/"))
+    assert "Endorsed and recommended to full council" in page
+    # The meeting the boards recorded is not the executive's: it gives a new one.
+    assert client.post(f"/tasks/{executive.pk}/complete/", FORM).status_code == 302
+    plan.refresh_from_db()
+    assert plan.stage == Stage.CALL_IN
+
+
+def test_it_chooses_a_meeting_already_recorded(world, frozen_clock, client):
+    from governance.models import Meeting
+
+    meeting = Meeting.objects.create(body=world.board, date="2016-07-12", attendance=9)
+    plan = submitted_plan(world)
+    client.force_login(world.board_secretary)
+    form = {**FORM, "meeting": str(meeting.pk), "decided_on": "", "attendance": ""}
+    assert client.post(f"/tasks/{task_of(plan, world.board).pk}/complete/", form
+                       ).status_code == 302
+    assert Decision.objects.get().meeting == meeting
+
+
+@pytest.mark.parametrize(("change", "field", "words"), [
+    ({"attendance": "2", "votes_for": "2", "votes_abstaining": "0"}, "attendance", "quorum"),
+    ({"votes_for": "9"}, "votes_for", "present"),
+    ({"decided_on": "2016-07-15"}, "decided_on", "future"),
+    ({"outcome": "rubber-stamped"}, "outcome", "valid choice"),
+    ({"decided_on": ""}, "decided_on", "date of the meeting"),
+])
+def test_it_refuses_a_bad_decision_keeping_what_was_typed(world, frozen_clock, client, change,
+                                                         field, words):
+    plan = submitted_plan(world)
+    task = task_of(plan, world.board)
+    client.force_login(world.board_secretary)
+    response = client.post(f"/tasks/{task.pk}/complete/", {**FORM, **change})
+    assert response.status_code == 400
+    page = text(response)
+    assert "There is a problem" in page
+    assert f'href="#field-{field}"' in page
+    assert words in page.lower() or words in page
+    assert 'value="YB/2016/12"' in page  # nothing typed is lost
+    task.refresh_from_db()
+    assert task.status == STATUS.NEW
+    assert not Decision.objects.exists()
+
+
+def test_it_answers_403_to_another_bodys_secretary(world, frozen_clock, client):
+    plan = submitted_plan(world)
+    client.force_login(world.safeguarding_secretary)
+    response = client.post(f"/tasks/{task_of(plan, world.board).pk}/complete/", FORM)
+    assert response.status_code == 403
+    assert "YorOK Board" in text(response)
+
+
+def test_it_answers_409_to_completing_a_task_someone_else_claimed(world, frozen_clock, client):
+    plan = submitted_plan(world)
+    task = task_of(plan, world.board)
+    routing.task_claim(task_id=task.pk, actor=world.board_secretary)
+    client.force_login(world.board_deputy)
+    assert client.post(f"/tasks/{task.pk}/complete/", FORM).status_code == 409
+
+
+def test_it_needs_a_reason_to_reassign_and_audits_it(world, frozen_clock, client):
+    plan = submitted_plan(world)
+    task = task_of(plan, world.board)
+    routing.task_claim(task_id=task.pk, actor=world.board_secretary)
+    client.force_login(world.board_secretary)
+    response = client.post(f"/tasks/{task.pk}/reassign/",
+                           {"to": world.board_deputy.pk, "reason": ""})
+    assert response.status_code == 400
+    assert "This field is required" in text(response)
+    task.refresh_from_db()
+    assert task.owner == world.board_secretary
+    response = client.post(f"/tasks/{task.pk}/reassign/",
+                           {"to": world.board_deputy.pk, "reason": "On leave."})
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.owner == world.board_deputy
+    assert AuditEvent.objects.get(action="task.reassign").reason == "On leave."
+
+
+def test_it_offers_reassignment_only_to_people_who_can_take_the_task(world, frozen_clock,
+                                                                    client):
+    plan = submitted_plan(world)
+    task = task_of(plan, world.board)
+    client.force_login(world.board_secretary)
+    response = client.post(f"/tasks/{task.pk}/reassign/",
+                           {"to": world.safeguarding_secretary.pk, "reason": "Help"})
+    assert response.status_code == 400
+    assert "valid choice" in text(response)
+
+
+def test_it_shows_the_plan_with_its_chart_tasks_and_timeline(world, frozen_clock, client):
+    plan = submitted_plan(world)
+    client.force_login(world.lead)
+    page = text(client.get(f"/plans/{plan.pk}/"))
+    assert "<svg" in page
+    assert "Record the board&#x27;s decision" in page
+    assert "submitted the plan for approval" in page
+    client.force_login(world.outsider)
+    assert client.get(f"/plans/{plan.pk}/").status_code == 404
+
+
+def test_it_submits_the_plan_from_its_page(world, frozen_clock, client):
+    from documents.services import version_create
+    from tests.conftest import make_plan
+    from tests.factories import valid_content
+    from workflows.services import plan_close_consultation, plan_start_consultation
+
+    plan = make_plan(world)
+    version_create(plan=plan, actor=world.lead, content=valid_content())
+    client.force_login(world.lead)
+    response = client.post(f"/plans/{plan.pk}/actions/submit/")
+    assert response.status_code == 409  # no consultation yet
+    assert "consultation" in text(response).lower()
+    plan_start_consultation(plan=plan, actor=world.lead)
+    plan_close_consultation(plan=plan, actor=world.lead)
+    assert client.post(f"/plans/{plan.pk}/actions/submit/").status_code == 302
+    plan.refresh_from_db()
+    assert plan.stage == Stage.PARTNERSHIP_APPROVAL
+    client.force_login(world.board_secretary)
+    response = client.post(f"/plans/{plan.pk}/actions/withdraw/", {"reason": "Not needed."})
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("view", ["queue", "mine", "archive"])
+def test_it_renders_the_inbox_with_the_same_queries_for_one_task_and_a_thousand(
+        world, frozen_clock, client, view):
+    plan = submitted_plan(world)
+    template = task_of(plan, world.board)
+    client.force_login(world.board_secretary)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/tasks/?view={view}").status_code == 200
+        return len(queries)
+
+    def file_under_view() -> None:
+        from viewflow.workflow.models import Task
+
+        status = {"mine": STATUS.ASSIGNED, "archive": STATUS.DONE}.get(view)
+        if status:
+            Task.objects.filter(info__body=world.board).update(status=status,
+                                                               owner=world.board_secretary)
+
+    file_under_view()
+    one = count()
+    open_task_copies(template, 999, bodies=[world.board])
+    file_under_view()
+    assert count() == one

@@ -1,0 +1,86 @@
+"""Forms for the inbox pages. They only shape input: every rule is checked by the services,
+whose InvalidInput errors are put back on the form's fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from governance.models import DecisionOutcome as O
+from governance.models import Meeting
+
+from .models import TaskKind
+
+OUTCOMES: dict[str, list[str]] = {
+    TaskKind.BOARD_DECISION: [O.APPROVED, O.APPROVED_WITH_AMENDMENTS, O.DEFERRED,
+                              O.REFERRED_BACK, O.REJECTED],
+    TaskKind.EXECUTIVE_DECISION: [O.APPROVED, O.ENDORSED, O.DEFERRED, O.REFERRED_BACK,
+                                  O.REJECTED],
+    TaskKind.CALL_IN: [O.CALLED_IN],
+}
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(widget=forms.RadioSelect, label="Decision")
+    meeting = forms.ModelChoiceField(
+        queryset=Meeting.objects.none(), required=False, label="Meeting already recorded",
+        empty_label="A new meeting (give its date and attendance below)",
+    )
+    decided_on = forms.DateField(required=False, label="Date of the meeting",
+                                 help_text="For example, 14/07/2016 or 2016-07-14.",
+                                 input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+    attendance = forms.IntegerField(required=False, min_value=0, max_value=1000,
+                                    label="Members present")
+    minute_reference = forms.CharField(required=False, max_length=60, label="Minute reference")
+    votes_for = forms.IntegerField(min_value=0, max_value=1000, initial=0, label="For")
+    votes_against = forms.IntegerField(min_value=0, max_value=1000, initial=0, label="Against")
+    votes_abstaining = forms.IntegerField(min_value=0, max_value=1000, initial=0,
+                                          label="Abstaining")
+    declarations_of_interest = forms.CharField(required=False, widget=forms.Textarea(
+        attrs={"rows": 3}), label="Declarations of interest")
+    reasons = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                              label="Reasons and comments")
+
+    def __init__(self, *args: Any, task: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        info = task.info
+        self.fields["outcome"].choices = [(o, O(o).label) for o in OUTCOMES.get(info.kind, [])]
+        self.fields["meeting"].queryset = Meeting.objects.filter(body=info.body).order_by("-date")
+        self.fields["meeting"].label_from_instance = (
+            lambda m: f"{m.date:%d %B %Y} ({m.attendance} present)"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        meeting = data.get("meeting")
+        if meeting is not None:
+            data["decided_on"] = meeting.date
+            data["attendance"] = meeting.attendance
+        elif not data.get("decided_on") and "decided_on" not in self.errors:
+            self.add_error("decided_on", "Give the date of the meeting, or choose a recorded one.")
+        return data
+
+    def decision(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("meeting", None)
+        return data
+
+
+class RedraftForm(forms.Form):
+    reasons = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                              label="What changed in this version")
+
+
+class ReassignForm(forms.Form):
+    to = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label="Give it to")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason",
+                             help_text="Required; the audit record keeps it.")
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = people
+        self.fields["to"].label_from_instance = (
+            lambda u: f"{u.get_full_name() or u.get_username()} ({u.get_username()})"
+        )

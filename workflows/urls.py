@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workflows"
+
+urlpatterns = [
+    path("tasks/", views.task_list, name="tasks"),
+    path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("tasks/<int:pk>/claim/", views.task_claim, name="task-claim"),
+    path("tasks/<int:pk>/complete/", views.task_complete, name="task-complete"),
+    path("tasks/<int:pk>/reassign/", views.task_reassign, name="task-reassign"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan"),
+    path("plans/<int:pk>/actions/<slug:action>/", views.plan_action, name="plan-action"),
+]
