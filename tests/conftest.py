@@ -160,6 +160,18 @@ def decide(world: World, plan: Plan, body: Body, outcome: str, **kwargs: Any) ->
     )
 
 
+def open_task(plan: Plan, body: Any = None, kind: str | None = None) -> Any:
+    """The plan's one open task (of ``body``, of ``kind``): fails if there are none or many."""
+    from workflows import routing
+
+    tasks = routing.open_tasks(plan)
+    if body is not None:
+        tasks = tasks.filter(info__body=body)
+    if kind is not None:
+        tasks = tasks.filter(info__kind=kind)
+    return tasks.get()
+
+
 @pytest.fixture
 def api() -> APIClient:
     return APIClient()

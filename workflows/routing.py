@@ -99,34 +99,23 @@ def task_info_create(
 # Finding a plan's process and tasks.
 
 
-def active_process(plan: Plan) -> Process | None:
+def _processes(plan: Plan) -> Any:
     from .flows import PlanApprovalFlow
 
-    return (
-        Process.objects.filter(
-            flow_class=PlanApprovalFlow,
-            artifact_content_type=ContentType.objects.get_for_model(Plan),
-            artifact_object_id=plan.pk,
-            status=PROCESS.NEW,
-        )
-        .order_by("-pk")
-        .first()
-    )
+    return Process.objects.filter(
+        flow_class=PlanApprovalFlow,
+        artifact_content_type=ContentType.objects.get_for_model(Plan),
+        artifact_object_id=plan.pk,
+    ).order_by("-pk")
+
+
+def active_process(plan: Plan) -> Process | None:
+    return _processes(plan).filter(status=PROCESS.NEW).first()
 
 
 def latest_process(plan: Plan) -> Process | None:
     """The plan's most recent approval process, running or finished (for its chart)."""
-    from .flows import PlanApprovalFlow
-
-    return (
-        Process.objects.filter(
-            flow_class=PlanApprovalFlow,
-            artifact_content_type=ContentType.objects.get_for_model(Plan),
-            artifact_object_id=plan.pk,
-        )
-        .order_by("-pk")
-        .first()
-    )
+    return _processes(plan).first()
 
 
 def open_tasks(plan: Plan) -> Any:

@@ -11,7 +11,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
-from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from documents.models import Plan, Stage
@@ -19,7 +18,7 @@ from documents.services import version_create
 from governance.models import AuditEvent, Decision
 from governance.models import DecisionOutcome as O
 from tests.bulk import open_task_copies
-from tests.conftest import World, decide, submitted_plan
+from tests.conftest import World, decide, open_task, submitted_plan
 from tests.factories import valid_content
 from workflows import routing
 from workflows.models import Notification, NotificationKind, TaskKind
@@ -30,13 +29,6 @@ DECISION = {"outcome": "approved", "decided_on": "2016-07-14", "attendance": 8,
             "votes_for": 7, "minute_reference": "YB/2016/12"}
 
 
-def task_of(plan: Plan, body: Any = None, kind: str | None = None) -> Task:
-    tasks = routing.open_tasks(plan)
-    if body is not None:
-        tasks = tasks.filter(info__body=body)
-    if kind is not None:
-        tasks = tasks.filter(info__kind=kind)
-    return tasks.get()
 
 
 def ids(response: Any) -> list[int]:
@@ -49,7 +41,7 @@ def ids(response: Any) -> list[int]:
 
 def test_it_lists_a_secretarys_queue_with_what_a_list_needs(world, frozen_clock, as_user):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     response = as_user(world.board_secretary).get("/api/v1/tasks/")
     [item] = response.json()["results"]
     assert item["id"] == task.pk
@@ -87,7 +79,7 @@ def test_it_offers_each_role_only_its_own_bodies_tasks(world, frozen_clock, as_u
 
 def test_it_moves_a_claimed_task_from_the_queue_to_mine(world, frozen_clock, as_user):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     api = as_user(world.board_secretary)
     assert api.post(f"/api/v1/tasks/{task.pk}/claim/").status_code == 200
     assert ids(api.get("/api/v1/tasks/?view=queue")) == []
@@ -105,7 +97,7 @@ def test_it_moves_a_claimed_task_from_the_queue_to_mine(world, frozen_clock, as_
 
 def test_it_files_completed_tasks_in_the_archive(world, frozen_clock, as_user):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     api = as_user(world.board_secretary)
     assert api.post(f"/api/v1/tasks/{task.pk}/complete/", DECISION, format="json").status_code \
         == 201
@@ -123,16 +115,16 @@ def test_it_filters_by_plan_and_body(world, frozen_clock, as_user):
         t.pk for t in routing.open_tasks(first)
     }
     assert set(ids(api.get("/api/v1/tasks/?view=all&body=safeguarding-board"))) == {
-        task_of(first, world.safeguarding).pk, task_of(second, world.safeguarding).pk
+        open_task(first, world.safeguarding).pk, open_task(second, world.safeguarding).pk
     }
     assert set(ids(api.get(f"/api/v1/tasks/?view=all&body={world.board.pk}"))) == {
-        task_of(first, world.board).pk, task_of(second, world.board).pk
+        open_task(first, world.board).pk, open_task(second, world.board).pk
     }
 
 
 def test_it_shows_overdue_tasks_once_their_due_date_has_passed(world, frozen_clock, as_user):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     api = as_user(world.board_secretary)
     assert ids(api.get("/api/v1/tasks/?overdue=true")) == []
     frozen_clock.set(task.info.due_on)
@@ -149,13 +141,13 @@ def test_it_lets_the_auditor_see_every_task_but_work_none(world, frozen_clock, a
     response = api.get("/api/v1/tasks/?view=all")
     assert len(ids(response)) == 2
     assert all(item["actions"] == [] for item in response.json()["results"])
-    body = problem(api.post(f"/api/v1/tasks/{task_of(plan, world.board).pk}/claim/"), 403)
+    body = problem(api.post(f"/api/v1/tasks/{open_task(plan, world.board).pk}/claim/"), 403)
     assert "secretary" in body["detail"]
 
 
 def test_it_hides_tasks_from_people_outside_the_partnership(world, frozen_clock, as_user):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     api = as_user(world.outsider)
     assert ids(api.get("/api/v1/tasks/?view=all")) == []
     problem(api.get(f"/api/v1/tasks/{task.pk}/"), 404)
@@ -186,7 +178,7 @@ def test_it_names_the_bad_filter(world, frozen_clock, as_user, query, field):
 
 def test_it_issues_the_same_queries_for_one_task_and_a_thousand(world, frozen_clock, as_user):
     plan = submitted_plan(world)
-    template = task_of(plan, world.board)
+    template = open_task(plan, world.board)
     api = as_user(world.board_secretary)
 
     def count(url: str) -> int:
@@ -211,7 +203,7 @@ def test_it_issues_the_same_queries_for_one_task_and_a_thousand(world, frozen_cl
 
 def test_it_records_who_claimed_a_task_in_the_audit_ledger(world, frozen_clock, as_user):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     response = as_user(world.board_deputy).post(f"/api/v1/tasks/{task.pk}/claim/")
     assert response.json()["owner"] == "board_deputy"
     assert response.json()["status"] == STATUS.ASSIGNED
@@ -222,7 +214,7 @@ def test_it_records_who_claimed_a_task_in_the_audit_ledger(world, frozen_clock, 
 
 def test_it_refuses_a_second_claim_with_409(world, frozen_clock, as_user):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     routing.task_claim(task_id=task.pk, actor=world.board_secretary)
     body = problem(as_user(world.board_deputy).post(f"/api/v1/tasks/{task.pk}/claim/"), 409)
     assert "board_secretary" in body["detail"]
@@ -232,7 +224,7 @@ def test_it_refuses_a_second_claim_with_409(world, frozen_clock, as_user):
                                   "board_chair", "scrutiny_secretary"])
 def test_it_refuses_claims_on_another_bodys_task_with_403(world, frozen_clock, as_user, role):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     problem(as_user(getattr(world, role)).post(f"/api/v1/tasks/{task.pk}/claim/"), 403)
     task.refresh_from_db()
     assert task.status == STATUS.NEW
@@ -246,7 +238,7 @@ def test_it_takes_a_plan_from_submission_to_call_in_through_the_tasks_api(world,
     plan = submitted_plan(world)
     for body, user in ((world.board, world.board_secretary),
                        (world.safeguarding, world.safeguarding_secretary)):
-        task = task_of(plan, body)
+        task = open_task(plan, body)
         api = as_user(user)
         response = api.post(f"/api/v1/tasks/{task.pk}/complete/", DECISION, format="json")
         assert response.status_code == 201, response.content
@@ -254,26 +246,26 @@ def test_it_takes_a_plan_from_submission_to_call_in_through_the_tasks_api(world,
         assert response.json()["minute_reference"] == "YB/2016/12"
     plan.refresh_from_db()
     assert plan.stage == Stage.EXECUTIVE_APPROVAL
-    task = task_of(plan, kind=TaskKind.EXECUTIVE_DECISION)
+    task = open_task(plan, kind=TaskKind.EXECUTIVE_DECISION)
     api = as_user(world.executive_member)
     assert ids(api.get("/api/v1/tasks/")) == [task.pk]
     response = api.post(f"/api/v1/tasks/{task.pk}/complete/", DECISION, format="json")
     assert response.status_code == 201
     plan.refresh_from_db()
     assert plan.stage == Stage.CALL_IN
-    call_in = task_of(plan, kind=TaskKind.CALL_IN)
+    call_in = open_task(plan, kind=TaskKind.CALL_IN)
     assert ids(as_user(world.scrutiny_secretary).get("/api/v1/tasks/")) == [call_in.pk]
 
 
 def test_it_gives_a_redraft_to_the_lead_officer_and_completes_it_with_a_new_version(
         world, frozen_clock, as_user):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     referral = {**DECISION, "outcome": "referred_back", "reasons": "Add the CAMHS priority."}
     response = as_user(world.board_secretary).post(f"/api/v1/tasks/{task.pk}/complete/",
                                                    referral, format="json")
     assert response.status_code == 201
-    redraft = task_of(plan, kind=TaskKind.REDRAFT)
+    redraft = open_task(plan, kind=TaskKind.REDRAFT)
     api = as_user(world.lead)
     [item] = api.get("/api/v1/tasks/").json()["results"]
     assert item["id"] == redraft.pk
@@ -293,7 +285,7 @@ def test_it_gives_a_redraft_to_the_lead_officer_and_completes_it_with_a_new_vers
 
 def test_it_refuses_another_bodys_secretary_completing_a_task(world, frozen_clock, as_user):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     body = problem(as_user(world.safeguarding_secretary).post(
         f"/api/v1/tasks/{task.pk}/complete/", DECISION, format="json"), 403)
     assert "YorOK Board" in body["detail"]
@@ -302,7 +294,7 @@ def test_it_refuses_another_bodys_secretary_completing_a_task(world, frozen_cloc
 
 def test_it_refuses_an_executive_member_recording_a_board_decision(world, frozen_clock, as_user):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     problem(as_user(world.executive_member).post(
         f"/api/v1/tasks/{task.pk}/complete/", DECISION, format="json"), 403)
 
@@ -324,7 +316,7 @@ def submitted_by_deputy(world: World) -> Plan:
 
 def test_it_refuses_the_submitter_approving_their_own_version(world, frozen_clock, as_user):
     plan = submitted_by_deputy(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     body = problem(as_user(world.board_deputy).post(
         f"/api/v1/tasks/{task.pk}/complete/", DECISION, format="json"), 403)
     assert "submitted" in body["detail"]
@@ -339,7 +331,7 @@ def test_it_refuses_the_lead_officer_recording_the_executive_decision(world, fro
     plan = submitted_by_deputy(world)  # so only the lead-officer rule can refuse the lead
     decide(world, plan, world.board, O.APPROVED)
     decide(world, plan, world.safeguarding, O.APPROVED)
-    task = task_of(plan, kind=TaskKind.EXECUTIVE_DECISION)
+    task = open_task(plan, kind=TaskKind.EXECUTIVE_DECISION)
     body = problem(as_user(world.lead).post(
         f"/api/v1/tasks/{task.pk}/complete/", DECISION, format="json"), 403)
     assert "lead officer" in body["detail"]
@@ -356,7 +348,7 @@ def test_it_refuses_the_lead_officer_recording_the_executive_decision(world, fro
 )
 def test_it_names_the_field_of_a_bad_decision(world, frozen_clock, as_user, change, field):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     body = problem(as_user(world.board_secretary).post(
         f"/api/v1/tasks/{task.pk}/complete/", {**DECISION, **change}, format="json"), 400)
     assert any(key.startswith(field) for key in body["errors"]), body
@@ -366,7 +358,7 @@ def test_it_names_the_field_of_a_bad_decision(world, frozen_clock, as_user, chan
 
 def test_it_refuses_an_approval_below_quorum_with_a_clear_message(world, frozen_clock, as_user):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     body = problem(as_user(world.board_secretary).post(
         f"/api/v1/tasks/{task.pk}/complete/",
         {**DECISION, "attendance": 2, "votes_for": 2}, format="json"), 400)
@@ -375,7 +367,7 @@ def test_it_refuses_an_approval_below_quorum_with_a_clear_message(world, frozen_
 
 def test_it_refuses_completing_a_task_someone_else_claimed(world, frozen_clock, as_user):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     routing.task_claim(task_id=task.pk, actor=world.board_secretary)
     body = problem(as_user(world.board_deputy).post(
         f"/api/v1/tasks/{task.pk}/complete/", DECISION, format="json"), 409)
@@ -384,7 +376,7 @@ def test_it_refuses_completing_a_task_someone_else_claimed(world, frozen_clock, 
 
 def test_it_refuses_completing_a_task_twice(world, frozen_clock, as_user):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     api = as_user(world.board_secretary)
     assert api.post(f"/api/v1/tasks/{task.pk}/complete/", DECISION, format="json").status_code \
         == 201
@@ -402,7 +394,7 @@ def test_it_answers_one_201_and_one_409_to_two_secretaries_completing_at_once():
     clock.source = lambda: datetime.datetime(2016, 7, 14, 10, tzinfo=datetime.UTC)
     try:
         plan = submitted_plan(world)
-        task = task_of(plan, world.board)
+        task = open_task(plan, world.board)
         barrier = threading.Barrier(2, timeout=30)
         statuses: dict[int, tuple[int, str]] = {}
 
@@ -436,7 +428,7 @@ def test_it_answers_one_201_and_one_409_to_two_secretaries_completing_at_once():
 
 def test_it_reassigns_with_a_reason_and_audits_it(world, frozen_clock, as_user):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     routing.task_claim(task_id=task.pk, actor=world.board_secretary)
     response = as_user(world.board_secretary).post(
         f"/api/v1/tasks/{task.pk}/reassign/",
@@ -461,7 +453,7 @@ def test_it_reassigns_with_a_reason_and_audits_it(world, frozen_clock, as_user):
 def test_it_names_what_is_wrong_with_a_reassignment(world, frozen_clock, as_user, payload,
                                                    field):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     routing.task_claim(task_id=task.pk, actor=world.board_secretary)
     body = problem(as_user(world.board_secretary).post(
         f"/api/v1/tasks/{task.pk}/reassign/", payload, format="json"), 400)
@@ -474,7 +466,7 @@ def test_it_names_what_is_wrong_with_a_reassignment(world, frozen_clock, as_user
 def test_it_refuses_reassignment_by_someone_who_cannot_take_the_task(world, frozen_clock,
                                                                     as_user):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     problem(as_user(world.safeguarding_secretary).post(
         f"/api/v1/tasks/{task.pk}/reassign/", {"to": "board_deputy", "reason": "Leave"},
         format="json"), 403)

@@ -25,7 +25,7 @@ from governance.models import DecisionOutcome as O
 from governance.services import decision_record
 from plangov import calendar, clock
 from plangov.errors import Conflict, Forbidden, InvalidInput
-from tests.conftest import World, decide, submitted_plan
+from tests.conftest import World, decide, open_task, submitted_plan
 from tests.factories import valid_content
 from workflows import routing
 from workflows.models import TaskKind
@@ -72,13 +72,6 @@ def assert_in_step(plan: Plan) -> Plan:
     return plan
 
 
-def open_task(plan: Plan, body: Any = None, kind: str | None = None) -> Task:
-    tasks = routing.open_tasks(plan)
-    if body is not None:
-        tasks = tasks.filter(info__body=body)
-    if kind is not None:
-        tasks = tasks.filter(info__kind=kind)
-    return tasks.get()
 
 
 def scheduled_timers(plan: Plan) -> Any:

@@ -13,7 +13,7 @@ from viewflow.workflow.status import STATUS
 from documents.models import Stage
 from governance.models import AuditEvent, Decision
 from tests.bulk import open_task_copies
-from tests.conftest import submitted_plan
+from tests.conftest import open_task, submitted_plan
 from workflows import routing
 from workflows.models import TaskKind
 
@@ -22,13 +22,6 @@ FORM = {"outcome": "approved", "decided_on": "2016-07-14", "attendance": "8",
         "votes_abstaining": "1", "declarations_of_interest": "", "reasons": "Agreed."}
 
 
-def task_of(plan: Any, body: Any = None, kind: str | None = None) -> Any:
-    tasks = routing.open_tasks(plan)
-    if body is not None:
-        tasks = tasks.filter(info__body=body)
-    if kind is not None:
-        tasks = tasks.filter(info__kind=kind)
-    return tasks.get()
 
 
 def text(response: Any) -> str:
@@ -56,7 +49,7 @@ def test_it_shows_each_role_its_bodies_queue(world, frozen_clock, client, role, 
 
 def test_it_claims_from_the_queue_and_lists_it_as_mine(world, frozen_clock, client):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     client.force_login(world.board_secretary)
     assert client.post(f"/tasks/{task.pk}/claim/").status_code == 302
     assert f"/tasks/{task.pk}/" in text(client.get("/tasks/?view=mine"))
@@ -73,7 +66,7 @@ def test_it_records_a_decision_through_the_form_to_executive_approval(world, fro
     for body, user in ((world.board, world.board_secretary),
                        (world.safeguarding, world.safeguarding_secretary)):
         client.force_login(user)
-        response = client.post(f"/tasks/{task_of(plan, body).pk}/complete/", FORM)
+        response = client.post(f"/tasks/{open_task(plan, body).pk}/complete/", FORM)
         assert response.status_code == 302, text(response)[:2000]
     decision = Decision.objects.get(body=world.board)
     assert (decision.minute_reference, decision.votes_for, decision.votes_abstaining,
@@ -81,7 +74,7 @@ def test_it_records_a_decision_through_the_form_to_executive_approval(world, fro
     plan.refresh_from_db()
     assert plan.stage == Stage.EXECUTIVE_APPROVAL
     client.force_login(world.executive_member)
-    executive = task_of(plan, kind=TaskKind.EXECUTIVE_DECISION)
+    executive = open_task(plan, kind=TaskKind.EXECUTIVE_DECISION)
     page = text(client.get(f"/tasks/{executive.pk}/"))
     assert "Endorsed and recommended to full council" in page
     # The meeting the boards recorded is not the executive's: it gives a new one.
@@ -97,7 +90,7 @@ def test_it_chooses_a_meeting_already_recorded(world, frozen_clock, client):
     plan = submitted_plan(world)
     client.force_login(world.board_secretary)
     form = {**FORM, "meeting": str(meeting.pk), "decided_on": "", "attendance": ""}
-    assert client.post(f"/tasks/{task_of(plan, world.board).pk}/complete/", form
+    assert client.post(f"/tasks/{open_task(plan, world.board).pk}/complete/", form
                        ).status_code == 302
     assert Decision.objects.get().meeting == meeting
 
@@ -112,7 +105,7 @@ def test_it_chooses_a_meeting_already_recorded(world, frozen_clock, client):
 def test_it_refuses_a_bad_decision_keeping_what_was_typed(world, frozen_clock, client, change,
                                                          field, words):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     client.force_login(world.board_secretary)
     response = client.post(f"/tasks/{task.pk}/complete/", {**FORM, **change})
     assert response.status_code == 400
@@ -129,14 +122,14 @@ def test_it_refuses_a_bad_decision_keeping_what_was_typed(world, frozen_clock, c
 def test_it_answers_403_to_another_bodys_secretary(world, frozen_clock, client):
     plan = submitted_plan(world)
     client.force_login(world.safeguarding_secretary)
-    response = client.post(f"/tasks/{task_of(plan, world.board).pk}/complete/", FORM)
+    response = client.post(f"/tasks/{open_task(plan, world.board).pk}/complete/", FORM)
     assert response.status_code == 403
     assert "YorOK Board" in text(response)
 
 
 def test_it_answers_409_to_completing_a_task_someone_else_claimed(world, frozen_clock, client):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     routing.task_claim(task_id=task.pk, actor=world.board_secretary)
     client.force_login(world.board_deputy)
     assert client.post(f"/tasks/{task.pk}/complete/", FORM).status_code == 409
@@ -144,7 +137,7 @@ def test_it_answers_409_to_completing_a_task_someone_else_claimed(world, frozen_
 
 def test_it_needs_a_reason_to_reassign_and_audits_it(world, frozen_clock, client):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     routing.task_claim(task_id=task.pk, actor=world.board_secretary)
     client.force_login(world.board_secretary)
     response = client.post(f"/tasks/{task.pk}/reassign/",
@@ -164,7 +157,7 @@ def test_it_needs_a_reason_to_reassign_and_audits_it(world, frozen_clock, client
 def test_it_offers_reassignment_only_to_people_who_can_take_the_task(world, frozen_clock,
                                                                     client):
     plan = submitted_plan(world)
-    task = task_of(plan, world.board)
+    task = open_task(plan, world.board)
     client.force_login(world.board_secretary)
     response = client.post(f"/tasks/{task.pk}/reassign/",
                            {"to": world.safeguarding_secretary.pk, "reason": "Help"})
@@ -209,7 +202,7 @@ def test_it_submits_the_plan_from_its_page(world, frozen_clock, client):
 def test_it_renders_the_inbox_with_the_same_queries_for_one_task_and_a_thousand(
         world, frozen_clock, client, view):
     plan = submitted_plan(world)
-    template = task_of(plan, world.board)
+    template = open_task(plan, world.board)
     client.force_login(world.board_secretary)
 
     def count() -> int:
