@@ -275,7 +275,10 @@ class Command(BaseCommand):
         tasks = {t.info.body.slug: t.info for t in routing.open_tasks(plan).select_related(
             "info__body")}
         tasks["yorok-board"].due_on = calendar.add_working_days(today, 1)
-        tasks["safeguarding-board"].due_on = today - datetime.timedelta(days=7)
+        overdue = today - datetime.timedelta(days=7)
+        while not calendar.is_working_day(overdue):  # a meeting day, not a weekend
+            overdue -= datetime.timedelta(days=1)
+        tasks["safeguarding-board"].due_on = overdue
         for info in tasks.values():
             info.save(update_fields=["due_on"])
         counts.created += 5
