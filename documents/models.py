@@ -168,3 +168,127 @@ class PlanVersion(models.Model):
             if stored["content"] != self.content or stored["content_hash"] != self.content_hash:
                 raise ValidationError("A plan version's content never changes; write a new one.")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class DocumentKind(models.TextChoices):
+    PLAN = "plan", "Adopted plan"
+    EXECUTIVE_REPORT = "executive_report", "Executive report"
+    DECISION_NOTICE = "decision_notice", "Decision notice"
+
+
+class DocumentStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be rendered"
+    RENDERING = "rendering", "Rendering"
+    DONE = "done", "Signed"
+    FAILED = "failed", "Failed"
+
+
+class SignedDocument(models.Model):
+    """One signed PDF of one exact thing: a plan version, a decision, a revision of an
+    executive report. Rendered once by a worker; the file is stored under its own SHA-256 and
+    never overwritten, so asking again returns the same bytes.
+
+    ``status`` moves by compare-and-set (pending → rendering → done or failed); a render
+    whose worker died goes back to pending when its lease (``claimed_at``) runs out."""
+
+    key = models.CharField(
+        max_length=120, unique=True, help_text="What was signed, e.g. plan/3/v2."
+    )
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="documents")
+    version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="documents")
+    decision = models.ForeignKey(
+        "governance.Decision", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    report_revision = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    progress_label = models.CharField(max_length=120, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    content_sha256 = models.CharField(max_length=64, help_text="The plan version's content hash.")
+    file_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    file_size = models.PositiveBigIntegerField(null=True, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    signer = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField()
+    signed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["status", "claimed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key}"
+
+    @property
+    def filename(self) -> str:
+        stem = {
+            DocumentKind.PLAN: f"plan-{self.plan_id}-v{self.version.number}",
+            DocumentKind.EXECUTIVE_REPORT: (
+                f"executive-report-{self.plan_id}-v{self.version.number}-r{self.report_revision}"
+            ),
+            DocumentKind.DECISION_NOTICE: f"decision-notice-{self.decision_id}",
+        }[DocumentKind(self.kind)]
+        return f"{stem}.pdf"
+
+
+class ExecutiveReport(models.Model):
+    """The coordinator's text for the report to the Executive, in the council's format. The
+    plan's own data (title, outcomes, decisions) fills the rest when it is rendered. Each save
+    is a new revision, so a signed report always names the text it was made from."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.PROTECT, related_name="executive_report")
+    revision = models.PositiveIntegerField(default=1)
+    meeting_date = models.DateField(null=True, blank=True)
+    report_of = models.CharField(max_length=200, blank=True, help_text="e.g. Director of …")
+    portfolio_of = models.CharField(max_length=200, blank=True, help_text="Executive Member")
+    summary = models.TextField(blank=True)
+    # [{"recommendation": "...", "reason": "..."}]
+    recommendations = models.JSONField(default=list, blank=True)
+    background = models.TextField(blank=True)
+    consultation = models.TextField(blank=True)
+    options = models.TextField(blank=True)
+    analysis = models.TextField(blank=True)
+    council_plan = models.TextField(blank=True)
+    implications_financial = models.TextField(blank=True)
+    implications_human_resources = models.TextField(blank=True)
+    implications_equalities = models.TextField(blank=True)
+    implications_legal = models.TextField(blank=True)
+    implications_crime_and_disorder = models.TextField(blank=True)
+    implications_information_technology = models.TextField(blank=True)
+    implications_property = models.TextField(blank=True)
+    risk_management = models.TextField(blank=True)
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_job_title = models.CharField(max_length=200, blank=True)
+    contact_department = models.CharField(max_length=200, blank=True)
+    contact_phone = models.CharField(max_length=60, blank=True)
+    contact_email = models.EmailField(blank=True)
+    # [{"term": "...", "meaning": "..."}]
+    glossary = models.JSONField(default=list, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    IMPLICATIONS = (
+        ("implications_financial", "Financial"),
+        ("implications_human_resources", "Human resources (HR)"),
+        ("implications_equalities", "Equalities"),
+        ("implications_legal", "Legal"),
+        ("implications_crime_and_disorder", "Crime and disorder"),
+        ("implications_information_technology", "Information technology (IT)"),
+        ("implications_property", "Property"),
+    )
+
+    def __str__(self) -> str:
+        return f"Executive report on {self.plan} (revision {self.revision})"

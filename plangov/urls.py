@@ -7,6 +7,8 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("workflows.urls")),
+    path("", include("documents.urls")),
+    path("", include("documents.report_urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("plangov.api_urls")),

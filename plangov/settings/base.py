@@ -150,6 +150,40 @@ PLANGOV_NOTIFICATION_LEASE_SECONDS = env_int("PLANGOV_NOTIFICATION_LEASE_SECONDS
 # Links in emails point here.
 PLANGOV_SITE_URL = env_str("PLANGOV_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Signed documents. Every published PDF is signed (PAdES) with the organisation's certificate:
+# a PKCS#12 file and its passphrase. Verification trusts the CA certificates listed in
+# PLANGOV_SIGNING_TRUST_ROOTS (PEM or DER files). Outside production the demo set-up
+# (load_demo) makes its own CA and certificate at these default paths.
+PLANGOV_SIGNING_P12 = env_str("PLANGOV_SIGNING_P12", str(VAR_DIR / "signing" / "demo-signer.p12"))
+PLANGOV_SIGNING_PASSPHRASE = env_str("PLANGOV_SIGNING_PASSPHRASE", "plangov-demo")
+PLANGOV_SIGNING_TRUST_ROOTS = env_list(
+    "PLANGOV_SIGNING_TRUST_ROOTS", [str(VAR_DIR / "signing" / "demo-ca.pem")]
+)
+# PAdES B-T when set: the signature carries a timestamp from this RFC 3161 authority.
+PLANGOV_TSA_URL = env_str("PLANGOV_TSA_URL", "")
+# Where signed documents are stored, each under its own SHA-256; never overwritten.
+PLANGOV_DOCUMENT_DIR = Path(env_str("PLANGOV_DOCUMENT_DIR", str(VAR_DIR / "documents")))
+# Rendering: a render past the soft limit stops and is marked failed; the hard limit kills
+# the worker's child. A render claimed by a worker that died is retried after the lease.
+PLANGOV_RENDER_SOFT_SECONDS = env_int("PLANGOV_RENDER_SOFT_SECONDS", 120, minimum=5)
+PLANGOV_RENDER_HARD_SECONDS = env_int("PLANGOV_RENDER_HARD_SECONDS", 150, minimum=10)
+PLANGOV_RENDER_LEASE_SECONDS = env_int("PLANGOV_RENDER_LEASE_SECONDS", 300, minimum=30)
+if PLANGOV_RENDER_HARD_SECONDS <= PLANGOV_RENDER_SOFT_SECONDS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "PLANGOV_RENDER_HARD_SECONDS must be longer than PLANGOV_RENDER_SOFT_SECONDS."
+    )
+if PLANGOV_RENDER_LEASE_SECONDS <= PLANGOV_RENDER_HARD_SECONDS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "PLANGOV_RENDER_LEASE_SECONDS must be longer than PLANGOV_RENDER_HARD_SECONDS, or a "
+        "render still running would be handed to a second worker."
+    )
+# Uploads to the public verification page and API above this size are refused (400).
+PLANGOV_VERIFY_MAX_BYTES = env_int("PLANGOV_VERIFY_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "plangov@localhost")
 # Only read by django.core.mail.backends.filebased.EmailBackend.
@@ -160,4 +194,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every layout step at INFO; its warnings (a refused URL) still show.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -21,3 +21,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
 elif _test_name:
     DATABASES["default"]["TEST"] = {"NAME": _test_name}
+
+# The tests' own CA and signing certificate, made once by tests/conftest.py.
+_signing = VAR_DIR / f"{_test_name or 'test'}-signing"
+PLANGOV_SIGNING_P12 = str(_signing / "demo-signer.p12")
+PLANGOV_SIGNING_TRUST_ROOTS = [str(_signing / "demo-ca.pem")]
+PLANGOV_DOCUMENT_DIR = VAR_DIR / f"{_test_name or 'test'}-documents"
