@@ -25,3 +25,8 @@ def _schedule(sender: Celery, **_: object) -> None:
         sender.signature("workflows.tasks.scan_deadlines"),
         name="send reminders and escalations of task deadlines",
     )
+    sender.add_periodic_task(
+        float(settings.CELERY_BEAT_SCAN_SECONDS),
+        sender.signature("documents.tasks.scan_documents"),
+        name="render signed documents waiting for a worker",
+    )

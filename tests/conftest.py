@@ -26,6 +26,19 @@ from .factories import (
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def signing_credentials() -> None:
+    """The tests' own CA and signing certificate (paths from plangov.settings.test), made
+    once; adoption is refused without them, as in production."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from documents.publishing.signing import make_demo_credentials
+
+    make_demo_credentials(Path(settings.PLANGOV_SIGNING_P12).parent)
+
+
 class FrozenClock:
     """Time travel: ``frozen_clock.set(date)`` or ``.advance(days=3)``."""
 

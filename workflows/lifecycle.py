@@ -171,6 +171,19 @@ class PlanLifecycle:
             "No body has referred back or rejected this version.",
         )
 
+    def signing_ready(self) -> Condition:
+        # A plan is never published unsigned: with no usable certificate, adoption waits.
+        if self.plan.stage == Stage.EXECUTIVE_APPROVAL and self.plan.subject_to_call_in:
+            return Condition(True)  # executive approval leads to call-in, not adoption
+        from documents.publishing.signing import signing_problem
+
+        problem = signing_problem()
+        return Condition(
+            problem is None,
+            f"Adoption is refused until the plan can be signed: {problem} "
+            "Ask your plangov administrator to install the organisation's certificate.",
+        )
+
     def within_call_in_period(self) -> Condition:
         ends = self.plan.call_in_ends_on
         return Condition(
@@ -254,7 +267,7 @@ class PlanLifecycle:
         source=Stage.EXECUTIVE_APPROVAL,
         target=fsm.State.GET_STATE(_after_executive, states=[Stage.CALL_IN, Stage.ADOPTED]),
         permission=_by_decision,
-        conditions=[executive_approved],
+        conditions=[executive_approved, signing_ready],
         label="Executive approval",
     )
     def executive_approve(self, *, decided_on: Any, call_in_days: int) -> None:
@@ -278,15 +291,19 @@ class PlanLifecycle:
         source=Stage.CALL_IN,
         target=Stage.ADOPTED,
         permission=_lead_or_system,
-        conditions=[call_in_period_over, executive_approved],
+        conditions=[call_in_period_over, executive_approved, signing_ready],
         label="Adopt",
     )
     def adopt(self) -> None:
         self._fix_adopted_version()
 
     def _fix_adopted_version(self) -> None:
+        from documents.publishing.services import publish_adopted_version
+
         self.plan.adopted_version_id = self.plan.current_version_id
         self.plan.adopted_at = clock.now()
+        # Rendered and signed by a worker once the adoption commits.
+        publish_adopted_version(self.plan)
 
     @stage.transition(source=Stage.ADOPTED, target=Stage.UNDER_REVIEW, permission=_lead,
                       label="Start review")

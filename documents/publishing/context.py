@@ -1,0 +1,134 @@
+"""What each signed document says, gathered from the record: the plan version's content, its
+decisions, consultation and call-in. Templates only lay it out."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from typing import Any
+
+from documents.content import ActionKind
+from documents.models import Plan, PlanVersion
+from governance.models import Decision, DecisionOutcome, Membership
+
+from . import charts
+
+
+def frame(*, plan: Plan, version: PlanVersion, record_key: str, title: str) -> dict[str, Any]:
+    return {
+        "organisation": plan.partnership.name,
+        "record_key": f"plangov:{record_key}",
+        "document_title": title,
+        "footer_left": (
+            f"{plan.title}, version {version.number}. Content SHA-256 {version.content_hash[:16]}…"
+        ),
+        "plan": plan,
+        "version": version,
+    }
+
+
+def _latest_per_body(decisions: list[Decision]) -> dict[int, Decision]:
+    latest: dict[int, Decision] = {}
+    for decision in sorted(decisions, key=lambda d: d.pk):
+        latest[decision.body_id] = decision
+    return latest
+
+
+def plan_context(plan: Plan, version: PlanVersion) -> dict[str, Any]:
+    content = version.content
+    outcomes = content["outcomes"]
+    titles = {o["key"]: o["title"] for o in outcomes}
+    priorities = {
+        (o["key"], p["key"]): p["title"] for o in outcomes for p in o.get("priorities", [])
+    }
+    by_outcome: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for indicator in content.get("indicators", []):
+        by_outcome[indicator["outcome"]].append(indicator)
+    indicator_groups = [
+        {
+            "outcome": outcome,
+            "indicators": [
+                {
+                    **ind,
+                    "description": charts.describe(ind),
+                    **{
+                        f"{k}_text": charts.fmt(ind.get(k), ind.get("unit", ""), blank="–")
+                        for k in ("baseline", "latest", "target")
+                    },
+                }
+                for ind in by_outcome[outcome["key"]]
+            ],
+            "chart": charts.indicator_chart(outcome["title"], by_outcome[outcome["key"]]),
+        }
+        for outcome in outcomes
+        if by_outcome[outcome["key"]]
+    ]
+    actions_by_kind = []
+    for kind in ActionKind:
+        rows = [
+            {
+                **action,
+                "outcome_title": titles.get(action.get("outcome", ""), ""),
+                "due": datetime.date.fromisoformat(action["due_date"])
+                if action.get("due_date") else None,
+                "priority_title": priorities.get(
+                    (action.get("outcome", ""), action.get("priority", "")), ""
+                ),
+            }
+            for action in content.get("actions", [])
+            if action["kind"] == kind
+        ]
+        if rows:
+            actions_by_kind.append({"kind": kind.label, "actions": rows})
+    decisions = list(
+        Decision.objects.filter(plan=plan, version=version)
+        .select_related("body", "meeting", "recorded_by")
+        .order_by("pk")
+    )
+    latest = _latest_per_body(decisions)
+    required = list(plan.approving_bodies.all())
+    board_decisions = [latest[b.pk] for b in required if b.pk in latest]
+    executive = latest.get(plan.executive_body_id)
+    chairs = {
+        m.body_id: m.user
+        for m in Membership.objects.current().filter(
+            body_id__in=[d.body_id for d in decisions], role="chair"
+        ).select_related("user")
+    }
+    rounds = list(plan.consultation_rounds.order_by("number"))
+    contents = [
+        ("vision", "Our vision"),
+        ("outcomes", "Outcomes and priorities"),
+        *([("indicators", "How we will measure progress")] if indicator_groups else []),
+        *([("actions", "What we will do")] if actions_by_kind else []),
+        *([("themes", "Cross-cutting themes")] if content.get("cross_cutting_themes") else []),
+        ("consultation", "Consultation"),
+        ("signoff", "Sign-off"),
+    ]
+    return {
+        "content": content,
+        "vision_paragraphs": [p.strip() for p in content["vision"].split("\n") if p.strip()],
+        "outcomes": outcomes,
+        "indicator_groups": indicator_groups,
+        "actions_by_kind": actions_by_kind,
+        "themes": content.get("cross_cutting_themes", []),
+        "joint_priorities": content.get("joint_priorities", []),
+        "rounds": rounds,
+        "board_decisions": board_decisions,
+        "executive_decision": executive,
+        "all_decisions": decisions,
+        "chairs": chairs,
+        "contents": contents,
+        "approving_outcomes": DecisionOutcome.approving(),
+    }
+
+
+def decision_context(decision: Decision) -> dict[str, Any]:
+    meeting = decision.meeting
+    return {
+        "decision": decision,
+        "body": decision.body,
+        "meeting": meeting,
+        "quorum_met": meeting is None or meeting.attendance >= decision.body.quorum,
+        "votes_total": decision.votes_for + decision.votes_against + decision.votes_abstaining,
+    }
