@@ -139,13 +139,13 @@ def big_plan(clock: Clock, template: Any) -> Any:
         {**content["indicators"][i % len(content["indicators"])], "key": f"ind-{i}",
          "outcome": f"outcome-{i % 12}", "title": f"Indicator {i + 1}: "
          + content["indicators"][i % len(content["indicators"])]["title"]}
-        for i in range(72)
+        for i in range(48)
     ]
     actions = [
         {**content["actions"][i % len(content["actions"])], "outcome": f"outcome-{i % 12}",
          "priority": f"p{i % 12}-{i % 4}", "title": f"Action {i + 1}: "
          + content["actions"][i % len(content["actions"])]["title"]}
-        for i in range(190)
+        for i in range(130)
     ]
     big = {**content, "outcomes": outcomes, "indicators": indicators, "actions": actions}
     big = normalise(big)

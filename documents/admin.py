@@ -11,7 +11,7 @@ from governance.admin import ReadOnlyAdmin
 from plangov.errors import PlangovError
 from workflows.services import PLAN_ACTIONS
 
-from .models import ApprovalStep, Plan, PlanVersion
+from .models import ApprovalStep, ExecutiveReport, Plan, PlanVersion, SignedDocument
 
 
 class PlanVersionInline(admin.TabularInline):
@@ -71,3 +71,19 @@ class ApprovalStepAdmin(ReadOnlyAdmin):
 class PlanVersionAdmin(ReadOnlyAdmin):
     list_display = ["plan", "number", "content_hash", "created_by", "submitted_at"]
     list_select_related = ["plan", "created_by"]
+
+
+@admin.register(SignedDocument)
+class SignedDocumentAdmin(ReadOnlyAdmin):
+    """Signed documents are made by the render service only; the admin shows them."""
+
+    list_display = ["key", "kind", "status", "progress", "page_count", "signed_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["key", "file_sha256", "content_sha256"]
+
+
+@admin.register(ExecutiveReport)
+class ExecutiveReportAdmin(ReadOnlyAdmin):
+    """Edited on the plan's executive report page, through its service."""
+
+    list_display = ["plan", "revision", "updated_by", "updated_at"]

@@ -1,5 +1,12 @@
 from django.urls import path
 
+from . import views
+
 app_name = "documents"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("verify/", views.verify_page, name="verify"),
+    path("plans/<int:pk>/documents/", views.document_ask, name="ask"),
+    path("documents/<int:pk>/", views.document_detail, name="document"),
+    path("documents/<int:pk>/file/", views.document_file, name="file"),
+]

@@ -3,6 +3,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from documents.api import PlanViewSet
+from documents.documents_api import DocumentViewSet
 from governance.api import BodyViewSet
 from workflows.api import TaskViewSet
 
@@ -10,6 +11,7 @@ router = DefaultRouter()
 router.register("bodies", BodyViewSet, basename="body")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("tasks", TaskViewSet, basename="task")
+router.register("documents", DocumentViewSet, basename="document")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

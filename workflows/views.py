@@ -20,6 +20,7 @@ from viewflow.workflow.status import STATUS
 
 from documents.api import visible_plans
 from documents.models import Plan
+from governance import policy
 from governance.models import AuditEvent, BodyKind, Membership, Role
 from plangov import clock
 from plangov.errors import Conflict, Forbidden, InvalidInput, PlangovError
@@ -167,6 +168,11 @@ def task_reassign(request: HttpRequest, pk: int) -> HttpResponse:
 # The plan page.
 
 EVENT_WORDS = {
+    "document.request": "asked for a signed document",
+    "document.retry": "asked again for a signed document that had failed",
+    "document.sign": "signed a document",
+    "document.fail": "could not render a signed document",
+    "executive_report.save": "saved the executive report",
     "plan.create": "created the plan",
     "version.create": "wrote a new version",
     "plan.start_consultation": "opened the consultation",
@@ -213,6 +219,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "actions": PlanLifecycle(plan).available_actions(request.user),
         "tasks": tasks,
         "decisions": plan.decisions.select_related("body", "meeting", "version").order_by("pk"),
+        "documents": plan.documents.select_related("version", "decision__body"),
+        "leads": policy.can_lead(plan, request.user),
         "timeline": timeline,
         "chart": _chart(plan),
         "today": clock.today(),

@@ -76,8 +76,9 @@ class SignatureCheck:
 
 
 def looks_like_pdf(data: bytes) -> bool:
-    # The PDF header may follow a little junk (ISO 32000-1, 7.5.2 tolerance in readers).
-    return b"%PDF-" in data[:1024]
+    # The PDF header may follow a little junk (readers tolerate it); a PDF whose header was
+    # damaged still ends with its end-of-file marker, and is "altered", not "not a PDF".
+    return b"%PDF-" in data[:1024] or b"%%EOF" in data[-1024:]
 
 
 def _padding_untouched(signature: Any) -> bool:

@@ -116,7 +116,10 @@ SPECTACULAR_SETTINGS = {
     "LICENSE": {"name": "AGPL-3.0-or-later"},
     "COMPONENT_SPLIT_REQUEST": True,
     # Plans, bodies and content actions each have a "kind"; name the plan's one.
-    "ENUM_NAME_OVERRIDES": {"PlanKindEnum": "documents.models.PlanKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "PlanKindEnum": "documents.models.PlanKind",
+        "DocumentKindEnum": "documents.models.DocumentKind",
+    },
 }
 
 # Celery. The default run needs no broker server: kombu's SQLAlchemy transport over a local

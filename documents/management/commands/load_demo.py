@@ -89,6 +89,7 @@ class Command(BaseCommand):
                 "pass --i-understand-demo-passwords."
             )
         counts = Counts()
+        self._signing_credentials()
         # One transaction: a demo is loaded whole or not at all.
         with transaction.atomic():
             report = self._governance()
@@ -180,6 +181,26 @@ class Command(BaseCommand):
             admin.is_staff = admin.is_superuser = admin.is_active = True
             admin.save()
             counts.updated += 1
+
+    def _signing_credentials(self) -> None:
+        """The demo's own CA and signing certificate, at the configured paths, so adopted
+        plans can be signed. A council installs its own (PLANGOV_SIGNING_P12)."""
+        from pathlib import Path
+
+        from documents.publishing.signing import make_demo_credentials
+
+        p12 = Path(settings.PLANGOV_SIGNING_P12)
+        roots = [Path(p) for p in settings.PLANGOV_SIGNING_TRUST_ROOTS]
+        if p12.exists():
+            return
+        if p12.name != "demo-signer.p12" or [r.name for r in roots] != ["demo-ca.pem"] or \
+                roots[0].parent != p12.parent:
+            raise CommandError(
+                f"No signing certificate at {p12}, and it is not the demo's path, so the demo "
+                "will not make one there. Install the organisation's certificate."
+            )
+        make_demo_credentials(p12.parent)
+        self.stdout.write(f"Made a demo CA and signing certificate in {p12.parent}.")
 
     def _plan(self, counts: Counts) -> None:
         partnership = Partnership.objects.get(slug=PARTNERSHIP)

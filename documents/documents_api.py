@@ -1,0 +1,132 @@
+"""The signed documents API: ask for one, follow its rendering, download it, verify a PDF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse, Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from plangov.errors import InvalidInput
+
+from .api import visible_plans
+from .models import DocumentKind, DocumentStatus, SignedDocument
+from .publishing import storage
+from .publishing.services import document_request, document_verify
+from .publishing.verify import NotAPdf
+from .views import upload_error
+
+
+class SignedDocumentSerializer(serializers.ModelSerializer):
+    plan = serializers.IntegerField(source="plan_id", read_only=True)
+    version = serializers.IntegerField(source="version.number", read_only=True)
+    decision = serializers.IntegerField(source="decision_id", read_only=True, allow_null=True)
+    file_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SignedDocument
+        fields = [
+            "id", "key", "kind", "plan", "version", "decision", "report_revision", "status",
+            "progress", "progress_label", "attempts", "error", "content_sha256", "file_sha256",
+            "file_size", "page_count", "signer", "requested_at", "signed_at", "file_url",
+        ]
+        read_only_fields = fields
+
+    def get_file_url(self, document: SignedDocument) -> str | None:
+        if document.status != DocumentStatus.DONE:
+            return None
+        return f"/api/v1/documents/{document.pk}/file/"
+
+
+class DocumentRequestSerializer(serializers.Serializer):
+    plan = serializers.IntegerField(min_value=1)
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    decision = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class VerifySerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The PDF to check, up to 50 MB.")
+
+
+class VerificationSerializer(serializers.Serializer):
+    verdict = serializers.ChoiceField(choices=["valid", "altered", "untrusted", "unsigned"])
+    summary = serializers.CharField()
+    file_sha256 = serializers.CharField()
+    matches_record = serializers.BooleanField()
+    signature = serializers.DictField()
+    document = serializers.DictField(allow_null=True)
+    problems = serializers.ListField(child=serializers.CharField())
+
+
+class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = SignedDocumentSerializer
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return SignedDocument.objects.none()
+        queryset = SignedDocument.objects.select_related("version").filter(
+            plan__in=visible_plans(self.request.user)
+        )
+        plan = self.request.query_params.get("plan")
+        if plan is not None:
+            if not (plan.isascii() and plan.isdecimal()):
+                raise InvalidInput({"plan": ["Give a plan id, a whole number."]})
+            queryset = queryset.filter(plan_id=int(plan))
+        return queryset
+
+    @extend_schema(
+        request=DocumentRequestSerializer,
+        responses={202: SignedDocumentSerializer},
+        description="Ask for a signed PDF: the adopted plan, a decision notice or the executive "
+        "report. Asking again for the same thing returns the same document.",
+    )
+    def create(self, request: Request) -> Response:
+        data = DocumentRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = visible_plans(request.user).filter(pk=data.validated_data["plan"]).first()
+        if plan is None:
+            raise Http404("No such plan.")
+        document = document_request(
+            plan=plan, actor=request.user, kind=data.validated_data["kind"],
+            decision_id=data.validated_data.get("decision"),
+        )
+        document.refresh_from_db()
+        return Response(SignedDocumentSerializer(document).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(description="The PDF")})
+    @action(detail=True, methods=["get"])
+    def file(self, request: Request, pk: str | None = None) -> FileResponse:
+        document = self.get_object()
+        if document.status != DocumentStatus.DONE:
+            raise Http404("This document is not signed yet.")
+        response = FileResponse(
+            open(storage.path_for(document.file_sha256), "rb"), content_type="application/pdf",
+            as_attachment=True, filename=document.filename,
+        )
+        response["X-Content-SHA256"] = document.file_sha256
+        return response
+
+    @extend_schema(
+        request={"multipart/form-data": VerifySerializer},
+        responses={200: VerificationSerializer},
+        description="Public. Is the PDF's signature intact and trusted, which plan and version "
+        "is it, and is it byte for byte the signed-off record? A PDF altered in any way "
+        "answers 200 with verdict 'altered'; a file that is not a PDF, or is over 50 MB, 400.",
+    )
+    @action(detail=False, methods=["post"], permission_classes=[AllowAny],
+            authentication_classes=[], parser_classes=[MultiPartParser])
+    def verify(self, request: Request) -> Response:
+        upload = request.FILES.get("file")
+        if (error := upload_error(upload)) is not None:
+            raise InvalidInput({"file": [error]})
+        try:
+            result = document_verify(data=upload.read())  # type: ignore[union-attr]
+        except NotAPdf as exc:
+            raise InvalidInput({"file": [str(exc)]}) from exc
+        return Response(result)
