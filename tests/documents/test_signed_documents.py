@@ -336,3 +336,33 @@ def test_it_answers_409_for_the_plan_pdf_of_a_plan_not_adopted(world: World, fro
                                         {"plan": plan.pk, "kind": "plan"}, format="json")
     assert response.status_code == 409
     assert "Only an adopted plan" in response.json()["detail"]
+
+
+def test_it_shows_progress_then_the_download_on_the_document_page(
+    world: World, frozen_clock: Any, client: Any
+) -> None:
+    plan = adopt(world, frozen_clock)
+    document = SignedDocument.objects.get(plan=plan, kind=DocumentKind.PLAN)
+    client.force_login(world.lead)
+    waiting = client.get(f"/documents/{document.pk}/")
+    assert waiting.status_code == 200
+    assert b'http-equiv="refresh"' in waiting.content and b"<progress" in waiting.content
+    assert client.get(f"/documents/{document.pk}/file/").status_code == 404
+    services.document_render(document_id=document.pk)
+    done = client.get(f"/documents/{document.pk}/")
+    assert b'http-equiv="refresh"' not in done.content
+    assert b"Download the signed PDF" in done.content
+    download = client.get(f"/documents/{document.pk}/file/")
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content)[:5] == b"%PDF-"
+    page = client.get(f"/plans/{plan.pk}/")
+    assert f"/documents/{document.pk}/file/".encode() in page.content
+    decision = plan.decisions.order_by("pk").first()
+    asked = client.post(f"/plans/{plan.pk}/documents/",
+                        {"kind": "decision_notice", "decision": str(decision.pk)})
+    assert asked.status_code == 302
+    notice = SignedDocument.objects.get(kind=DocumentKind.DECISION_NOTICE)
+    assert asked["Location"] == f"/documents/{notice.pk}/"
+    refused = client.post(f"/plans/{plan.pk}/documents/", {"kind": "decision_notice",
+                                                          "decision": "x"})
+    assert refused.status_code == 400
