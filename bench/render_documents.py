@@ -130,7 +130,8 @@ def big_plan(clock: Clock, template: Any) -> Any:
             "title": f"Outcome {o + 1}: {content['outcomes'][o % 5]['title']}",
             "description": content["outcomes"][o % 5]["description"] * 2,
             "priorities": [
-                {"key": f"p{o}-{p}", "title": f"Priority {p + 1} of outcome {o + 1}: " + "x" * 80,
+                {"key": f"p{o}-{p}", "title": f"Priority {p + 1} of outcome {o + 1}: "
+                 + content["outcomes"][o % 5]["priorities"][0]["title"],
                  "description": "A priority described at length. " * 6}
                 for p in range(4)
             ],
@@ -139,13 +140,13 @@ def big_plan(clock: Clock, template: Any) -> Any:
         {**content["indicators"][i % len(content["indicators"])], "key": f"ind-{i}",
          "outcome": f"outcome-{i % 12}", "title": f"Indicator {i + 1}: "
          + content["indicators"][i % len(content["indicators"])]["title"]}
-        for i in range(48)
+        for i in range(64)
     ]
     actions = [
         {**content["actions"][i % len(content["actions"])], "outcome": f"outcome-{i % 12}",
          "priority": f"p{i % 12}-{i % 4}", "title": f"Action {i + 1}: "
          + content["actions"][i % len(content["actions"])]["title"]}
-        for i in range(130)
+        for i in range(185)
     ]
     big = {**content, "outcomes": outcomes, "indicators": indicators, "actions": actions}
     big = normalise(big)
