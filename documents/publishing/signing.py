@@ -12,12 +12,15 @@ governance calendar says it is.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime
 import io
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -35,6 +38,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 SIGNATURE_FIELD = "plangov-signature"
+T = TypeVar("T")
 
 
 class SigningUnavailable(Exception):
@@ -50,6 +54,18 @@ class Credentials:
 
 _cache: dict[tuple[object, ...], Credentials] = {}
 _cache_lock = threading.Lock()
+
+
+def outside_event_loop(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """pyHanko's synchronous calls run asyncio.run(), which refuses to start inside a thread
+    that already runs an event loop (an async server, a test driving a browser). There, the
+    call runs on a helper thread; everywhere else, directly."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return func(*args, **kwargs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(func, *args, **kwargs).result()
 
 
 def _now() -> datetime.datetime:
@@ -173,7 +189,7 @@ def _check_trusted(signer: signers.SimpleSigner, subject: str) -> None:
     )
     validator = CertificateValidator(signer.signing_cert, validation_context=context)
     try:
-        asyncio.run(validator.async_validate_usage(set()))
+        outside_event_loop(asyncio.run, validator.async_validate_usage(set()))
     except (PathBuildingError, PathValidationError) as exc:
         raise SigningUnavailable(
             f"The signing certificate of {subject} is not issued by a trusted root "
@@ -208,9 +224,8 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str = "") -> bytes:
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     output = io.BytesIO()
-    signers.PdfSigner(meta, signer=creds.signer, timestamper=timestamper).sign_pdf(
-        writer, output=output
-    )
+    pdf_signer = signers.PdfSigner(meta, signer=creds.signer, timestamper=timestamper)
+    outside_event_loop(pdf_signer.sign_pdf, writer, output=output)
     return output.getvalue()
 
 

@@ -21,7 +21,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
-from .signing import SigningUnavailable, validation_context
+from .signing import SigningUnavailable, outside_event_loop, validation_context
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ def check_signature(data: bytes) -> SignatureCheck:
     if match := _CONTENT.search(check.reason):
         check.content_sha256 = match["hash"]
     try:
-        status = validate_pdf_signature(signature, validation_context())
+        status = outside_event_loop(validate_pdf_signature, signature, validation_context())
     except SigningUnavailable:
         raise
     except Exception as exc:  # noqa: BLE001 - a signature that cannot be checked is altered
