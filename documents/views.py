@@ -3,16 +3,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from documents.api import visible_plans
-from plangov.errors import PlangovError
+from plangov.errors import InvalidInput, PlangovError
 
-from .models import DocumentStatus, SignedDocument
+from .models import DocumentStatus, ExecutiveReport, SignedDocument
 from .publishing import storage
 from .publishing.services import document_request, document_verify
 from .publishing.verify import NotAPdf
@@ -94,3 +97,141 @@ def upload_error(upload: object) -> str | None:
         return (f"The file is {size / 2**20:.1f} MB; files over "
                 f"{settings.PLANGOV_VERIFY_MAX_BYTES // 2**20} MB are not checked.")
     return None
+
+
+# The executive report: the lead officer writes it here; the PDF is signed on request.
+
+REC_ROWS, GLOSSARY_ROWS = 6, 8
+
+
+def _report_initial(report: ExecutiveReport | None) -> dict[str, Any]:
+    from .publishing.executive import SHORT_FIELDS, TEXT_FIELDS
+
+    if report is None:
+        return {}
+    data: dict[str, Any] = {f: getattr(report, f) for f in [*TEXT_FIELDS, *SHORT_FIELDS]}
+    data["meeting_date"] = report.meeting_date.isoformat() if report.meeting_date else ""
+    for i, item in enumerate(report.recommendations):
+        data[f"recommendation_{i}"], data[f"reason_{i}"] = item["recommendation"], item["reason"]
+    for i, item in enumerate(report.glossary):
+        data[f"term_{i}"], data[f"meaning_{i}"] = item["term"], item["meaning"]
+    return data
+
+
+@login_required
+def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    import datetime
+
+    from governance import policy
+
+    from .models import ExecutiveReport, Stage
+    from .publishing.executive import FROZEN, SECTIONS, executive_report_save
+
+    plan = visible_plans(request.user).filter(pk=pk).first()
+    if plan is None:
+        raise Http404("No such plan.")
+    report = ExecutiveReport.objects.filter(plan=plan).first()
+    values = _report_initial(report)
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        # Permission and stage before reading the form: a refusal says why, whatever was typed.
+        verdict = policy.can_lead(plan, request.user)
+        if not verdict:
+            return _refused(request, 403, "You cannot do this", verdict.reason)
+        if plan.stage in FROZEN:
+            return _refused(request, 409, "This has changed",
+                            f"The executive report is frozen once the plan is "
+                            f"{Stage(plan.stage).label.lower()}.")
+        values = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+        data: dict[str, Any] = {k: v for k, v in values.items()}
+        raw_date = values.get("meeting_date", "").strip()
+        try:
+            data["meeting_date"] = datetime.date.fromisoformat(raw_date) if raw_date else None
+        except ValueError:
+            errors["meeting_date"] = ["Enter the meeting date as YYYY-MM-DD, e.g. 2016-07-14."]
+        data["recommendations"] = [
+            {"recommendation": values.get(f"recommendation_{i}", ""),
+             "reason": values.get(f"reason_{i}", "")} for i in range(REC_ROWS)
+        ]
+        data["glossary"] = [
+            {"term": values.get(f"term_{i}", ""), "meaning": values.get(f"meaning_{i}", "")}
+            for i in range(GLOSSARY_ROWS)
+        ]
+        if not errors:
+            try:
+                saved = executive_report_save(plan=plan, actor=request.user, data=data)
+            except InvalidInput as exc:
+                errors = exc.errors
+            except PlangovError as exc:
+                return _refused(request, exc.status, "This cannot be done now", exc.detail)
+            else:
+                messages.success(request, f"Saved as revision {saved.revision}.")
+                return redirect("documents:report", pk=plan.pk, permanent=False)
+        status = 400
+    field_errors = {_input_name(k): v for k, v in errors.items()}
+
+    def field(name: str, label: str, *, long: bool = False, hint: str = "") -> dict[str, Any]:
+        return {"name": name, "label": label, "long": long, "hint": hint,
+                "value": values.get(name) or "", "errors": field_errors.get(name, [])}
+
+    heading = [
+        field("meeting_date", "Executive meeting date", hint="For example, 2016-07-14."),
+        field("report_of", "Report of the", hint="For example, Director of Children's Services"),
+        field("portfolio_of", "Portfolio of the", hint="For example, Executive Member for "
+                                                       "Children and Young People"),
+    ]
+    body = [field(name, label, long=True, hint="Paragraphs separated by a blank line are "
+                  "numbered in the report.") for name, label in SECTIONS]
+    implications = [field(name, label, long=True, hint="Leave blank if there are none.")
+                    for name, label in ExecutiveReport.IMPLICATIONS]
+    risk = [field("risk_management", "Risk Management", long=True)]
+    contact = [field(n, lbl) for n, lbl in (
+        ("contact_name", "Contact officer"), ("contact_job_title", "Job title"),
+        ("contact_department", "Department"), ("contact_phone", "Telephone"),
+        ("contact_email", "Email"))]
+    rows = [(field(f"recommendation_{i}", f"Recommendation {chr(97 + i)}", long=True),
+             field(f"reason_{i}", "Reason")) for i in range(REC_ROWS)]
+    glossary = [(field(f"term_{i}", "Term"), field(f"meaning_{i}", "Meaning"))
+                for i in range(GLOSSARY_ROWS)]
+    summary = [(name, msgs[0]) for name, msgs in field_errors.items()]
+    return render(request, "documents/report_form.html", {
+        "plan": plan, "report": report, "heading": heading, "body": body,
+        "implications": implications, "risk": risk, "contact": contact, "rows": rows,
+        "glossary": glossary, "error_summary": summary,
+    }, status=status)
+
+
+def _input_name(error_key: str) -> str:
+    for prefix, names in (("recommendations", ("recommendation", "reason")),
+                          ("glossary", ("term", "meaning"))):
+        if error_key.startswith(prefix + "["):
+            index, _, field = error_key[len(prefix) + 1:].partition("].")
+            if field in names:
+                return f"{field}_{index}"
+    return error_key
+
+
+def _refused(request: HttpRequest, status: int, title: str, detail: str) -> HttpResponse:
+    return render(request, "workflows/refused.html", {"title": title, "detail": detail},
+                  status=status)
+
+
+@login_required
+def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    from .models import ExecutiveReport
+    from .publishing.executive import executive_report_docx
+
+    plan = visible_plans(request.user).filter(pk=pk).first()
+    report = ExecutiveReport.objects.filter(plan=plan).first() if plan else None
+    if plan is None or report is None or plan.current_version is None:
+        raise Http404("No executive report for this plan.")
+    data = executive_report_docx(report, plan.current_version)
+    response = HttpResponse(
+        data,
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="executive-report-{plan.pk}-r{report.revision}.docx"'
+    )
+    return response

@@ -172,7 +172,7 @@ def build_html(document: SignedDocument) -> tuple[str, str]:
         data = context.decision_context(document.decision)
         template = "documents/decision_notice.html"
     else:
-        from .report import executive_report_context
+        from .executive import executive_report_context
 
         report = ExecutiveReport.objects.get(plan=plan)
         if report.revision != document.report_revision:
@@ -182,7 +182,7 @@ def build_html(document: SignedDocument) -> tuple[str, str]:
             )
         data = executive_report_context(report, version)
         title = data.get("document_title") or f"Executive report: {plan.title}"
-        template = "documents/executive_report.html"
+        template = "documents/report.html"
     frame = context.frame(plan=plan, version=version, record_key=document.key, title=title)
     return render_to_string(template, {**data, **frame, "document_title": title}), title
 

@@ -1,0 +1,225 @@
+"""The report to the Executive, in the council format: the coordinator's text, the plan's own
+data, one context for the signed PDF and the Word document alike, so both say the same."""
+
+from __future__ import annotations
+
+import io
+import string
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from documents.models import ExecutiveReport, Plan, PlanVersion, Stage
+from documents.services import lock_plan
+from governance import policy
+from governance.audit import audit_record
+from governance.models import Decision
+from plangov import clock
+from plangov.errors import Conflict, Forbidden, InvalidInput
+from plangov.txn import service
+
+# The council's sections, in order: (field, heading).
+SECTIONS = (
+    ("summary", "Summary"),
+    ("background", "Background"),
+    ("consultation", "Consultation"),
+    ("options", "Options"),
+    ("analysis", "Analysis"),
+    ("council_plan", "Council Plan"),
+)
+TEXT_FIELDS = [f for f, _ in SECTIONS] + [f for f, _ in ExecutiveReport.IMPLICATIONS] + [
+    "risk_management"
+]
+SHORT_FIELDS = ["report_of", "portfolio_of", "contact_name", "contact_job_title",
+                "contact_department", "contact_phone", "contact_email"]
+FROZEN = {Stage.ADOPTED, Stage.SUPERSEDED, Stage.WITHDRAWN}
+
+
+def _clean(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {}
+    for name in TEXT_FIELDS:
+        clean[name] = str(data.get(name) or "").strip()
+        if len(clean[name]) > 50000:
+            errors[name] = ["Keep this section under 50,000 characters."]
+    for name in SHORT_FIELDS:
+        clean[name] = str(data.get(name) or "").strip()
+        limit = ExecutiveReport._meta.get_field(name).max_length or 200
+        if len(clean[name]) > limit:
+            errors[name] = [f"Keep this under {limit} characters."]
+    if clean["contact_email"] and "contact_email" not in errors:
+        try:
+            validate_email(clean["contact_email"])
+        except ValidationError:
+            errors["contact_email"] = ["Enter an email address like name@council.gov.uk."]
+    clean["meeting_date"] = data.get("meeting_date") or None
+    recommendations = []
+    for index, item in enumerate(data.get("recommendations") or []):
+        text = str(item.get("recommendation") or "").strip()
+        reason = str(item.get("reason") or "").strip()
+        if not text and not reason:
+            continue
+        if not text:
+            errors[f"recommendations[{index}].recommendation"] = ["Say what is recommended."]
+        if not reason:
+            errors[f"recommendations[{index}].reason"] = ["Each recommendation needs its Reason."]
+        recommendations.append({"recommendation": text, "reason": reason})
+    glossary = []
+    for index, item in enumerate(data.get("glossary") or []):
+        term = str(item.get("term") or "").strip()
+        meaning = str(item.get("meaning") or "").strip()
+        if not term and not meaning:
+            continue
+        if not term or not meaning:
+            errors[f"glossary[{index}].{'term' if not term else 'meaning'}"] = [
+                "A glossary entry needs both the term and its meaning."
+            ]
+        glossary.append({"term": term, "meaning": meaning})
+    clean["recommendations"] = recommendations
+    clean["glossary"] = glossary
+    return clean, errors
+
+
+@service
+def executive_report_save(*, plan: Plan, actor: Any, data: dict[str, Any]) -> ExecutiveReport:
+    """Save the coordinator's text. Each change is a new revision with one audit event; a
+    save that changes nothing makes neither."""
+    plan = lock_plan(plan.pk)
+    verdict = policy.can_lead(plan, actor)
+    if not verdict:
+        raise Forbidden(verdict.reason)
+    if plan.stage in FROZEN:
+        raise Conflict(f"The executive report is frozen once the plan is "
+                       f"{plan.get_stage_display().lower()}.")
+    clean, errors = _clean(data)
+    if errors:
+        raise InvalidInput(errors)
+    report = ExecutiveReport.objects.select_for_update().filter(plan=plan).first()
+    created = report is None
+    report = report or ExecutiveReport(plan=plan, revision=0)
+    changed = sorted(k for k, v in clean.items() if getattr(report, k) != v)
+    if not created and not changed:
+        return report
+    before = {"revision": report.revision}
+    for key, value in clean.items():
+        setattr(report, key, value)
+    report.revision += 1
+    report.updated_by, report.updated_at = actor, clock.now()
+    report.save()
+    audit_record(actor=actor, action="executive_report.save", obj=report, plan_id=plan.pk,
+                 before=before, after={"revision": report.revision, "changed": changed})
+    return report
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+def executive_report_context(report: ExecutiveReport, version: PlanVersion) -> dict[str, Any]:
+    """Paragraphs are numbered through the whole report, as council reports are."""
+    plan = report.plan
+    number = 0
+
+    def numbered(text: str, fallback: str = "") -> list[dict[str, Any]]:
+        nonlocal number
+        out = []
+        for paragraph in _paragraphs(text) or ([fallback] if fallback else []):
+            number += 1
+            out.append({"number": number, "text": paragraph})
+        return out
+
+    summary = numbered(report.summary, f"This report asks the Executive to approve {plan.title}.")
+    number += 1
+    recommendations = {
+        "number": number,
+        "items": [
+            {"letter": string.ascii_lowercase[i % 26], **item}
+            for i, item in enumerate(report.recommendations)
+        ],
+    }
+    decisions = list(Decision.objects.filter(plan=plan, version=version)
+                     .select_related("body").order_by("pk"))
+    sections = [{"id": "summary", "heading": "Summary", "paragraphs": summary}]
+    for field, heading in SECTIONS[1:]:
+        sections.append({"id": field, "heading": heading,
+                         "paragraphs": numbered(getattr(report, field))})
+    implications = [
+        {"heading": label, "paragraphs": numbered(
+            getattr(report, field), f"There are no {label.split(' (')[0].lower()} implications."
+        )}
+        for field, label in ExecutiveReport.IMPLICATIONS
+    ]
+    risk = numbered(report.risk_management, "There are no risks beyond those in the plan.")
+    return {
+        "document_title": f"Executive report: {plan.title}",
+        "report": report,
+        "summary": summary,
+        "recommendations": recommendations,
+        "sections": sections[1:],
+        "implications": implications,
+        "risk": risk,
+        "decisions": decisions,
+        "outcomes": [o["title"] for o in version.content.get("outcomes", [])],
+        "rounds": list(plan.consultation_rounds.order_by("number")),
+        "glossary": report.glossary,
+    }
+
+
+def executive_report_docx(report: ExecutiveReport, version: PlanVersion) -> bytes:
+    """The same report as a Word document, from the same context."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    ctx = executive_report_context(report, version)
+    doc = Document()
+    doc.core_properties.title = ctx["document_title"]
+    doc.core_properties.author = report.plan.partnership.name
+    doc.core_properties.language = "en-GB"
+    style = doc.styles["Normal"]
+    lang = style.element.get_or_add_rPr().makeelement(qn("w:lang"), {qn("w:val"): "en-GB"})
+    style.element.get_or_add_rPr().append(lang)
+    if report.meeting_date:
+        doc.add_paragraph(f"Executive {report.meeting_date:%d %B %Y}")
+    if report.report_of:
+        doc.add_paragraph(f"Report of the {report.report_of}")
+    if report.portfolio_of:
+        doc.add_paragraph(f"Portfolio of the {report.portfolio_of}")
+    doc.add_heading(report.plan.title, level=0)
+
+    def paragraphs(items: list[dict[str, Any]]) -> None:
+        for item in items:
+            doc.add_paragraph(f"{item['number']}. {item['text']}")
+
+    doc.add_heading("Summary", level=1)
+    paragraphs(ctx["summary"])
+    doc.add_heading("Recommendations", level=1)
+    doc.add_paragraph(f"{ctx['recommendations']['number']}. It is recommended:")
+    for item in ctx["recommendations"]["items"]:
+        doc.add_paragraph(f"{item['letter']}. {item['recommendation']}")
+        doc.add_paragraph(f"Reason: {item['reason']}")
+    for section in ctx["sections"]:
+        doc.add_heading(section["heading"], level=1)
+        paragraphs(section["paragraphs"])
+    doc.add_heading("Implications", level=1)
+    for implication in ctx["implications"]:
+        doc.add_heading(implication["heading"], level=2)
+        paragraphs(implication["paragraphs"])
+    doc.add_heading("Risk Management", level=1)
+    paragraphs(ctx["risk"])
+    doc.add_heading("Contact details", level=1)
+    for label, value in (("Author", report.contact_name), ("Job title", report.contact_job_title),
+                         ("Department", report.contact_department),
+                         ("Telephone", report.contact_phone), ("Email", report.contact_email)):
+        if value:
+            doc.add_paragraph(f"{label}: {value}")
+    if ctx["glossary"]:
+        doc.add_heading("Glossary", level=1)
+        table = doc.add_table(rows=1, cols=2)
+        table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Term", "Meaning"
+        for entry in ctx["glossary"]:
+            row = table.add_row()
+            row.cells[0].text, row.cells[1].text = entry["term"], entry["meaning"]
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
