@@ -281,6 +281,7 @@ def task_reassign(
     return task
 
 
+@service
 def task_complete(*, task_id: int, actor: AbstractBaseUser, **decision: Any) -> Any:
     """Complete a task through the same service any other door uses: a decision task records
     the decision (governance.services.decision_record); a redraft task is completed by
@@ -289,6 +290,9 @@ def task_complete(*, task_id: int, actor: AbstractBaseUser, **decision: Any) -> 
 
     from .services import plan_submit
 
+    # Lock the plan, then read the task: a claim committed a moment ago is seen, so nobody
+    # completes a task another person has just taken (claims lock the same plan row).
+    lock_plan(_task(task_id).info.plan_id)
     task = _task(task_id)
     if task.status not in OPEN:
         raise Conflict(f"This task is already {task.status.lower()}.")
