@@ -17,10 +17,9 @@ from plangov.errors import InvalidInput
 
 from .api import visible_plans
 from .models import DocumentKind, DocumentStatus, SignedDocument
-from .publishing import storage
 from .publishing.services import document_request, document_verify
 from .publishing.verify import NotAPdf
-from .views import upload_error
+from .views import signed_file_response, upload_error
 
 
 class SignedDocumentSerializer(serializers.ModelSerializer):
@@ -105,12 +104,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         document = self.get_object()
         if document.status != DocumentStatus.DONE:
             raise Http404("This document is not signed yet.")
-        response = FileResponse(
-            open(storage.path_for(document.file_sha256), "rb"), content_type="application/pdf",
-            as_attachment=True, filename=document.filename,
-        )
-        response["X-Content-SHA256"] = document.file_sha256
-        return response
+        return signed_file_response(document)
 
     @extend_schema(
         request={"multipart/form-data": VerifySerializer},

@@ -62,9 +62,14 @@ def document_file(request: HttpRequest, pk: int) -> HttpResponse:
     document = visible_document(request, pk)
     if document.status != DocumentStatus.DONE:
         raise Http404("This document is not signed yet.")
-    path = storage.path_for(document.file_sha256)
-    response = FileResponse(open(path, "rb"), content_type="application/pdf",
-                            as_attachment=True, filename=document.filename)
+    return signed_file_response(document)
+
+
+def signed_file_response(document: SignedDocument) -> FileResponse:
+    """The stored signed PDF as a download, its SHA-256 in a header (page and API alike)."""
+    response = FileResponse(open(storage.path_for(document.file_sha256), "rb"),
+                            content_type="application/pdf", as_attachment=True,
+                            filename=document.filename)
     response["X-Content-SHA256"] = document.file_sha256
     return response
 
@@ -122,10 +127,7 @@ def _report_initial(report: ExecutiveReport | None) -> dict[str, Any]:
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     import datetime
 
-    from governance import policy
-
-    from .models import ExecutiveReport, Stage
-    from .publishing.executive import FROZEN, SECTIONS, executive_report_save
+    from .publishing.executive import SECTIONS, executive_report_check, executive_report_save
 
     plan = visible_plans(request.user).filter(pk=pk).first()
     if plan is None:
@@ -136,13 +138,11 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         # Permission and stage before reading the form: a refusal says why, whatever was typed.
-        verdict = policy.can_lead(plan, request.user)
-        if not verdict:
-            return _refused(request, 403, "You cannot do this", verdict.reason)
-        if plan.stage in FROZEN:
-            return _refused(request, 409, "This has changed",
-                            f"The executive report is frozen once the plan is "
-                            f"{Stage(plan.stage).label.lower()}.")
+        try:
+            executive_report_check(plan, request.user)
+        except PlangovError as exc:
+            title = "You cannot do this" if exc.status == 403 else "This has changed"
+            return _refused(request, exc.status, title, exc.detail)
         values = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
         data: dict[str, Any] = {k: v for k, v in values.items()}
         raw_date = values.get("meeting_date", "").strip()

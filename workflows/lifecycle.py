@@ -40,7 +40,7 @@ USER_ACTIONS = (
 DECISION_ACTIONS = ("complete_partnership_approval", "refer_back", "executive_approve", "call_in")
 
 
-def _latest(decisions: list[Decision]) -> dict[int, Decision]:
+def latest_per_body(decisions: list[Decision]) -> dict[int, Decision]:
     """The latest decision of each body, by recording order."""
     latest: dict[int, Decision] = {}
     for decision in sorted(decisions, key=lambda d: d.pk):
@@ -74,7 +74,7 @@ def approval_state(plan: Plan) -> ApprovalState:
     if plan.current_version_id is None:
         return ApprovalState(missing=required, executive=None, called_in_after_executive=False)
     decisions = list(Decision.objects.filter(plan=plan, version_id=plan.current_version_id))
-    latest = _latest(decisions)
+    latest = latest_per_body(decisions)
     missing = [
         body for body in required if not (body.pk in latest and latest[body.pk].is_approving)
     ]
@@ -173,8 +173,8 @@ class PlanLifecycle:
 
     def signing_ready(self) -> Condition:
         # A plan is never published unsigned: with no usable certificate, adoption waits.
-        if self.plan.stage == Stage.EXECUTIVE_APPROVAL and self.plan.subject_to_call_in:
-            return Condition(True)  # executive approval leads to call-in, not adoption
+        if self.plan.stage == Stage.EXECUTIVE_APPROVAL and self._after_executive() != Stage.ADOPTED:
+            return Condition(True)  # this executive approval leads to call-in, not adoption
         from documents.publishing.signing import signing_problem
 
         problem = signing_problem()

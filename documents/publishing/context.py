@@ -10,6 +10,7 @@ from typing import Any
 from documents.content import ActionKind
 from documents.models import Plan, PlanVersion
 from governance.models import Decision, DecisionOutcome, Membership
+from workflows.lifecycle import latest_per_body
 
 from . import charts
 
@@ -25,13 +26,6 @@ def frame(*, plan: Plan, version: PlanVersion, record_key: str, title: str) -> d
         "plan": plan,
         "version": version,
     }
-
-
-def _latest_per_body(decisions: list[Decision]) -> dict[int, Decision]:
-    latest: dict[int, Decision] = {}
-    for decision in sorted(decisions, key=lambda d: d.pk):
-        latest[decision.body_id] = decision
-    return latest
 
 
 def plan_context(plan: Plan, version: PlanVersion) -> dict[str, Any]:
@@ -85,7 +79,7 @@ def plan_context(plan: Plan, version: PlanVersion) -> dict[str, Any]:
         .select_related("body", "meeting", "recorded_by")
         .order_by("pk")
     )
-    latest = _latest_per_body(decisions)
+    latest = latest_per_body(decisions)
     required = list(plan.approving_bodies.all())
     board_decisions = [latest[b.pk] for b in required if b.pk in latest]
     executive = latest.get(plan.executive_body_id)

@@ -81,17 +81,23 @@ def _clean(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     return clean, errors
 
 
-@service
-def executive_report_save(*, plan: Plan, actor: Any, data: dict[str, Any]) -> ExecutiveReport:
-    """Save the coordinator's text. Each change is a new revision with one audit event; a
-    save that changes nothing makes neither."""
-    plan = lock_plan(plan.pk)
+def executive_report_check(plan: Plan, actor: Any) -> None:
+    """Who may write the report, and until when: raises Forbidden or Conflict. The page asks
+    this before reading its form, so a refusal never depends on what was typed."""
     verdict = policy.can_lead(plan, actor)
     if not verdict:
         raise Forbidden(verdict.reason)
     if plan.stage in FROZEN:
         raise Conflict(f"The executive report is frozen once the plan is "
                        f"{plan.get_stage_display().lower()}.")
+
+
+@service
+def executive_report_save(*, plan: Plan, actor: Any, data: dict[str, Any]) -> ExecutiveReport:
+    """Save the coordinator's text. Each change is a new revision with one audit event; a
+    save that changes nothing makes neither."""
+    plan = lock_plan(plan.pk)
+    executive_report_check(plan, actor)
     clean, errors = _clean(data)
     if errors:
         raise InvalidInput(errors)
