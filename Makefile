@@ -20,8 +20,10 @@ run: install
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py serve
 
-## Run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL).
+## Run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL). Installs
+## Debian's Chromium for the browser tests when it is missing (see scripts/ensure-chromium).
 test: install
+	@case '$(PYTEST_ARGS)' in *"not browser"*|*"not once"*) ;; *) ./scripts/ensure-chromium ;; esac
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -70,8 +70,8 @@ def adopt_demo_plan(clock: Clock) -> Any:
 
     from documents.models import Plan, PlanKind
     from governance.models import Body, DecisionOutcome
-    from governance.services import decision_record
     from plangov import calendar
+    from workflows.decisions import decision_record
     from workflows.services import (
         plan_adopt,
         plan_close_consultation,

@@ -1,64 +1,13 @@
-"""Plans in the admin are read-only records; their lifecycle moves only through the services,
-offered here as admin actions so the admin door enforces the same guards and audit."""
+"""Documents in the admin are read-only records. Plans are registered by workflows.admin,
+which offers their lifecycle actions."""
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.contrib import admin
 
 from governance.admin import ReadOnlyAdmin
-from plangov.errors import PlangovError
-from workflows.services import PLAN_ACTIONS
 
-from .models import ApprovalStep, ExecutiveReport, Plan, PlanVersion, SignedDocument
-
-
-class PlanVersionInline(admin.TabularInline):
-    model = PlanVersion
-    fields = ["number", "content_hash", "created_by", "created_at", "submitted_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        return False
-
-
-def _lifecycle_action(name: str):  # type: ignore[no-untyped-def]
-    service = PLAN_ACTIONS[name]
-
-    def run(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Plan]) -> None:
-        for plan in queryset:
-            try:
-                service(plan=plan, actor=request.user, reason="Done in the admin.")
-            except PlangovError as exc:
-                modeladmin.message_user(request, f"{plan}: {exc.detail}", messages.ERROR)
-            else:
-                modeladmin.message_user(request, f"{plan}: done.", messages.SUCCESS)
-
-    run.__name__ = f"action_{name}"
-    run.short_description = name.replace("_", " ").capitalize()  # type: ignore[attr-defined]
-    return run
-
-
-@admin.register(Plan)
-class PlanAdmin(ReadOnlyAdmin):
-    list_display = ["title", "kind", "stage", "period_start", "period_end", "lead_officer"]
-    list_filter = ["stage", "kind", "partnership"]
-    search_fields = ["title"]
-    list_select_related = ["lead_officer"]
-    inlines = [PlanVersionInline]
-    actions = [_lifecycle_action(name) for name in PLAN_ACTIONS if name != "withdraw"]
-
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
-        # Running lifecycle actions needs "change" in the admin; the fields stay read-only
-        # because every field is in readonly_fields. Read-only staff (auditors) see no actions.
-        return request.user.is_active and request.user.has_perm("documents.change_plan")
-
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return [f.name for f in Plan._meta.fields] + ["approving_bodies"]
+from .models import ApprovalStep, ExecutiveReport, PlanVersion, SignedDocument
 
 
 @admin.register(ApprovalStep)

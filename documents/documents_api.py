@@ -15,10 +15,10 @@ from rest_framework.response import Response
 
 from plangov.errors import InvalidInput
 
-from .api import visible_plans
 from .models import DocumentKind, DocumentStatus, SignedDocument
 from .publishing.services import document_request, document_verify
 from .publishing.verify import NotAPdf
+from .queries import visible_plans
 from .views import signed_file_response, upload_error
 
 

@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from documents.api import visible_plans
+from documents.queries import visible_plans
 from plangov.errors import InvalidInput, PlangovError
 
 from .models import DocumentStatus, ExecutiveReport, SignedDocument

@@ -194,6 +194,14 @@ class Decision(models.Model):
         return self.outcome in DecisionOutcome.approving()
 
 
+def latest_per_body(decisions: list[Decision]) -> dict[int, Decision]:
+    """The latest decision of each body, by recording order."""
+    latest: dict[int, Decision] = {}
+    for decision in sorted(decisions, key=lambda d: d.pk):
+        latest[decision.body_id] = decision
+    return latest
+
+
 class ConsultationStatus(models.TextChoices):
     OPEN = "open", "Open"
     CLOSED = "closed", "Closed"

@@ -2,10 +2,10 @@ from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from documents.api import PlanViewSet
 from documents.documents_api import DocumentViewSet
 from governance.api import BodyViewSet
 from workflows.api import TaskViewSet
+from workflows.plans_api import PlanViewSet
 
 router = DefaultRouter()
 router.register("bodies", BodyViewSet, basename="body")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from documents.api import visible_plans
+from documents.queries import visible_plans
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from documents.api import PROBLEM, PlanDetailSerializer, visible_plans, with_decisions
+from documents.queries import visible_plans, with_decisions
 from governance.api import DecisionInputSerializer, DecisionSerializer
 from governance.models import Body, Decision
 from plangov import clock
@@ -28,6 +28,7 @@ from plangov.errors import InvalidInput
 from . import routing
 from .inbox import OPEN, View, inbox, workable
 from .models import Notification, TaskKind
+from .plans_api import PROBLEM, PlanDetailSerializer
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -1,5 +1,5 @@
 """PlanApprovalFlow: who must act on a submitted plan, and when. A map of the process; the
-rules live in the services (workflows.routing, governance.services) and the lifecycle.
+rules live in the services (workflows.routing, workflows.decisions) and the lifecycle.
 
 Built on viewflow.workflow's bare nodes only (no HTML views): plangov serves its own inboxes.
 Routing reads the plan's stage after each decision, so the process can never disagree with

@@ -16,7 +16,7 @@ from viewflow import fsm
 
 from documents.models import Plan, Stage
 from governance import policy
-from governance.models import Body, Decision, DecisionOutcome
+from governance.models import Body, Decision, DecisionOutcome, latest_per_body
 from plangov import calendar, clock
 from plangov.errors import Forbidden, GuardFailed, WrongStage
 
@@ -25,7 +25,7 @@ APPROVING = DecisionOutcome.approving()
 SENDING_BACK = frozenset({DecisionOutcome.REFERRED_BACK, DecisionOutcome.REJECTED})
 
 # Actions people fire by name (the API's plans/{id}/actions/{action}/); the rest are moved by
-# recorded decisions (governance.services.decision_record).
+# recorded decisions (workflows.decisions.decision_record).
 USER_ACTIONS = (
     "start_consultation",
     "close_consultation",
@@ -38,14 +38,6 @@ USER_ACTIONS = (
     "withdraw",
 )
 DECISION_ACTIONS = ("complete_partnership_approval", "refer_back", "executive_approve", "call_in")
-
-
-def latest_per_body(decisions: list[Decision]) -> dict[int, Decision]:
-    """The latest decision of each body, by recording order."""
-    latest: dict[int, Decision] = {}
-    for decision in sorted(decisions, key=lambda d: d.pk):
-        latest[decision.body_id] = decision
-    return latest
 
 
 @dataclass(frozen=True)
@@ -207,7 +199,7 @@ class PlanLifecycle:
         return policy.can_lead_or_system(self.plan, user)
 
     def _by_decision(self, user: Any) -> policy.Verdict:
-        # Decision-driven moves are authorised by governance.services.decision_record, which
+        # Decision-driven moves are authorised by workflows.decisions.decision_record, which
         # checks the recorder against the deciding body before it fires them.
         return policy.Verdict(False, "This move follows a recorded decision.")
 

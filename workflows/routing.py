@@ -284,10 +284,9 @@ def task_reassign(
 @service
 def task_complete(*, task_id: int, actor: AbstractBaseUser, **decision: Any) -> Any:
     """Complete a task through the same service any other door uses: a decision task records
-    the decision (governance.services.decision_record); a redraft task is completed by
+    the decision (workflows.decisions.decision_record); a redraft task is completed by
     submitting the new version (workflows.services.plan_submit)."""
-    from governance.services import decision_record
-
+    from .decisions import decision_record
     from .services import plan_submit
 
     # Lock the plan, then read the task: a claim committed a moment ago is seen, so nobody

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from documents.api import visible_plans
 from documents.models import Plan
+from documents.queries import visible_plans
 from governance import policy
 from governance.models import AuditEvent, BodyKind, Membership, Role
 from plangov import clock

@@ -9,8 +9,7 @@ from typing import Any
 
 from documents.content import ActionKind
 from documents.models import Plan, PlanVersion
-from governance.models import Decision, DecisionOutcome, Membership
-from workflows.lifecycle import latest_per_body
+from governance.models import Decision, DecisionOutcome, Membership, latest_per_body
 
 from . import charts
 

@@ -34,7 +34,7 @@ def test_it_answers_an_unhandled_error_in_the_api_with_a_problem(world, as_user,
     def broken(user):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("documents.api.visible_plans", broken)
+    monkeypatch.setattr("workflows.plans_api.visible_plans", broken)
     api = as_user(world.lead)
     api.raise_request_exception = False
     response = api.get("/api/v1/plans/")

@@ -22,12 +22,12 @@ from documents.models import ApprovalRoute, Plan, PlanKind, Stage
 from documents.services import plan_create, version_create
 from governance.models import AuditEvent, Decision, Meeting
 from governance.models import DecisionOutcome as O
-from governance.services import decision_record
 from plangov import calendar, clock
 from plangov.errors import Conflict, Forbidden, InvalidInput
 from tests.conftest import World, decide, open_task, submitted_plan
 from tests.factories import valid_content
 from workflows import routing
+from workflows.decisions import decision_record
 from workflows.models import TaskKind
 from workflows.services import (
     plan_adopt,

@@ -34,11 +34,11 @@ from documents.services import version_create
 from governance.audit import verify_chain
 from governance.models import AuditEvent, ConsultationRound, ConsultationStatus, Decision, Role
 from governance.models import DecisionOutcome as O
-from governance.services import decision_record
 from plangov import calendar, clock
 from plangov.errors import Conflict, Forbidden, GuardFailed, InvalidInput, WrongStage
 from tests.conftest import FrozenClock, World, make_plan
 from tests.factories import valid_content
+from workflows.decisions import decision_record
 from workflows.services import PLAN_ACTIONS, plan_start_consultation, plans_due_for_adoption
 from workflows.tasks import adopt_after_call_in
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -12,17 +12,18 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from documents.content import PlanContentSerializer
+from documents.models import ApprovalRoute, Plan, PlanKind, PlanVersion, Stage
+from documents.queries import visible_plans, with_decisions
+from documents.services import plan_create, version_create
 from governance import policy
 from governance.api import DecisionInputSerializer, DecisionSerializer
-from governance.models import AuditEvent, Body, Decision, Membership, Partnership
-from governance.services import decision_record
+from governance.models import AuditEvent, Body, Partnership
 from plangov.errors import Forbidden, InvalidInput
-from workflows.lifecycle import PlanLifecycle
-from workflows.services import PLAN_ACTIONS
 
-from .content import PlanContentSerializer
-from .models import ApprovalRoute, Plan, PlanKind, PlanVersion, Stage
-from .services import plan_create, version_create
+from .decisions import decision_record
+from .lifecycle import PlanLifecycle
+from .services import PLAN_ACTIONS
 
 PROBLEM = OpenApiResponse(description="An RFC 9457 problem document (application/problem+json).")
 
@@ -166,26 +167,6 @@ class AuditEventSerializer(serializers.ModelSerializer):
         model = AuditEvent
         fields = ["seq", "created_at", "actor", "action", "object_type", "object_id", "before",
                   "after", "reason", "hash", "prev_hash"]
-
-
-def visible_plans(user: Any) -> QuerySet[Plan]:
-    plans = Plan.objects.select_related(
-        "partnership", "owning_body", "executive_body", "lead_officer", "current_version",
-        "current_version__created_by", "adopted_version",
-    ).prefetch_related("approving_bodies")
-    if user.is_superuser or policy.is_auditor(user):
-        return plans
-    partnerships = Membership.objects.current().filter(Q(user=user) | Q(deputy=user)).values(
-        "body__partnership_id"
-    )
-    return plans.filter(Q(partnership_id__in=partnerships) | Q(lead_officer=user))
-
-
-def with_decisions(plans: QuerySet[Plan]) -> QuerySet[Plan]:
-    return plans.prefetch_related(
-        Prefetch("decisions", Decision.objects.select_related(
-            "body", "meeting", "recorded_by", "version"))
-    )
 
 
 @extend_schema(tags=["plans"])

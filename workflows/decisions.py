@@ -1,4 +1,7 @@
-"""Services for governance records: decisions taken at meetings."""
+"""Recording a body's decision, taken at a meeting, and moving the plan on from it.
+
+It lives in workflows because a decision moves the lifecycle and the approval process; the
+records it writes (Decision, Meeting) belong to governance, below."""
 
 from __future__ import annotations
 
@@ -11,14 +14,14 @@ from django.db import IntegrityError, transaction
 
 from documents.models import Plan, Stage
 from documents.services import lock_plan, plan_snapshot
+from governance import policy
+from governance.audit import audit_record
+from governance.models import Body, BodyKind, Decision, DecisionOutcome, Meeting
 from plangov import clock
 from plangov.errors import Conflict, Forbidden, InvalidInput, WrongStage
 from plangov.txn import service
-from workflows.lifecycle import APPROVING, SENDING_BACK, PlanLifecycle, approval_state
 
-from . import policy
-from .audit import audit_record
-from .models import Body, BodyKind, Decision, DecisionOutcome, Meeting
+from .lifecycle import APPROVING, SENDING_BACK, PlanLifecycle, approval_state
 
 BOARD, EXECUTIVE, SCRUTINY = "board", "executive", "scrutiny"
 _STAGE_FOR = {
@@ -141,7 +144,7 @@ def decision_record(
         )
         if latest is not None and latest.is_approving:
             raise Conflict(f"{body.name} has already approved version {version.number}.")
-    from workflows import routing
+    from . import routing
 
     task = routing.awaited_decision_task(plan, body)
     before = plan_snapshot(plan)
