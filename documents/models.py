@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from plangov import clock
+
 
 class PlanKind(models.TextChoices):
     CYPP = "cypp", "Children and young people's plan"
@@ -92,6 +94,11 @@ class Plan(models.Model):
     superseded_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes"
     )
+    # The date the plan was started (its effective date), beside the time it was typed in:
+    # a plan brought onto plangov part-way through keeps its real dates (workflows.chronology).
+    created_on = models.DateField(
+        default=clock.today, help_text="The date the plan was started; may be in the past."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -139,6 +146,10 @@ class PlanVersion(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # The date the version was written (its effective date), beside the time it was typed in.
+    effective_on = models.DateField(
+        default=clock.today, help_text="The date the version was written; may be in the past."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -148,6 +159,8 @@ class PlanVersion(models.Model):
         related_name="+",
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # The date it was submitted for approval; submitted_at is when that was recorded.
+    submitted_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["plan", "number"]

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from governance import policy
 from governance.audit import audit_record
 from governance.models import Body, BodyKind, Partnership
+from plangov import clock
 from plangov.errors import Forbidden, InvalidInput, WrongStage
 from plangov.txn import service
 
@@ -19,6 +20,13 @@ from .content import ContentInvalid, content_hash, normalise
 from .models import ApprovalRoute, ApprovalStep, Plan, PlanKind, PlanVersion, Stage
 
 EDITABLE_STAGES = frozenset({Stage.DRAFTING, Stage.CONSULTATION})
+
+
+def _chronology() -> Any:
+    # The ordering rules live in workflows.chronology, which builds on documents.
+    from workflows import chronology
+
+    return chronology
 
 
 def lock_plan(plan_id: int) -> Plan:
@@ -67,7 +75,10 @@ def plan_create(
     executive_body: Body,
     subject_to_call_in: bool = True,
     approval_route: str = ApprovalRoute.JOINT,
+    created_on: datetime.date | None = None,
 ) -> Plan:
+    """Create a plan. ``created_on`` is the date it was started, for a plan brought onto
+    plangov part-way through (default: today)."""
     verdict = policy.can_create_plan(partnership.pk, actor)
     if not verdict:
         raise Forbidden(verdict.reason)
@@ -104,6 +115,8 @@ def plan_create(
         ]
     if errors:
         raise InvalidInput(errors)
+    created_on = created_on or clock.today()
+    _chronology().plan_started(created_on=created_on)
     plan = Plan.objects.create(
         title=title.strip(),
         kind=kind,
@@ -115,6 +128,7 @@ def plan_create(
         executive_body=executive_body,
         subject_to_call_in=subject_to_call_in,
         approval_route=approval_route,
+        created_on=created_on,
     )
     plan.approving_bodies.set(approving_bodies)
     ordered = approval_route == ApprovalRoute.ORDERED
@@ -137,6 +151,7 @@ def plan_create(
             "approval_route": approval_route,
             "executive_body": executive_body.slug,
             "lead_officer": lead_officer.get_username(),
+            "created_on": created_on,
         },
     )
     return plan
@@ -144,9 +159,11 @@ def plan_create(
 
 @service
 def version_create(
-    *, plan: Plan, actor: AbstractBaseUser, content: Any, note: str = ""
+    *, plan: Plan, actor: AbstractBaseUser, content: Any, note: str = "",
+    effective_on: datetime.date | None = None,
 ) -> PlanVersion:
-    """Write the plan's next version. Versions are append-only: this is how a plan is edited."""
+    """Write the plan's next version. Versions are append-only: this is how a plan is edited.
+    ``effective_on`` is the date it was written, when it is recorded later (default: today)."""
     plan = lock_plan(plan.pk)
     verdict = policy.can_lead(plan, actor)
     if not verdict:
@@ -169,6 +186,8 @@ def version_create(
     except ContentInvalid as exc:
         raise InvalidInput({f"content.{k}" if k != "content" else k: v
                             for k, v in exc.errors.items()}) from exc
+    effective_on = effective_on or clock.today()
+    _chronology().version_written(plan=plan, effective_on=effective_on)
     before = plan_snapshot(plan)
     last = plan.versions.order_by("-number").values_list("number", flat=True).first() or 0
     version = PlanVersion.objects.create(
@@ -178,6 +197,7 @@ def version_create(
         content_hash=content_hash(normal),
         note=note[:250],
         created_by=actor,
+        effective_on=effective_on,
     )
     plan.current_version = version
     plan.save(update_fields=["current_version", "updated_at"])
@@ -187,7 +207,8 @@ def version_create(
         obj=version,
         plan_id=plan.pk,
         before=before,
-        after={**plan_snapshot(plan), "content_hash": version.content_hash},
+        after={**plan_snapshot(plan), "content_hash": version.content_hash,
+               "effective_on": effective_on},
         reason=note,
     )
     return version

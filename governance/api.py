@@ -53,7 +53,12 @@ class DecisionSerializer(serializers.ModelSerializer):
 class DecisionInputSerializer(serializers.Serializer):
     body = serializers.SlugField(help_text="Slug of the deciding body.")
     outcome = serializers.ChoiceField(choices=DecisionOutcome.choices)
-    decided_on = serializers.DateField(help_text="The date of the meeting that decided.")
+    decided_on = serializers.DateField(
+        help_text="The date of the meeting that decided; may be in the past, never in the "
+        "future. Not before the version was submitted, nor before the same body's earlier "
+        "decision on it; the executive's not before the last board approval it relies on. "
+        "A date out of order is a 400 naming both dates."
+    )
     attendance = serializers.IntegerField(
         min_value=0, max_value=1000, required=False, allow_null=True, default=None,
         help_text="Members present; needed the first time a meeting is recorded.",

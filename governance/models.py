@@ -221,6 +221,8 @@ class ConsultationRound(models.Model):
         max_length=10, choices=ConsultationStatus.choices, default=ConsultationStatus.OPEN
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The date the round closed; closed_at is when that was recorded.
+    closed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["plan", "number"]

@@ -21,6 +21,7 @@ from plangov import clock
 from plangov.errors import Conflict, Forbidden, InvalidInput, WrongStage
 from plangov.txn import service
 
+from . import chronology
 from .lifecycle import APPROVING, SENDING_BACK, PlanLifecycle, approval_state
 
 BOARD, EXECUTIVE, SCRUTINY = "board", "executive", "scrutiny"
@@ -135,6 +136,7 @@ def decision_record(
             ]
     if errors:
         raise InvalidInput(errors)
+    chronology.decision(plan=plan, body=body, decided_on=decided_on)
     _four_eyes(plan, actor, role, outcome)
     version = plan.current_version
     assert version is not None  # every stage that takes decisions has a submitted version

@@ -13,6 +13,8 @@ from governance.models import Meeting
 
 from .models import TaskKind
 
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
 OUTCOMES: dict[str, list[str]] = {
     TaskKind.BOARD_DECISION: [O.APPROVED, O.APPROVED_WITH_AMENDMENTS, O.DEFERRED,
                               O.REFERRED_BACK, O.REJECTED],
@@ -30,7 +32,7 @@ class DecisionForm(forms.Form):
     )
     decided_on = forms.DateField(required=False, label="Date of the meeting",
                                  help_text="For example, 14/07/2016 or 2016-07-14.",
-                                 input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+                                 input_formats=DATE_FORMATS)
     attendance = forms.IntegerField(required=False, min_value=0, max_value=1000,
                                     label="Members present")
     minute_reference = forms.CharField(required=False, max_length=60, label="Minute reference")
@@ -71,6 +73,23 @@ class DecisionForm(forms.Form):
 class RedraftForm(forms.Form):
     reasons = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                               label="What changed in this version")
+    submitted_on = forms.DateField(
+        required=False, label="Date it was resubmitted",
+        help_text="Leave blank for today, or give the real date when recording it later, "
+        "for example 06/03/2009.", input_formats=DATE_FORMATS,
+    )
+
+
+class PlanActionForm(forms.Form):
+    """A lifecycle action fired from the plan page. ``on`` is the date it happened, for
+    opening or closing a consultation round and submitting (blank: today)."""
+
+    reason = forms.CharField(required=False, max_length=5000)
+    on = forms.DateField(
+        required=False, label="Date it happened",
+        help_text="Leave blank for today, or give the real date when recording it later, "
+        "for example 06/03/2009.", input_formats=DATE_FORMATS,
+    )
 
 
 class ReassignForm(forms.Form):

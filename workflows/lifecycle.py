@@ -224,13 +224,14 @@ class PlanLifecycle:
         ],
         label="Submit for approval",
     )
-    def submit(self, *, submitter: Any) -> None:
+    def submit(self, *, submitter: Any, submitted_on: Any = None) -> None:
         version = self.plan.current_version
         assert version is not None
         if not version.is_submitted:
             version.submitted_by = submitter
             version.submitted_at = clock.now()
-            version.save(update_fields=["submitted_by", "submitted_at"])
+            version.submitted_on = submitted_on or clock.today()
+            version.save(update_fields=["submitted_by", "submitted_at", "submitted_on"])
 
     @stage.transition(
         source=Stage.PARTNERSHIP_APPROVAL,

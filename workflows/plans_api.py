@@ -34,8 +34,8 @@ class VersionSummarySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PlanVersion
-        fields = ["number", "content_hash", "note", "created_by", "created_at", "submitted",
-                  "submitted_at"]
+        fields = ["number", "content_hash", "note", "created_by", "effective_on", "created_at",
+                  "submitted", "submitted_on", "submitted_at"]
 
 
 class VersionSerializer(VersionSummarySerializer):
@@ -48,6 +48,12 @@ class VersionSerializer(VersionSummarySerializer):
 class VersionInputSerializer(serializers.Serializer):
     content = serializers.JSONField(help_text="Plan content; see the PlanContent schema.")
     note = serializers.CharField(max_length=250, required=False, allow_blank=True, default="")
+    effective_on = serializers.DateField(
+        required=False, allow_null=True, default=None,
+        help_text="The date the version was written, when it is recorded later (default: "
+        "today). Not before the plan was started, the previous version, or the plan's last "
+        "decision; never in the future.",
+    )
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -64,7 +70,8 @@ class PlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = Plan
         fields = [
-            "id", "title", "kind", "period_start", "period_end", "partnership", "owning_body",
+            "id", "title", "kind", "period_start", "period_end", "created_on", "partnership",
+            "owning_body",
             "lead_officer", "approving_bodies", "executive_body", "subject_to_call_in",
             "approval_route", "stage",
             "stage_label", "stage_changed_at", "current_version", "adopted_version", "adopted_at",
@@ -109,6 +116,11 @@ class PlanInputSerializer(serializers.Serializer):
         help_text="joint: every approving body at once; ordered: one after another, in the "
         "order of approving_bodies.",
     )
+    created_on = serializers.DateField(
+        required=False, allow_null=True, default=None,
+        help_text="The date the plan was started, for a plan brought onto plangov part-way "
+        "through (default: today); never in the future.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         from django.contrib.auth import get_user_model
@@ -146,6 +158,15 @@ class ActionInputSerializer(serializers.Serializer):
     closes_on = serializers.DateField(
         required=False, allow_null=True, default=None,
         help_text="start_consultation only: the closing date.",
+    )
+    on = serializers.DateField(
+        required=False, allow_null=True, default=None,
+        help_text="The date the act happened, when it is recorded later (default: today); "
+        "start_consultation (the round's opening date), close_consultation (its closing date) "
+        "and submit (the submission date) only. It must follow the lifecycle: a round opens "
+        "not before the current version was written or the previous round closed, closes not "
+        "before it opened; a submission is not before the version was written or the last "
+        "round closed; never in the future. A date out of order is a 400 naming both dates.",
     )
     successor = serializers.PrimaryKeyRelatedField(
         queryset=Plan.objects, required=False, allow_null=True, default=None,
@@ -258,6 +279,13 @@ class PlanViewSet(
             params["closes_on"] = data.validated_data["closes_on"]
         if action_name == "supersede":
             params["successor"] = data.validated_data["successor"]
+        dated = {"start_consultation": "opens_on", "close_consultation": "closed_on",
+                 "submit": "submitted_on"}
+        if data.validated_data["on"] is not None:
+            if action_name not in dated:
+                raise InvalidInput({"on": [f"{action_name} takes no date; only "
+                                           f"{', '.join(dated)} do."]})
+            params[dated[action_name]] = data.validated_data["on"]
         plan = service(plan=plan, actor=request.user, **params)
         return self._detail(plan)
 

@@ -300,7 +300,8 @@ def task_complete(*, task_id: int, actor: AbstractBaseUser, **decision: Any) -> 
                        "complete, or reassign it first.")
     plan = task.info.plan
     if task.info.kind == TaskKind.REDRAFT:
-        return plan_submit(plan=plan, actor=actor, reason=decision.get("reasons", ""))
+        return plan_submit(plan=plan, actor=actor, reason=decision.get("reasons", ""),
+                           submitted_on=decision.get("submitted_on"))
     if task.info.body is None:
         raise Forbidden("Nobody can complete this task: the partnership has no body for it.")
     return decision_record(plan=plan, actor=actor, body=task.info.body, **decision)

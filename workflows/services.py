@@ -18,7 +18,7 @@ from plangov import clock
 from plangov.errors import InvalidInput
 from plangov.txn import service
 
-from . import routing
+from . import chronology, routing
 from .lifecycle import PlanLifecycle
 
 Actor = AbstractBaseUser | None
@@ -59,18 +59,20 @@ def plan_start_consultation(
     reason: str = "",
     title: str = "",
     closes_on: datetime.date | None = None,
+    opens_on: datetime.date | None = None,
 ) -> Plan:
-    if closes_on is not None and closes_on < clock.today():
-        raise InvalidInput({"closes_on": ["A consultation cannot close before it opens."]})
+    """Open a consultation round, on ``opens_on`` when it is recorded later (default today)."""
     plan = lock_plan(plan.pk)
     number = plan.consultation_rounds.count() + 1
     # Check before creating the round, so a refused start leaves nothing behind.
     PlanLifecycle(plan).check("start_consultation", actor)
+    opens_on = opens_on or clock.today()
+    chronology.consultation_opens(plan=plan, opens_on=opens_on, closes_on=closes_on)
     ConsultationRound.objects.create(
         plan=plan,
         number=number,
         title=title.strip() or f"Consultation round {number}",
-        opens_on=clock.today(),
+        opens_on=opens_on,
         closes_on=closes_on,
     )
     return _move(
@@ -78,22 +80,38 @@ def plan_start_consultation(
         actor,
         "start_consultation",
         reason,
-        extra_after={"consultation_round": number, "closes_on": closes_on},
+        extra_after={"consultation_round": number, "opens_on": opens_on, "closes_on": closes_on},
     )
 
 
 @service
-def plan_close_consultation(*, plan: Plan, actor: Actor, reason: str = "") -> Plan:
-    plan = _move(plan, actor, "close_consultation", reason)
+def plan_close_consultation(
+    *, plan: Plan, actor: Actor, reason: str = "", closed_on: datetime.date | None = None
+) -> Plan:
+    """Close the open round, on ``closed_on`` when it is recorded later (default today)."""
+    plan = lock_plan(plan.pk)
+    PlanLifecycle(plan).check("close_consultation", actor)
+    closed_on = closed_on or clock.today()
+    chronology.consultation_closes(plan=plan, closed_on=closed_on)
+    plan = _move(plan, actor, "close_consultation", reason, extra_after={"closed_on": closed_on})
     ConsultationRound.objects.filter(plan=plan, status=ConsultationStatus.OPEN).update(
-        status=ConsultationStatus.CLOSED, closed_at=clock.now()
+        status=ConsultationStatus.CLOSED, closed_at=clock.now(), closed_on=closed_on
     )
     return plan
 
 
 @service
-def plan_submit(*, plan: Plan, actor: Actor, reason: str = "") -> Plan:
-    plan = _move(plan, actor, "submit", reason, submitter=actor)
+def plan_submit(
+    *, plan: Plan, actor: Actor, reason: str = "", submitted_on: datetime.date | None = None
+) -> Plan:
+    """Submit the current version for approval, on ``submitted_on`` when it is recorded later
+    (default today)."""
+    plan = lock_plan(plan.pk)
+    PlanLifecycle(plan).check("submit", actor)
+    submitted_on = submitted_on or clock.today()
+    chronology.submission(plan=plan, version=plan.current_version, submitted_on=submitted_on)
+    plan = _move(plan, actor, "submit", reason, submitter=actor, submitted_on=submitted_on,
+                 extra_after={"submitted_on": submitted_on})
     routing.on_submitted(plan, actor)
     return plan
 
@@ -137,7 +155,7 @@ def plan_withdraw(*, plan: Plan, actor: Actor, reason: str = "") -> Plan:
     plan = _move(plan, actor, "withdraw", reason)
     # A withdrawn plan consults nobody: an open round closes with it.
     ConsultationRound.objects.filter(plan=plan, status=ConsultationStatus.OPEN).update(
-        status=ConsultationStatus.CLOSED, closed_at=clock.now()
+        status=ConsultationStatus.CLOSED, closed_at=clock.now(), closed_on=clock.today()
     )
     routing.on_withdrawn(plan)
     return plan

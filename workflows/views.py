@@ -26,7 +26,7 @@ from plangov import clock
 from plangov.errors import Conflict, Forbidden, InvalidInput, PlangovError
 
 from . import routing
-from .forms import DecisionForm, ReassignForm, RedraftForm
+from .forms import DecisionForm, PlanActionForm, ReassignForm, RedraftForm
 from .inbox import OPEN, View, inbox, is_overdue, workable
 from .lifecycle import PlanLifecycle
 from .models import TaskKind
@@ -206,17 +206,25 @@ def _chart(plan: Plan) -> str:
         return ""
 
 
-@login_required
-def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = visible_plans(request.user).filter(pk=pk).first()
-    if plan is None:
-        raise Http404("No such plan.")
+DATED_ACTIONS = {
+    "start_consultation": "opens_on",
+    "close_consultation": "closed_on",
+    "submit": "submitted_on",
+}
+
+
+def _plan_page(request: HttpRequest, plan: Plan, *, failed: str = "",
+               errors: list[str] | None = None, status: int = 200) -> HttpResponse:
     events = AuditEvent.objects.filter(plan=plan).order_by("seq")
     timeline = [{"event": e, "words": EVENT_WORDS.get(e.action, e.action)} for e in events]
     tasks = inbox(request.user, view=View.ALL, plan=plan).order_by("pk")
     return render(request, "workflows/plan_detail.html", {
         "plan": plan,
         "actions": PlanLifecycle(plan).available_actions(request.user),
+        "dated_actions": DATED_ACTIONS,
+        "failed_action": failed,
+        "action_errors": errors or [],
+        "posted": request.POST if failed else {},
         "tasks": tasks,
         "decisions": plan.decisions.select_related("body", "meeting", "version").order_by("pk"),
         "documents": plan.documents.select_related("version", "decision__body"),
@@ -224,7 +232,15 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline": timeline,
         "chart": _chart(plan),
         "today": clock.today(),
-    })
+    }, status=status)
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = visible_plans(request.user).filter(pk=pk).first()
+    if plan is None:
+        raise Http404("No such plan.")
+    return _plan_page(request, plan)
 
 
 @login_required
@@ -234,8 +250,18 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     service = PLAN_ACTIONS.get(action)
     if plan is None or service is None:
         raise Http404("No such plan or action.")
+    form = PlanActionForm(request.POST)
+    if not form.is_valid():
+        messages = [m for field in form.errors.values() for m in field]
+        return _plan_page(request, plan, failed=action, errors=messages, status=400)
+    params: dict[str, Any] = {"reason": form.cleaned_data["reason"]}
+    if action in DATED_ACTIONS and form.cleaned_data["on"] is not None:
+        params[DATED_ACTIONS[action]] = form.cleaned_data["on"]
     try:
-        service(plan=plan, actor=request.user, reason=request.POST.get("reason", ""))
+        service(plan=plan, actor=request.user, **params)
+    except InvalidInput as exc:
+        messages = [m for field in exc.errors.values() for m in field]
+        return _plan_page(request, plan, failed=action, errors=messages, status=400)
     except PlangovError as exc:
         return _refused(request, exc)
     return redirect("workflows:plan", pk=plan.pk)
