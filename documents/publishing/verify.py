@@ -109,6 +109,17 @@ def check_signature(data: bytes) -> SignatureCheck:
             file_sha256=digest,
             problems=[f"The file could not be read: {exc}"],
         )
+    if not signatures and (b"/ByteRange" in data or b"/SigFlags" in data):
+        # A signature's byte range or the form's signature flags are there, but no signature
+        # field could be read (one altered byte in "/FT /Sig" is enough): a damaged signed
+        # file, not an unsigned one.
+        return SignatureCheck(
+            verdict=Verdict.ALTERED,
+            summary="This PDF has been altered or damaged: its signature can no longer be "
+            "found in it.",
+            file_sha256=digest,
+            problems=["The file carries a signature's byte range, but no readable signature."],
+        )
     if not signatures:
         return SignatureCheck(
             verdict=Verdict.UNSIGNED,

@@ -225,7 +225,10 @@ def test_it_refuses_a_consultation_that_closes_before_it_opens(world, as_user, f
     plan = make_plan(world)
     body = problem(act(as_user(world.lead), plan, "start_consultation", closes_on="2016-07-13"),
                    400)
-    assert body["errors"] == {"closes_on": ["A consultation cannot close before it opens."]}
+    assert body["errors"] == {"closes_on": [
+        "A consultation cannot close before it opens: the closing date 13 July 2016 is before "
+        "the opening date 14 July 2016."
+    ]}
     unchanged(plan, stage="drafting", events=1)
     assert not ConsultationRound.objects.exists()
 

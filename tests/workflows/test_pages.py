@@ -3,6 +3,7 @@ with a reason, refusals as 403/409, the plan page's chart and timeline, and cons
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -87,7 +88,10 @@ def test_it_chooses_a_meeting_already_recorded(world, frozen_clock, client):
     from governance.models import Meeting
 
     meeting = Meeting.objects.create(body=world.board, date="2016-07-12", attendance=9)
+    # Submitted the week before that meeting, recorded on 14 July: the decision follows it.
+    frozen_clock.set(datetime.date(2016, 7, 4))
     plan = submitted_plan(world)
+    frozen_clock.set(datetime.date(2016, 7, 14))
     client.force_login(world.board_secretary)
     form = {**FORM, "meeting": str(meeting.pk), "decided_on": "", "attendance": ""}
     assert client.post(f"/tasks/{open_task(plan, world.board).pk}/complete/", form
