@@ -58,10 +58,12 @@ def _not_future(field: str, what: str, day: datetime.date) -> None:
 
 def _not_before(field: str, what: str, day: datetime.date,
                 earlier: list[tuple[datetime.date | None, str]]) -> None:
-    """Refuse ``day`` if it is before any of ``earlier`` (date, "what happened on it")."""
-    for bound, event in earlier:
-        if bound is not None and day < bound:
-            _refuse(field, f"{what} dated {fmt(day)} is before {event} on {fmt(bound)}.")
+    """Refuse ``day`` if it is before any of ``earlier`` (date, "what happened on it"), naming
+    the latest of them: the event the act must follow."""
+    broken = [(bound, event) for bound, event in earlier if bound is not None and day < bound]
+    if broken:
+        bound, event = max(broken, key=lambda item: item[0])
+        _refuse(field, f"{what} dated {fmt(day)} is before {event} on {fmt(bound)}.")
 
 
 def _last_decision(plan: Plan) -> tuple[datetime.date | None, str]:
@@ -188,7 +190,5 @@ def decision(*, plan: Plan, body: Body, decided_on: datetime.date) -> None:
         executive = latest.get(plan.executive_body_id)
         if executive is not None:
             earlier.append((executive.decided_on, f"{executive.body.name} decided"))
-    # The latest bound first, so the message names the event the date must follow.
-    earlier.sort(key=lambda item: item[0] or datetime.date.min, reverse=True)
-    _not_before("decided_on", what, decided_on, earlier[:1])
+    _not_before("decided_on", what, decided_on, earlier)
 

@@ -224,9 +224,6 @@ class LifecycleMachine(RuleBasedStateMachine):
     def predict_action(self, plan: Plan, action: str, actor: str, **inputs: Any) -> Any:
         if action == "withdraw" and not inputs.get("reason", "").strip():
             return InvalidInput
-        closes_on = inputs.get("closes_on")
-        if action == "start_consultation" and closes_on and closes_on < self.today():
-            return InvalidInput
         if action not in POSSIBLE[plan.stage]:
             return WrongStage
         if actor not in LEADS and not (action == "adopt" and actor == "system"):
@@ -241,6 +238,11 @@ class LifecycleMachine(RuleBasedStateMachine):
                 return GuardFailed
         if action == "adopt" and not self.today() > plan.call_in_ends_on:
             return GuardFailed
+        # Dates are checked once the act is otherwise allowed (workflows.chronology): a round
+        # opening today cannot be planned to close before today.
+        closes_on = inputs.get("closes_on")
+        if action == "start_consultation" and closes_on and closes_on < self.today():
+            return InvalidInput
         return None
 
     def role(self, body: str) -> str | None:
@@ -268,6 +270,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             if outcome in APPROVING and attendance < self.body(body).quorum:
                 return InvalidInput
         version = plan.current_version
+        if decided_on < self.earliest_decision_date(plan, body, role):
+            return InvalidInput  # out of the order of events
         if outcome in APPROVING and version.submitted_by_id == self.person(actor).pk:
             return Forbidden  # nobody approves the version they submitted
         if role == "board":
@@ -277,6 +281,23 @@ class LifecycleMachine(RuleBasedStateMachine):
         if role == "scrutiny" and self.today() > plan.call_in_ends_on:
             return GuardFailed
         return None
+
+    def earliest_decision_date(self, plan: Plan, body: str, role: str) -> datetime.date:
+        """The first day a decision of ``body`` on the current version may carry: not before
+        the submission, the body's own earlier decisions on it, and for the executive the
+        last board approval (and any call-in); for scrutiny, the executive's decision."""
+        version = plan.current_version
+        decisions = list(Decision.objects.filter(version_id=version.pk).order_by("pk"))
+        latest = {d.body_id: d for d in decisions}
+        bounds = [version.submitted_on]
+        bounds += [d.decided_on for d in decisions if d.body_id == self.body(body).pk]
+        if role == "executive":
+            bounds += [d.decided_on for pk, d in latest.items()
+                       if pk in self.required and d.is_approving]
+            bounds += [d.decided_on for d in decisions if d.outcome == O.CALLED_IN]
+        if role == "scrutiny" and plan.executive_body_id in latest:
+            bounds.append(latest[plan.executive_body_id].decided_on)
+        return max(bounds)
 
     def stage_after_decision(self, plan: Plan, body: str, outcome: str) -> str:
         if outcome in SENDING_BACK:
@@ -333,6 +354,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             assert after.stage == TARGET[action]
             if action == "submit":
                 assert after.current_version.submitted_by == self.person(actor)
+                assert after.current_version.submitted_on == self.today()
             if action in ("start_review", "conclude_review", "revise", "supersede"):
                 assert (after.adopted_version_id, after.adopted_at) == (
                     plan.adopted_version_id, plan.adopted_at
