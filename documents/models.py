@@ -99,7 +99,7 @@ class Plan(models.Model):
     created_on = models.DateField(
         default=clock.today, help_text="The date the plan was started; may be in the past."
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -150,7 +150,7 @@ class PlanVersion(models.Model):
     effective_on = models.DateField(
         default=clock.today, help_text="The date the version was written; may be in the past."
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

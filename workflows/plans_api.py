@@ -286,7 +286,16 @@ class PlanViewSet(
                 raise InvalidInput({"on": [f"{action_name} takes no date; only "
                                            f"{', '.join(dated)} do."]})
             params[dated[action_name]] = data.validated_data["on"]
-        plan = service(plan=plan, actor=request.user, **params)
+        try:
+            plan = service(plan=plan, actor=request.user, **params)
+        except InvalidInput as exc:
+            # The service names its own field (opens_on, closed_on, submitted_on); the API's
+            # input calls each of them ``on``.
+            name = dated.get(action_name)
+            if name in exc.errors:
+                raise InvalidInput({**{k: v for k, v in exc.errors.items() if k != name},
+                                    "on": exc.errors[name]}) from exc
+            raise
         return self._detail(plan)
 
     @extend_schema(methods=["GET"], responses=DecisionSerializer(many=True))

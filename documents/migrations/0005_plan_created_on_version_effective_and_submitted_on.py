@@ -46,4 +46,15 @@ class Migration(migrations.Migration):
             field=models.DateField(blank=True, null=True),
         ),
         migrations.RunPython(from_recording_times, migrations.RunPython.noop),
+        # The time a record was typed in comes from plangov's clock, as every other time does.
+        migrations.AlterField(
+            model_name="plan",
+            name="created_at",
+            field=models.DateTimeField(default=plangov.clock.now, editable=False),
+        ),
+        migrations.AlterField(
+            model_name="planversion",
+            name="created_at",
+            field=models.DateTimeField(default=plangov.clock.now, editable=False),
+        ),
     ]
