@@ -4,6 +4,7 @@ the API, and every refusal gets its own answer: 400 with the form, 403, 404 or 4
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -213,10 +214,25 @@ DATED_ACTIONS = {
 }
 
 
+# The date a dated act happened, kept in its audit event beside the time it was recorded.
+HAPPENED_ON = {"plan.create": "created_on", "version.create": "effective_on",
+               "plan.start_consultation": "opens_on", "plan.close_consultation": "closed_on",
+               "plan.submit": "submitted_on", "decision.record": "decided_on"}
+
+
+def _happened(event: AuditEvent) -> datetime.date | None:
+    value = (event.after or {}).get(HAPPENED_ON.get(event.action, ""))
+    try:
+        return datetime.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def _plan_page(request: HttpRequest, plan: Plan, *, failed: str = "",
                errors: list[str] | None = None, status: int = 200) -> HttpResponse:
     events = AuditEvent.objects.filter(plan=plan).order_by("seq")
-    timeline = [{"event": e, "words": EVENT_WORDS.get(e.action, e.action)} for e in events]
+    timeline = [{"event": e, "words": EVENT_WORDS.get(e.action, e.action),
+                 "happened": _happened(e)} for e in events]
     tasks = inbox(request.user, view=View.ALL, plan=plan).order_by("pk")
     return render(request, "workflows/plan_detail.html", {
         "plan": plan,

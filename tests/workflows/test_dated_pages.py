@@ -93,3 +93,14 @@ def test_the_redraft_task_resubmits_on_the_date_it_happened(world, frozen_clock,
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.current_version.submitted_on == D(2009, 4, 1)
+
+
+def test_the_timeline_shows_when_each_act_happened_beside_when_it_was_recorded(world,
+                                                                              frozen_clock,
+                                                                              client):
+    plan = replayed(world)
+    client.force_login(world.lead)
+    page = text(client.get(f"/plans/{plan.pk}/"))
+    assert "submitted the plan for approval, dated <time datetime=\"2009-03-06\">" in page
+    assert "opened the consultation, dated <time datetime=\"2008-10-01\">" in page
+    assert page.count('<time datetime="2016-07-14') >= 5  # each recorded in July 2016
