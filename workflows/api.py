@@ -87,15 +87,24 @@ class TaskSerializer(serializers.Serializer):
 
 class CompleteInputSerializer(DecisionInputSerializer):
     """The decision, for a decision task; the body is the task's, so it is not asked for.
-    For a redraft task only ``reasons`` is read: it goes with the resubmission."""
+    For a redraft task only ``reasons`` and ``submitted_on`` are read: they go with the
+    resubmission."""
+
+    submitted_on = serializers.DateField(
+        required=False, allow_null=True, default=None,
+        help_text="A redraft only: the date the plan was resubmitted, when it is recorded "
+        "later (default: today); not before the version was written or the referral back.",
+    )
 
     def __init__(self, *args: Any, redraft: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["body"]
         if redraft:
             for name in list(self.fields):
-                if name != "reasons":
+                if name not in ("reasons", "submitted_on"):
                     del self.fields[name]
+        else:
+            del self.fields["submitted_on"]
 
 
 class ReassignInputSerializer(serializers.Serializer):

@@ -8,9 +8,14 @@ import datetime
 from typing import Any
 
 from documents.models import Plan
+from documents.services import version_create
 from governance.models import Decision, Meeting
+from governance.models import DecisionOutcome as O
+from tests.conftest import decide as record_decision
+from tests.conftest import open_task
 from tests.factories import valid_content
 from tests.workflows.test_chronology import replayed
+from workflows.models import TaskKind
 
 from .conftest import audit_events, plan_url, problem
 
@@ -129,3 +134,19 @@ def test_the_schema_documents_the_dates(world, as_user):
     assert "created_on" in components["PlanInputRequest"]["properties"]
     assert "not before" in components["DecisionInputRequest"]["properties"]["decided_on"][
         "description"].lower()
+
+
+def test_a_redraft_task_resubmits_on_the_date_it_happened(world, as_user, frozen_clock):
+    plan = replayed(world)
+    record_decision(world, plan, world.board, O.REFERRED_BACK, decided_on=D(2009, 3, 10))
+    version_create(plan=plan, actor=world.lead, content=valid_content(vision="Redrafted."),
+                   effective_on=D(2009, 3, 20))
+    redraft = open_task(plan, kind=TaskKind.REDRAFT)
+    api = as_user(world.lead)
+    refused(api.post(f"/api/v1/tasks/{redraft.pk}/complete/",
+                     {"reasons": "Redrafted.", "submitted_on": "2009-03-19"}, format="json"),
+            "submitted_on", "19 March 2009", "20 March 2009")
+    response = api.post(f"/api/v1/tasks/{redraft.pk}/complete/",
+                        {"reasons": "Redrafted.", "submitted_on": "2009-04-01"}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["current_version"]["submitted_on"] == "2009-04-01"
