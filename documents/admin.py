@@ -18,7 +18,7 @@ class ApprovalStepAdmin(ReadOnlyAdmin):
 
 @admin.register(PlanVersion)
 class PlanVersionAdmin(ReadOnlyAdmin):
-    list_display = ["plan", "number", "content_hash", "created_by", "submitted_at"]
+    list_display = ["plan", "number", "content_hash", "created_by", "effective_on", "submitted_on"]
     list_select_related = ["plan", "created_by"]
 
 

@@ -72,7 +72,7 @@ class DecisionAdmin(ReadOnlyAdmin):
 
 @admin.register(ConsultationRound)
 class ConsultationRoundAdmin(ReadOnlyAdmin):
-    list_display = ["plan", "number", "title", "opens_on", "closes_on", "status"]
+    list_display = ["plan", "number", "title", "opens_on", "closes_on", "closed_on", "status"]
     list_select_related = ["plan"]
 
 

@@ -15,7 +15,8 @@ from .services import PLAN_ACTIONS
 
 class PlanVersionInline(admin.TabularInline):
     model = PlanVersion
-    fields = ["number", "content_hash", "created_by", "created_at", "submitted_at"]
+    fields = ["number", "content_hash", "created_by", "effective_on", "created_at", "submitted_on",
+              "submitted_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False
