@@ -74,7 +74,11 @@ class Role(models.TextChoices):
     MEMBER = "member", "Member"
     EXECUTIVE_MEMBER = "executive_member", "Executive member"
     LEAD_OFFICER = "lead_officer", "Lead officer"
+    # An auditor reads one partnership's plans, history and documents (the partnership of
+    # the body they hold the role on); an external auditor (a national inspectorate, the
+    # external auditor) reads every partnership's. Neither changes or requests anything.
     AUDITOR = "auditor", "Auditor"
+    EXTERNAL_AUDITOR = "external_auditor", "External auditor (every partnership)"
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):

@@ -200,8 +200,8 @@ class PlanViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # Refuse people who lead no plans before reading their input, so the field errors
         # cannot be used to learn which users, partnerships or bodies exist.
-        if not policy.leads_anywhere(request.user):
-            raise Forbidden("Only a lead officer of the partnership can create a plan.")
+        if not (verdict := policy.may_create_plans(request.user)):
+            raise Forbidden(verdict.reason)
         data = PlanInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         plan = plan_create(actor=request.user, **data.validated_data)
