@@ -183,3 +183,14 @@ def can_record_for(body: Body, user: Any) -> Verdict:
         "its secretary or their deputy"
     )
     return refuse(user, f"Only {who} can record decisions of {body.name}.", body.partnership_id)
+
+
+def can_change_closures(user: Any, operation: str, partnership_id: int) -> Verdict:
+    """A council's closure days are kept by staff who hold the model permission
+    (``governance.add_closureday``, ``change_``, ``delete_``) and by superusers."""
+    if not _is_person(user):
+        return Verdict(False, "Sign in to change closure days.")
+    if user.is_superuser or (user.is_staff and user.has_perm(f"governance.{operation}_closureday")):
+        return ALLOW
+    return refuse(user, "Only staff allowed to keep the council's closure days can change them.",
+                  partnership_id)
