@@ -60,6 +60,9 @@ class PlanSerializer(serializers.ModelSerializer):
     current_version = VersionSummarySerializer(read_only=True)
     adopted_version = serializers.IntegerField(source="adopted_version.number", read_only=True,
                                                allow_null=True, default=None)
+    call_in_ends_on_provisional = serializers.BooleanField(
+        read_only=True, help_text="True when call_in_ends_on runs past the years whose bank "
+        "holidays are confirmed: computed from the rules, it may still move.")
 
     class Meta:
         model = Plan
@@ -68,7 +71,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "lead_officer", "approving_bodies", "executive_body", "subject_to_call_in",
             "approval_route", "stage",
             "stage_label", "stage_changed_at", "current_version", "adopted_version", "adopted_at",
-            "call_in_ends_on",
+            "call_in_ends_on", "call_in_ends_on_provisional",
         ]
 
 
