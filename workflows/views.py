@@ -221,6 +221,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "decisions": plan.decisions.select_related("body", "meeting", "version").order_by("pk"),
         "documents": plan.documents.select_related("version", "decision__body"),
         "leads": policy.can_lead(plan, request.user),
+        "may_request": policy.can_request_document(plan, request.user),
         "timeline": timeline,
         "chart": _chart(plan),
         "today": clock.today(),

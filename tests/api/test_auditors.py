@@ -196,6 +196,10 @@ def test_it_writes_no_audit_event_when_an_auditor_reads_every_page(
                 f"/documents/{document.pk}/", f"/plans/{plan.pk}/report/"):
         assert client.get(url).status_code == 200, url
     assert AuditEvent.objects.count() == events
+    # The plan page offers an auditor no form to ask for a document; the lead officer has one.
+    assert "Make a signed decision notice" not in client.get(f"/plans/{plan.pk}/").content.decode()
+    client.force_login(world.lead)
+    assert "Make a signed decision notice" in client.get(f"/plans/{plan.pk}/").content.decode()
 
 
 def test_it_keeps_plan_list_queries_constant_for_auditors(world, as_user, count_queries):
