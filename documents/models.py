@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from plangov import clock
+from plangov import calendar, clock
 
 
 class PlanKind(models.TextChoices):
@@ -112,6 +112,11 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} {self.period_start:%Y}–{self.period_end:%Y}"
+
+    @property
+    def call_in_ends_on_provisional(self) -> bool:
+        """The call-in end runs past the years whose bank holidays are confirmed."""
+        return not calendar.is_confirmed(self.call_in_ends_on)
 
     @property
     def needs_consultation(self) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from governance import policy
-from governance.models import Decision, Membership
+from governance.models import Decision
 
 from .models import Plan
 
@@ -17,11 +17,9 @@ def visible_plans(user: Any) -> QuerySet[Plan]:
         "partnership", "owning_body", "executive_body", "lead_officer", "current_version",
         "current_version__created_by", "adopted_version",
     ).prefetch_related("approving_bodies")
-    if user.is_superuser or policy.is_auditor(user):
+    if policy.sees_every_partnership(user):
         return plans
-    partnerships = Membership.objects.current().filter(Q(user=user) | Q(deputy=user)).values(
-        "body__partnership_id"
-    )
+    partnerships = policy.member_partnership_ids(user)
     return plans.filter(Q(partnership_id__in=partnerships) | Q(lead_officer=user))
 
 

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from documents.queries import visible_plans
+from governance import policy
 from plangov.errors import InvalidInput, PlangovError
 
 from .models import DocumentStatus, ExecutiveReport, SignedDocument
@@ -53,8 +54,9 @@ def document_ask(request: HttpRequest, pk: int) -> HttpResponse:
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = visible_document(request, pk)
     working = document.status in {DocumentStatus.PENDING, DocumentStatus.RENDERING}
-    return render(request, "documents/document_detail.html",
-                  {"document": document, "working": working})
+    return render(request, "documents/document_detail.html", {
+        "document": document, "working": working,
+        "may_request": policy.can_request_document(document.plan, request.user)})
 
 
 @login_required

@@ -4,6 +4,7 @@ from .models import (
     AuditEvent,
     AuditHead,
     Body,
+    ClosureDay,
     ConsultationRound,
     Decision,
     Meeting,
@@ -27,8 +28,41 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Partnership)
 class PartnershipAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "area"]
+    list_display = ["name", "slug", "area", "nation"]
+    list_filter = ["nation"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(admin.ModelAdmin):
+    """A council's own closure days; every change goes through governance.closures (audited)."""
+
+    list_display = ["date", "partnership", "reason"]
+    list_filter = ["partnership"]
+    list_select_related = ["partnership"]
+    date_hierarchy = "date"
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return ["partnership"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+        from .closures import closure_day_add, closure_day_change
+
+        if change:
+            closure_day_change(closure_id=obj.pk, date=obj.date, reason=obj.reason,
+                               actor=request.user)
+        else:
+            obj.pk = closure_day_add(partnership=obj.partnership, date=obj.date,
+                                     reason=obj.reason, actor=request.user).pk
+
+    def delete_model(self, request, obj) -> None:  # type: ignore[no-untyped-def]
+        from .closures import closure_day_remove
+
+        closure_day_remove(closure_id=obj.pk, actor=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:  # type: ignore[no-untyped-def]
+        for pk in queryset.values_list("pk", flat=True):
+            self.delete_model(request, queryset.model(pk=pk))
 
 
 class MembershipInline(admin.TabularInline):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 
-from .models import Body, Decision, DecisionOutcome
+from . import policy
+from .models import Body, Decision, DecisionOutcome, Partnership
 
 
 class BodySerializer(serializers.ModelSerializer):
@@ -23,13 +25,25 @@ class BodySerializer(serializers.ModelSerializer):
 
 @extend_schema(tags=["bodies"])
 class BodyViewSet(viewsets.ReadOnlyModelViewSet):
-    """Boards, the executive and scrutiny: public facts about how the partnership decides."""
+    """Boards, the executive and scrutiny of the partnerships you belong to (every partnership
+    for superusers and external auditors)."""
 
     serializer_class = BodySerializer
     lookup_field = "pk"
 
     def get_queryset(self) -> Any:
-        return Body.objects.select_related("partnership", "parent").prefetch_related("reports_to")
+        bodies = Body.objects.select_related("partnership", "parent").prefetch_related(
+            "reports_to")
+        user = getattr(self.request, "user", None)
+        if policy.sees_every_partnership(user):
+            return bodies
+        if not policy._is_person(user):
+            return bodies.none()
+        leads_in = Partnership.objects.filter(plans__lead_officer=user).values("pk")
+        return bodies.filter(
+            Q(partnership_id__in=policy.member_partnership_ids(user))
+            | Q(partnership_id__in=leads_in)
+        )
 
 
 class DecisionSerializer(serializers.ModelSerializer):

@@ -31,6 +31,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email, validate_slug
 from django.db import models, transaction
 
+from plangov.calendar import Nation
 from plangov.errors import PlangovError
 from plangov.txn import service
 
@@ -43,7 +44,7 @@ _WHOLE_NUMBER = re.compile(r"[0-9]+")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 TOP_KEYS = ("partnerships", "people")
-PARTNERSHIP_KEYS = ("slug", "name", "area", "bodies")
+PARTNERSHIP_KEYS = ("slug", "name", "area", "nation", "bodies")
 BODY_KEYS = ("slug", "name", "kind", "quorum", "meets_every_weeks", "parent", "reports_to")
 PERSON_KEYS = ("username", "full_name", "email", "memberships")
 MEMBERSHIP_KEYS = ("body", "role", "starts_on", "ends_on", "deputy")
@@ -95,6 +96,7 @@ class PartnershipSpec:
     slug: str
     name: str = ""
     area: str = ""
+    nation: str = Nation.ENGLAND
 
 
 @dataclass
@@ -442,6 +444,8 @@ def parse_governance(text: str) -> tuple[GovernanceDocument, list[Problem]]:
             slug=entry.slug("slug"),
             name=entry.text("name", max_length=200),
             area=entry.text("area", max_length=200, required=False),
+            nation=entry.choice("nation", Nation.values) if "nation" in entry.values
+            else Nation.ENGLAND,
         )
         if spec.slug in partnership_lines:
             entry.problem(
@@ -788,7 +792,8 @@ def _label(body: Body, home_partnership_id: int) -> str:
 
 
 def _partnership_state(partnership: Partnership) -> dict[str, Any]:
-    return {"slug": partnership.slug, "name": partnership.name, "area": partnership.area}
+    return {"slug": partnership.slug, "name": partnership.name, "area": partnership.area,
+            "nation": partnership.nation}
 
 
 def _body_state(body: Body, parent: Body | None, reports_to: list[Body]) -> dict[str, Any]:
@@ -858,14 +863,15 @@ class _Writer:
             partnership = stored.get(spec.slug)
             if partnership is None:
                 partnership = Partnership.objects.create(
-                    slug=spec.slug, name=spec.name, area=spec.area
+                    slug=spec.slug, name=spec.name, area=spec.area, nation=spec.nation
                 )
                 stored[spec.slug] = partnership
                 self.record("partnership", partnership, f"'{spec.slug}'", None,
                             _partnership_state(partnership))
                 continue
             before = _partnership_state(partnership)
-            changed = _assign(partnership, name=spec.name, area=spec.area)
+            changed = _assign(partnership, name=spec.name, area=spec.area,
+                              nation=spec.nation)
             if changed:
                 partnership.save(update_fields=changed)
             self.record("partnership", partnership, f"'{spec.slug}'", before,

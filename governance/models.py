@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from plangov.calendar import Nation
+
 
 class Partnership(models.Model):
     """A Children's Trust: the local authority and its partners for one area."""
@@ -15,12 +17,45 @@ class Partnership(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     area = models.CharField(max_length=200, blank=True)
+    nation = models.CharField(
+        max_length=20, choices=Nation.choices, default=Nation.ENGLAND,
+        help_text="Whose bank holidays count in its working days.",
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def closure_dates(self) -> frozenset[datetime.date]:
+        """The council's own closure days (plangov.calendar counts them as non-working):
+        one query per partnership object, none when ``closure_days`` was prefetched."""
+        cached = getattr(self, "_closure_dates", None)
+        if cached is None:
+            cached = self._closure_dates = frozenset(c.date for c in self.closure_days.all())
+        return cached
+
+
+class ClosureDay(models.Model):
+    """A day the council is closed beyond the bank holidays (e.g. between Christmas and New
+    Year): not a working day for this partnership's periods and deadlines. Changed through
+    governance.closures, which audits each change."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="closure_days"
+    )
+    date = models.DateField()
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["partnership__name", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "date"], name="closure_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership}: closed on {self.date:%d %B %Y}"
 
 
 class BodyKind(models.TextChoices):
@@ -74,7 +109,11 @@ class Role(models.TextChoices):
     MEMBER = "member", "Member"
     EXECUTIVE_MEMBER = "executive_member", "Executive member"
     LEAD_OFFICER = "lead_officer", "Lead officer"
+    # An auditor reads one partnership's plans, history and documents (the partnership of
+    # the body they hold the role on); an external auditor (a national inspectorate, the
+    # external auditor) reads every partnership's. Neither changes or requests anything.
     AUDITOR = "auditor", "Auditor"
+    EXTERNAL_AUDITOR = "external_auditor", "External auditor (every partnership)"
 
 
 class MembershipQuerySet(models.QuerySet["Membership"]):

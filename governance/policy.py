@@ -48,10 +48,46 @@ def acting_roles(user: Any, body: Body, roles: set[str]) -> bool:
     )
 
 
-def is_auditor(user: Any) -> bool:
-    return _is_person(user) and Membership.objects.current().filter(
-        user=user, role=Role.AUDITOR
+# Auditors read and never write. An AUDITOR membership lets its holder read the plans,
+# history and documents of that body's partnership; an EXTERNAL_AUDITOR membership, every
+# partnership's. Every refusal below tells an auditor why in the same words.
+AUDIT_ROLES = frozenset({Role.AUDITOR, Role.EXTERNAL_AUDITOR})
+READS_ONLY = ("Auditors read plans, their history and documents; they change and ask for "
+              "nothing.")
+
+
+def sees_every_partnership(user: Any) -> bool:
+    """Superusers and external auditors read every partnership's plans."""
+    if not _is_person(user):
+        return False
+    return user.is_superuser or Membership.objects.current().filter(
+        user=user, role=Role.EXTERNAL_AUDITOR
     ).exists()
+
+
+def member_partnership_ids(user: Any) -> Any:
+    """The partnerships ``user`` holds (or deputises for) a current role in, as a subquery."""
+    return Membership.objects.current().filter(Q(user=user) | Q(deputy=user)).values(
+        "body__partnership_id"
+    )
+
+
+def audits(user: Any, partnership_id: int | None) -> bool:
+    """True if ``user`` reads ``partnership_id``'s record as an auditor (or external auditor)."""
+    if not _is_person(user):
+        return False
+    return Membership.objects.current().filter(
+        Q(role=Role.EXTERNAL_AUDITOR)
+        | Q(role=Role.AUDITOR, body__partnership_id=partnership_id),
+        Q(user=user) | Q(deputy=user),
+    ).exists()
+
+
+def refuse(user: Any, reason: str, partnership_id: int | None) -> Verdict:
+    """A refusal; an auditor is also told that auditors change nothing."""
+    if audits(user, partnership_id):
+        return Verdict(False, f"{READS_ONLY} {reason}")
+    return Verdict(False, reason)
 
 
 def can_view_plan(plan: Plan, user: Any) -> Verdict:
@@ -62,9 +98,25 @@ def can_view_plan(plan: Plan, user: Any) -> Verdict:
     member = Membership.objects.current().filter(
         Q(user=user) | Q(deputy=user), body__partnership_id=plan.partnership_id
     )
-    if member.exists() or is_auditor(user):
+    if member.exists() or sees_every_partnership(user):
         return ALLOW
     return Verdict(False, "You hold no role in this plan's partnership.")
+
+
+def can_request_document(plan: Plan, user: Any) -> Verdict:
+    """Asking for a signed document renders and records it: the plan's lead officer, or
+    anyone acting in a role of its partnership other than auditing."""
+    if not _is_person(user):
+        return Verdict(False, "Sign in to ask for documents.")
+    if user.is_superuser or plan.lead_officer_id == user.pk:
+        return ALLOW
+    acting = Membership.objects.current().filter(
+        Q(user=user) | Q(deputy=user), body__partnership_id=plan.partnership_id
+    ).exclude(role__in=AUDIT_ROLES)
+    if acting.exists():
+        return ALLOW
+    return refuse(user, "Only people who act in this plan's partnership can ask for its "
+                        "documents.", plan.partnership_id)
 
 
 def can_create_plan(partnership_id: int, user: Any) -> Verdict:
@@ -74,13 +126,26 @@ def can_create_plan(partnership_id: int, user: Any) -> Verdict:
         user=user, role=Role.LEAD_OFFICER, body__partnership_id=partnership_id
     ).exists():
         return ALLOW
-    return Verdict(False, "Only a lead officer of the partnership can create a plan.")
+    return refuse(user, "Only a lead officer of the partnership can create a plan.",
+                  partnership_id)
+
+
+def may_create_plans(user: Any) -> Verdict:
+    """Leads a plan somewhere: asked before reading a new plan's input."""
+    if _is_person(user) and Membership.objects.current().filter(
+        user=user, role=Role.LEAD_OFFICER
+    ).exists():
+        return ALLOW
+    reason = "Only a lead officer of the partnership can create a plan."
+    if _is_person(user) and Membership.objects.current().filter(
+        Q(user=user) | Q(deputy=user), role__in=AUDIT_ROLES
+    ).exists():
+        return Verdict(False, f"{READS_ONLY} {reason}")
+    return Verdict(False, reason)
 
 
 def leads_anywhere(user: Any) -> bool:
-    return _is_person(user) and Membership.objects.current().filter(
-        user=user, role=Role.LEAD_OFFICER
-    ).exists()
+    return bool(may_create_plans(user))
 
 
 def can_lead(plan: Plan, user: Any) -> Verdict:
@@ -97,7 +162,8 @@ def can_lead(plan: Plan, user: Any) -> Verdict:
     )
     if deputising.exists():
         return ALLOW
-    return Verdict(False, "Only the plan's lead officer or their deputy can do this.")
+    return refuse(user, "Only the plan's lead officer or their deputy can do this.",
+                  plan.partnership_id)
 
 
 def can_lead_or_system(plan: Plan, user: Any) -> Verdict:
@@ -116,4 +182,15 @@ def can_record_for(body: Body, user: Any) -> Verdict:
     who = "its secretary, their deputy or an executive member" if len(roles) > 1 else (
         "its secretary or their deputy"
     )
-    return Verdict(False, f"Only {who} can record decisions of {body.name}.")
+    return refuse(user, f"Only {who} can record decisions of {body.name}.", body.partnership_id)
+
+
+def can_change_closures(user: Any, operation: str, partnership_id: int) -> Verdict:
+    """A council's closure days are kept by staff who hold the model permission
+    (``governance.add_closureday``, ``change_``, ``delete_``) and by superusers."""
+    if not _is_person(user):
+        return Verdict(False, "Sign in to change closure days.")
+    if user.is_superuser or (user.is_staff and user.has_perm(f"governance.{operation}_closureday")):
+        return ALLOW
+    return refuse(user, "Only staff allowed to keep the council's closure days can change them.",
+                  partnership_id)

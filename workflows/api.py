@@ -56,6 +56,9 @@ class TaskSerializer(serializers.Serializer):
     plan = TaskPlanSerializer(source="info.plan")
     body = TaskBodySerializer(source="info.body", allow_null=True)
     due_on = serializers.DateField(source="info.due_on")
+    due_on_provisional = serializers.BooleanField(
+        source="info.due_on_provisional", help_text="True when due_on runs past the years whose "
+        "bank holidays are confirmed: computed from the rules, it may still move.")
     overdue = serializers.SerializerMethodField()
     owner = serializers.CharField(source="owner.username", allow_null=True, default=None)
     created = serializers.DateTimeField()

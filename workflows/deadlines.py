@@ -139,7 +139,8 @@ def message(task: Task, kind: str, today: datetime.date) -> tuple[str, str]:
         subject = f"Reminder: {_what(task)} is due on {due}"
         opening = f"This is a reminder that {_what(task)} is due on {due}."
     else:
-        late = calendar.working_days_between(info.due_on, today)
+        late = calendar.working_days_between(info.due_on, today,
+                                             partnership=info.plan.partnership)
         days = f"{late} working day{'s' if late != 1 else ''}"
         subject = f"Overdue: {_what(task)} was due on {due}"
         opening = (f"{_what(task)[0].upper()}{_what(task)[1:]} was due on {due} and is "
@@ -169,7 +170,8 @@ def _due_tasks(kind: str, today: datetime.date) -> Any:
         Task.objects.filter(status__in=OPEN, info__isnull=False)
         .exclude(Exists(already))
         .select_related("info", "info__plan", "info__plan__lead_officer", "info__body",
-                        "owner")
+                        "owner", "info__plan__partnership")
+        .prefetch_related("info__plan__partnership__closure_days")
     )
     if kind == NotificationKind.REMINDER:
         horizon = calendar.add_working_days(today, settings.PLANGOV_REMINDER_WORKING_DAYS)

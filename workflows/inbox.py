@@ -72,11 +72,9 @@ def workable(user: Any) -> Q:
 
 def _visible_plan(user: Any) -> Q:
     """Tasks on plans ``user`` may see (policy.can_view_plan, in bulk)."""
-    if user.is_superuser or policy.is_auditor(user):
+    if policy.sees_every_partnership(user):
         return Q()
-    member_of = Membership.objects.current().filter(Q(user=user) | Q(deputy=user)).values(
-        "body__partnership_id"
-    )
+    member_of = policy.member_partnership_ids(user)
     return Q(info__plan__lead_officer=user) | Q(info__plan__partnership_id__in=member_of)
 
 

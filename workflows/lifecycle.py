@@ -265,7 +265,8 @@ class PlanLifecycle:
     )
     def executive_approve(self, *, decided_on: Any, call_in_days: int) -> None:
         if self.plan.subject_to_call_in:
-            self.plan.call_in_ends_on = calendar.add_working_days(decided_on, call_in_days)
+            self.plan.call_in_ends_on = calendar.add_working_days(
+                decided_on, call_in_days, partnership=self.plan.partnership)
         else:
             self._fix_adopted_version()
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.db import models
 from viewflow.workflow.models import Process, Task
 
+from plangov import calendar
+
 
 class PlanApprovalProcess(Process):
     """A viewflow process whose artifact is the Plan it routes."""
@@ -44,6 +46,11 @@ class TaskInfo(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.plan_id} due {self.due_on}"
+
+    @property
+    def due_on_provisional(self) -> bool:
+        """The due date runs past the years whose bank holidays are confirmed."""
+        return not calendar.is_confirmed(self.due_on)
 
 
 class NotificationKind(models.TextChoices):

@@ -66,6 +66,9 @@ class PlanSerializer(serializers.ModelSerializer):
     current_version = VersionSummarySerializer(read_only=True)
     adopted_version = serializers.IntegerField(source="adopted_version.number", read_only=True,
                                                allow_null=True, default=None)
+    call_in_ends_on_provisional = serializers.BooleanField(
+        read_only=True, help_text="True when call_in_ends_on runs past the years whose bank "
+        "holidays are confirmed: computed from the rules, it may still move.")
 
     class Meta:
         model = Plan
@@ -75,7 +78,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "lead_officer", "approving_bodies", "executive_body", "subject_to_call_in",
             "approval_route", "stage",
             "stage_label", "stage_changed_at", "current_version", "adopted_version", "adopted_at",
-            "call_in_ends_on",
+            "call_in_ends_on", "call_in_ends_on_provisional",
         ]
 
 
@@ -221,8 +224,8 @@ class PlanViewSet(
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # Refuse people who lead no plans before reading their input, so the field errors
         # cannot be used to learn which users, partnerships or bodies exist.
-        if not policy.leads_anywhere(request.user):
-            raise Forbidden("Only a lead officer of the partnership can create a plan.")
+        if not (verdict := policy.may_create_plans(request.user)):
+            raise Forbidden(verdict.reason)
         data = PlanInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         plan = plan_create(actor=request.user, **data.validated_data)

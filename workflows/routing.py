@@ -68,7 +68,8 @@ def due_for(body: Body | None, *, after: datetime.date | None = None) -> datetim
         meeting = Meeting.objects.filter(body=body, date__gt=day).order_by("date").first()
         if meeting is not None:
             return meeting.date
-    return calendar.add_working_days(day, settings.PLANGOV_TASK_DUE_WORKING_DAYS)
+    return calendar.add_working_days(day, settings.PLANGOV_TASK_DUE_WORKING_DAYS,
+                                     partnership=body.partnership if body else None)
 
 
 def task_info_create(
@@ -79,7 +80,8 @@ def task_info_create(
     if kind == TaskKind.CALL_IN and plan.call_in_ends_on:
         due = plan.call_in_ends_on
     elif kind == TaskKind.REDRAFT:
-        due = calendar.add_working_days(clock.today(), settings.PLANGOV_REDRAFT_WORKING_DAYS)
+        due = calendar.add_working_days(clock.today(), settings.PLANGOV_REDRAFT_WORKING_DAYS,
+                                        partnership=plan.partnership)
         sent_back = (
             Decision.objects.filter(plan=plan, outcome__in=SENDING_BACK)
             .select_related("body").order_by("-pk").first()

@@ -109,7 +109,7 @@ def document_request(
     """Ask for a signed PDF. Asking again for the same thing returns the same document (and,
     once it is signed, the same file); asking again after a failure tries once more."""
     plan = lock_plan(plan.pk)
-    verdict = policy.can_view_plan(plan, actor)
+    verdict = policy.can_request_document(plan, actor)
     if not verdict:
         raise Forbidden(verdict.reason)
     if kind not in DocumentKind.values:

@@ -137,9 +137,10 @@ CELERY_BEAT_SCAN_SECONDS = env_int("PLANGOV_BEAT_SCAN_SECONDS", 120, minimum=5)
 
 # Governance rules a council may set.
 PLANGOV_CALL_IN_WORKING_DAYS = env_int("PLANGOV_CALL_IN_WORKING_DAYS", 5, minimum=0)
-# Where bank holidays are read from: govuk-bank-holidays ships a cached copy and, with
-# use_cached_holidays, never touches the network.
-PLANGOV_BANK_HOLIDAY_DIVISION = "england-and-wales"
+# Bank holidays follow each partnership's nation, by the rules of the `holidays` package, in
+# any year. They count as confirmed up to this year (0: the last year govuk-bank-holidays'
+# bundled copy of GOV.UK's list holds); a period ending later is flagged provisional.
+PLANGOV_CALENDAR_CONFIRMED_UNTIL = env_int("PLANGOV_CALENDAR_CONFIRMED_UNTIL", 0, minimum=0)
 
 # Task deadlines: a decision is due at the body's next meeting, or after this many working
 # days; a redraft after this many; reminders go this many working days before the due date.

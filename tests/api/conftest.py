@@ -154,6 +154,20 @@ def other_partnership(prefix: str = "leeds") -> dict[str, Any]:
     return {"partnership": partnership, "board": board, "executive": executive, "lead": lead}
 
 
+def external_auditor(world: World) -> Any:
+    """An external auditor: reads every partnership, changes nothing."""
+    user = UserFactory(username="external-auditor")
+    MembershipFactory(user=user, body=world.board, role=Role.EXTERNAL_AUDITOR)
+    return user
+
+
+def refusal(role: str, detail: str) -> str:
+    """The 403 detail a person in ``role`` reads: auditors are told they change nothing."""
+    from governance.policy import READS_ONLY
+
+    return f"{READS_ONLY} {detail}" if role == "auditor" else detail
+
+
 def other_partnership_plan(prefix: str = "leeds") -> Plan:
     from documents.services import plan_create
 

@@ -25,6 +25,7 @@ from .conftest import (
     plan_in_stage,
     plan_url,
     problem,
+    refusal,
 )
 
 WRONG_STAGE = [
@@ -327,7 +328,8 @@ def test_it_lets_only_the_lead_act(world, as_user, frozen_clock, role, stage, ac
     plan = plan_in_stage(world, frozen_clock, stage)
     events = audit_events()
     body = problem(act(as_user(world.users[role]), plan, action, reason="Why not."), 403)
-    assert body["detail"] == "Only the plan's lead officer or their deputy can do this."
+    assert body["detail"] == refusal(
+        role, "Only the plan's lead officer or their deputy can do this.")
     unchanged(plan, stage=stage, events=events)
 
 

@@ -1,22 +1,59 @@
-"""bodies/: the boards, executive and scrutiny committees, readable by anyone signed in."""
+"""bodies/: the boards, executive and scrutiny committees of the partnerships a person belongs
+to (every partnership's for superusers and external auditors)."""
 
 from __future__ import annotations
 
 import pytest
 
 from governance.models import BodyKind
-from tests.factories import BodyFactory
+from tests.factories import BodyFactory, UserFactory
 
-from .conftest import ROLES, other_partnership, problem
+from .conftest import MEMBERS, external_auditor, other_partnership, problem
+
+YOROK = {"yorok-board", "safeguarding-board", "executive", "scrutiny"}
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_it_lists_the_bodies_to_anyone_signed_in(world, as_user, role):
-    response = as_user(world.users[role]).get("/api/v1/bodies/")
+def slugs(response) -> set[str]:
     assert response.status_code == 200
-    assert {b["slug"] for b in response.json()["results"]} == {
-        "yorok-board", "safeguarding-board", "executive", "scrutiny",
-    }
+    return {b["slug"] for b in response.json()["results"]}
+
+
+@pytest.mark.parametrize("role", MEMBERS)
+def test_it_lists_the_bodies_of_the_members_own_partnership_only(world, as_user, role):
+    other_partnership("leeds")
+    assert slugs(as_user(world.users[role]).get("/api/v1/bodies/")) == YOROK
+
+
+def test_it_lists_no_bodies_to_someone_outside_every_partnership(world, as_user):
+    api = as_user(world.outsider)
+    assert slugs(api.get("/api/v1/bodies/")) == set()
+    problem(api.get(f"/api/v1/bodies/{world.board.pk}/"), 404)
+
+
+def test_it_hides_another_partnerships_body(world, as_user):
+    other = other_partnership("leeds")
+    problem(as_user(world.board_secretary).get(f"/api/v1/bodies/{other['board'].pk}/"), 404)
+    assert slugs(as_user(other["lead"]).get("/api/v1/bodies/")) == {
+        "leeds-board", "leeds-executive"}
+
+
+def test_it_lists_every_body_to_a_superuser_and_an_external_auditor(world, as_user):
+    other_partnership("leeds")
+    everything = YOROK | {"leeds-board", "leeds-executive"}
+    assert slugs(as_user(external_auditor(world)).get("/api/v1/bodies/")) == everything
+    admin = UserFactory(username="root", is_superuser=True, is_staff=True)
+    assert slugs(as_user(admin).get("/api/v1/bodies/")) == everything
+
+
+def test_it_lists_the_partnership_of_a_plan_its_lead_officer_leads(world, as_user):
+    from .conftest import other_partnership_plan
+
+    theirs = other_partnership_plan("leeds")
+    outsider_lead = UserFactory(username="visiting-lead")
+    theirs.lead_officer = outsider_lead
+    theirs.save(update_fields=["lead_officer"])
+    assert slugs(as_user(outsider_lead).get("/api/v1/bodies/")) == {
+        "leeds-board", "leeds-executive"}
 
 
 def test_it_shows_a_body(world, as_user):
@@ -25,7 +62,7 @@ def test_it_shows_a_body(world, as_user):
                             kind=BodyKind.STRATEGIC_PARTNERSHIP, parent=world.board,
                             meets_every_weeks=8)
     sub_group.reports_to.set([world.board, world.safeguarding])
-    body = as_user(world.outsider).get(f"/api/v1/bodies/{sub_group.pk}/").json()
+    body = as_user(world.board_chair).get(f"/api/v1/bodies/{sub_group.pk}/").json()
     reports_to = body.pop("reports_to")
     assert sorted(reports_to) == ["safeguarding-board", "yorok-board"]
     assert body == {
@@ -40,17 +77,20 @@ def test_it_shows_a_body(world, as_user):
     }
 
 
+@pytest.mark.parametrize("who", ["auditor", "external"])
 def test_it_lists_one_body_or_many_in_the_same_number_of_queries(
-    world, as_user, count_queries
+    world, as_user, count_queries, who
 ):
-    api = as_user(world.auditor)
+    api = as_user(world.auditor if who == "auditor" else external_auditor(world))
     few = count_queries(lambda: api.get("/api/v1/bodies/"))
     other = other_partnership("leeds")
-    for n in range(4):
-        child = BodyFactory(partnership=other["partnership"], parent=other["board"],
-                            slug=f"group-{n}")
-        child.reports_to.set([other["board"], other["executive"]])
-    assert api.get("/api/v1/bodies/").json()["count"] == 10
+    for partnership, parent in [(other["partnership"], other["board"]),
+                                (world.partnership, world.board)]:
+        for n in range(4):
+            child = BodyFactory(partnership=partnership, parent=parent,
+                                slug=f"group-{n}")
+            child.reports_to.set([parent])
+    assert api.get("/api/v1/bodies/").json()["count"] == (8 if who == "auditor" else 14)
     assert count_queries(lambda: api.get("/api/v1/bodies/")) == few
 
 

@@ -22,6 +22,7 @@ from .conftest import (
     plan_in_stage,
     plan_url,
     problem,
+    refusal,
 )
 
 
@@ -430,7 +431,7 @@ def test_it_lets_only_the_bodys_secretary_record_its_decision(
 ):
     snapshot = Snapshot(plan)
     body = problem(record(as_user(world.users[recorder]), plan, decision(body_slug)), 403)
-    assert body["detail"] == who
+    assert body["detail"] == refusal(recorder, who)
     snapshot.unchanged()
 
 

@@ -21,6 +21,7 @@ from .conftest import (
     plan_in_stage,
     plan_url,
     problem,
+    refusal,
 )
 
 
@@ -270,7 +271,8 @@ def test_it_answers_409_for_a_wrong_stage_even_for_invalid_content(world, as_use
 def test_it_lets_only_the_lead_write_a_version(world, as_user, role):
     plan = make_plan(world)
     body = problem(post_version(as_user(world.users[role]), plan, valid_content()), 403)
-    assert body["detail"] == "Only the plan's lead officer or their deputy can do this."
+    assert body["detail"] == refusal(
+        role, "Only the plan's lead officer or their deputy can do this.")
     nothing_saved(plan, versions=0, events=1)
 
 

@@ -1,11 +1,13 @@
-"""Working days in England and Wales: plangov.calendar.add_working_days."""
+"""Working days in every UK nation and any year: plangov.calendar."""
 
 from __future__ import annotations
 
 import datetime
 
+import holidays
 import pytest
 
+from plangov import calendar
 from plangov.calendar import add_working_days, is_working_day, working_days_between
 
 
@@ -126,3 +128,120 @@ def test_it_always_ends_on_a_working_day_after_the_start():
 )
 def test_it_counts_working_days_late(due, today, late):
     assert working_days_between(due, today) == late
+
+
+# Any year, every nation (issue 12, item 8): rules from the `holidays` package, checked
+# against GOV.UK's list where it has one.
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "nation", "end"),
+    [
+        # Christmas 2008: Christmas Day and Boxing Day on Thursday and Friday, New Year's Day
+        # on Thursday 1 January 2009; Scotland also keeps Friday 2 January.
+        ("2008-12-23", 5, "england", "2009-01-02"),
+        ("2008-12-23", 5, "wales", "2009-01-02"),
+        ("2008-12-23", 5, "scotland", "2009-01-05"),
+        ("2008-12-23", 5, "northern_ireland", "2009-01-02"),
+        # Easter 2009: Good Friday 10 April, Easter Monday 13 April (not in Scotland).
+        ("2009-04-09", 5, "england", "2009-04-20"),
+        ("2009-04-09", 5, "scotland", "2009-04-17"),
+        # Christmas 2030 (Wednesday and Thursday) and New Year's Day 2031 (Wednesday).
+        ("2030-12-23", 5, "england", "2031-01-02"),
+        # The Golden Jubilee, Monday 3 June 2002, and the spring holiday moved to Tuesday 4.
+        ("2002-05-31", 1, "england", "2002-06-05"),
+        ("2002-05-31", 1, "scotland", "2002-06-05"),
+        # The royal wedding, Friday 29 April 2011, then the early May holiday on Monday 2 May.
+        ("2011-04-28", 1, "england", "2011-05-03"),
+        ("2011-04-28", 1, "northern_ireland", "2011-05-03"),
+        # St Patrick's Day (NI) and the Battle of the Boyne, Monday 12 July 2010 (NI).
+        ("2010-03-16", 1, "northern_ireland", "2010-03-18"),
+        ("2010-07-09", 1, "northern_ireland", "2010-07-13"),
+        ("2010-07-09", 1, "england", "2010-07-12"),
+        # St Andrew's Day, Monday 30 November 2009 (Scotland).
+        ("2009-11-27", 1, "scotland", "2009-12-01"),
+        ("2009-11-27", 1, "england", "2009-11-30"),
+    ],
+)
+def test_it_counts_any_year_in_every_nation(start, days, nation, end):
+    assert add_working_days(d(start), days, nation=nation) == d(end)
+
+
+@pytest.mark.parametrize(("day", "name"), [("2002-06-03", "Golden Jubilee"),
+                                           ("2011-04-29", "Wedding")])
+@pytest.mark.parametrize("nation", list(calendar.Nation))
+def test_it_knows_the_one_off_days(day, name, nation):
+    assert d(day) in calendar.bank_holidays(nation, d(day).year)
+    assert not is_working_day(d(day), nation=nation)
+    rules = holidays.country_holidays("GB", subdiv=calendar.SUBDIVISION[nation],
+                                      years=d(day).year)
+    assert name in rules[d(day)]
+
+
+# Where the rules and GOV.UK's list disagree, and which plangov follows. GOV.UK's bundled copy
+# (govuk-bank-holidays) predates the proclamation of Monday 15 June 2026 as a bank holiday in
+# Scotland (Scotland's men's team at the FIFA World Cup); the rules carry it, and so does
+# plangov. A newer GOV.UK copy that lists it simply agrees.
+RULES_ONLY = {(calendar.Nation.SCOTLAND, datetime.date(2026, 6, 15))}
+
+
+def govuk() -> dict[str, dict[int, set[datetime.date]]]:
+    from govuk_bank_holidays.bank_holidays import BankHolidays
+
+    source = BankHolidays(use_cached_holidays=True)
+    held: dict[str, dict[int, set[datetime.date]]] = {}
+    for division in ("england-and-wales", "scotland", "northern-ireland"):
+        for holiday in source.get_holidays(division=division):
+            held.setdefault(division, {}).setdefault(holiday["date"].year, set()).add(
+                holiday["date"])
+    return held
+
+
+@pytest.mark.parametrize("nation", list(calendar.Nation))
+def test_it_agrees_with_govuk_for_every_year_and_nation_both_hold(nation):
+    years = govuk()[calendar.GOVUK_DIVISION[nation]]
+    assert len(years) >= 10 and 2012 in years
+    for year, official in years.items():
+        rules = calendar.bank_holidays(nation, year)
+        assert official - rules == set(), (nation, year)
+        assert {(nation, day) for day in rules - official} <= RULES_ONLY, (nation, year)
+
+
+def test_it_confirms_the_years_govuk_holds_and_flags_the_rest(settings):
+    last = max(max(years) for years in govuk().values())
+    assert calendar.confirmed_until() == last
+    assert calendar.is_confirmed(datetime.date(last, 12, 31))
+    assert calendar.is_confirmed(datetime.date(2008, 12, 25))  # the past follows the rules
+    assert calendar.is_confirmed(None)
+    assert not calendar.is_confirmed(datetime.date(last + 1, 1, 1))
+    settings.PLANGOV_CALENDAR_CONFIRMED_UNTIL = 2035
+    assert calendar.is_confirmed(datetime.date(2035, 12, 31))
+    assert not calendar.is_confirmed(datetime.date(2036, 1, 1))
+
+
+def test_it_counts_closure_days_as_non_working_days():
+    # A council closed between Christmas and New Year 2008: a five-day period from Tuesday
+    # 23 December runs into the next week.
+    closed = {d("2008-12-29"), d("2008-12-30"), d("2008-12-31")}
+    assert add_working_days(d("2008-12-23"), 5, closures=closed) == d("2009-01-07")
+    assert working_days_between(d("2008-12-23"), d("2009-01-07"), closures=closed) == 5
+    assert not is_working_day(d("2008-12-30"), closures=closed)
+
+
+def test_it_follows_the_partnerships_nation_and_closures():
+    class Council:
+        nation = "scotland"
+
+        def closure_dates(self) -> frozenset[datetime.date]:
+            return frozenset({d("2009-01-05")})
+
+    # Scotland keeps 2 January; the council is closed on Monday 5 January too.
+    assert add_working_days(d("2008-12-23"), 5, partnership=Council()) == d("2009-01-06")
+    assert add_working_days(d("2008-12-23"), 5) == d("2009-01-02")  # England, no closures
+
+
+def test_it_builds_each_nations_year_once():
+    calendar.bank_holidays.cache_clear()
+    add_working_days(d("2016-01-01"), 600, nation="wales")
+    info = calendar.bank_holidays.cache_info()
+    assert info.misses == 3 and info.hits > 500  # 2016, 2017 and 2018, once each

@@ -21,6 +21,7 @@ from governance.models import (
     Role,
 )
 from governance.models import DecisionOutcome as O
+from governance.policy import READS_ONLY
 from plangov.errors import Conflict, Forbidden, GuardFailed, InvalidInput, WrongStage
 from tests.conftest import World, decide, make_plan, submitted_plan
 from tests.factories import valid_content
@@ -609,7 +610,8 @@ def test_it_forbids_lifecycle_actions_to_anyone_but_the_lead_officer(
     for name in NOT_LEADS:
         error = refused(Forbidden, plan, run, action, plan, world.users[name])
         assert error.status == 403
-        assert error.detail == "Only the plan's lead officer or their deputy can do this."
+        assert error.detail.endswith("Only the plan's lead officer or their deputy can do this.")
+        assert error.detail.startswith(READS_ONLY) == (name == "auditor")
     refused(Forbidden, plan, run, action, plan, AnonymousUser())
     if action != "adopt":  # the system adopts when the call-in period ends
         refused(Forbidden, plan, run, action, plan, None)
