@@ -21,12 +21,12 @@ from viewflow.workflow.status import STATUS
 from documents.models import Plan
 from documents.queries import visible_plans
 from governance import policy
-from governance.models import AuditEvent, BodyKind, Membership, Role
+from governance.models import AuditEvent, BodyKind, CallInRequest, Membership, Role
 from plangov import clock
 from plangov.errors import Conflict, Forbidden, InvalidInput, PlangovError
 
 from . import routing
-from .forms import DecisionForm, ReassignForm, RedraftForm
+from .forms import CallInOutcomeForm, CallInRequestForm, DecisionForm, ReassignForm, RedraftForm
 from .inbox import OPEN, View, inbox, is_overdue, workable
 from .lifecycle import PlanLifecycle
 from .models import TaskKind
@@ -81,12 +81,29 @@ def _people_for(task: Task) -> Any:
     ).order_by("username")
 
 
+def _decision_form(task: Task, data: Any = None) -> Any:
+    form_class = CallInOutcomeForm if task.info.kind == TaskKind.CALL_IN_OUTCOME else DecisionForm
+    return form_class(data, task=task)
+
+
+def _pending_request(task: Task) -> Any:
+    """The call-in request a call-in outcome task is about."""
+    if task.info.kind != TaskKind.CALL_IN_OUTCOME:
+        return None
+    return CallInRequest.objects.filter(plan_id=task.info.plan_id).order_by("-pk").first()
+
+
 def _task_page(request: HttpRequest, task: Task, *, decision: Any = None, redraft: Any = None,
-               reassign: Any = None, status: int = 200) -> HttpResponse:
+               reassign: Any = None, call_in: Any = None, status: int = 200) -> HttpResponse:
     can_work = Task.objects.filter(workable(request.user), pk=task.pk).exists()
     is_open = task.status in OPEN
     mine_or_free = task.owner_id in (None, request.user.pk)
     is_redraft = task.info.kind == TaskKind.REDRAFT
+    is_request = task.info.kind == TaskKind.CALL_IN
+    if is_redraft or is_request:
+        decision_form = None
+    else:
+        decision_form = decision or _decision_form(task)
     context = {
         "task": task,
         "info": task.info,
@@ -95,7 +112,9 @@ def _task_page(request: HttpRequest, task: Task, *, decision: Any = None, redraf
         "can_claim": can_work and task.status == STATUS.NEW,
         "can_complete": can_work and is_open and mine_or_free,
         "can_reassign": can_work and is_open,
-        "decision_form": None if is_redraft else (decision or DecisionForm(task=task)),
+        "decision_form": decision_form,
+        "call_in_form": (call_in or CallInRequestForm()) if is_request else None,
+        "call_in_request": _pending_request(task),
         "redraft_form": redraft or RedraftForm() if is_redraft else None,
         "reassign_form": reassign or ReassignForm(people=_people_for(task)),
     }
@@ -143,12 +162,15 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
     if task.info.kind == TaskKind.REDRAFT:
         form: Any = RedraftForm(request.POST)
         name = "redraft"
+    elif task.info.kind == TaskKind.CALL_IN:
+        form = CallInRequestForm(request.POST)
+        name = "call_in"
     else:
-        form = DecisionForm(request.POST, task=task)
+        form = _decision_form(task, request.POST)
         name = "decision"
     if not form.is_valid():
         return _task_page(request, task, status=400, **{name: form})
-    data = form.cleaned_data if name == "redraft" else form.decision()
+    data = form.decision() if name == "decision" else form.cleaned_data
     return _attempt(request, task, lambda: routing.task_complete(
         task_id=task.pk, actor=request.user, **data), form=form, form_name=name)
 
@@ -179,6 +201,9 @@ EVENT_WORDS = {
     "plan.close_consultation": "closed the consultation",
     "plan.submit": "submitted the plan for approval",
     "decision.record": "recorded a decision",
+    "decision.publish": "recorded the publication of a decision notice",
+    "call_in.request": "recorded a call-in request",
+    "call_in.outcome": "recorded the scrutiny committee's call-in outcome",
     "plan.adopt": "adopted the plan",
     "plan.withdraw": "withdrew the plan",
     "task.claim": "claimed a task",

@@ -119,6 +119,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PlanKindEnum": "documents.models.PlanKind",
         "DocumentKindEnum": "documents.models.DocumentKind",
+        "DecisionOutcomeEnum": "governance.models.DecisionOutcome",
+        "CallInOutcomeKindEnum": "governance.models.CallInOutcomeKind",
     },
 }
 
@@ -137,6 +139,13 @@ CELERY_BEAT_SCAN_SECONDS = env_int("PLANGOV_BEAT_SCAN_SECONDS", 120, minimum=5)
 
 # Governance rules a council may set.
 PLANGOV_CALL_IN_WORKING_DAYS = env_int("PLANGOV_CALL_IN_WORKING_DAYS", 5, minimum=0)
+# The call-in period counts from the executive decision's day ("decision") or from the day its
+# decision notice is published ("publication"; until then the period has not started).
+PLANGOV_CALL_IN_STARTS = env_str("PLANGOV_CALL_IN_STARTS", "decision")
+if PLANGOV_CALL_IN_STARTS not in ("decision", "publication"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("PLANGOV_CALL_IN_STARTS must be decision or publication.")
 # Where bank holidays are read from: govuk-bank-holidays ships a cached copy and, with
 # use_cached_holidays, never touches the network.
 PLANGOV_BANK_HOLIDAY_DIVISION = "england-and-wales"
