@@ -109,6 +109,16 @@ def check_signature(data: bytes) -> SignatureCheck:
             file_sha256=digest,
             problems=[f"The file could not be read: {exc}"],
         )
+    if not signatures and b"/ByteRange" in data:
+        # A signature is there, but its field no longer reads as one (a changed byte in its
+        # /FT or /Fields, say): the signed file was altered, not issued unsigned.
+        return SignatureCheck(
+            verdict=Verdict.ALTERED,
+            summary="This PDF has been altered: it holds a signature that no longer reads as "
+            "one.",
+            file_sha256=digest,
+            problems=["The file holds a signature value, but no signature field refers to it."],
+        )
     if not signatures:
         return SignatureCheck(
             verdict=Verdict.UNSIGNED,
