@@ -528,3 +528,58 @@ def test_a_resubmitted_version_after_a_call_in_is_open_to_call_in_again(world, f
     plan = assert_in_step(plan)
     assert plan.stage == Stage.CALL_IN
     assert plan.call_in_ends_on == JULY[25]
+
+
+# What the signed documents say.
+
+
+def _text(html: str) -> str:
+    import re
+    from html import unescape
+
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def test_the_sign_off_page_tells_the_call_in_and_the_decision_record(world, frozen_clock):
+    from documents.models import DocumentKind, SignedDocument
+    from documents.publishing.services import build_html, document_request
+
+    plan = to_executive(world)
+    decide(world, plan, world.executive, O.APPROVED, alternatives_considered="Keep the old plan.",
+           dispensations="Cllr Reid, on item 4.")
+    frozen_clock.set(JULY[18])
+    call_in_request(world, plan)
+    frozen_clock.set(JULY[26])
+    call_in_outcome(world, plan, NFA, minute_reference="LCS/2016/3")
+    plan = reload(plan)
+    page = _text(build_html(SignedDocument.objects.get(plan=plan, kind=DocumentKind.PLAN))[0])
+    assert "Adopted on 26 July 2016." in page
+    assert ("The executive decision of 14 July 2016 was called in on 18 July 2016 by 3 members. "
+            "The scrutiny committee met on 26 July 2016 (minute LCS/2016/3): no further "
+            "action, and the decision took effect that day.") in page
+    assert "Alternatives considered Keep the old plan." in page
+    assert "Dispensations Cllr Reid, on item 4." in page
+    assert "Cllr Ann Reid" not in page  # the requesters' names are in the record, not here
+
+    executive = Decision.objects.get(plan=plan, body=world.executive)
+    notice = document_request(plan=plan, actor=world.lead, kind="decision_notice",
+                              decision_id=executive.pk)
+    text = _text(build_html(notice)[0])
+    assert "Alternative options considered and rejected Keep the old plan." in text
+    assert "Dispensations granted Cllr Reid, on item 4." in text
+
+
+def test_the_sign_off_page_tells_full_councils_decision(world, frozen_clock):
+    from documents.models import DocumentKind, SignedDocument
+    from documents.publishing.services import build_html
+
+    add_full_council(world)
+    plan = to_executive(world)
+    decide(world, plan, world.executive, O.ENDORSED)
+    frozen_clock.set(JULY[20])
+    decide(world, plan, world.full_council, O.APPROVED, minute_reference="FC/2016/12")
+    plan = reload(plan)
+    page = _text(build_html(SignedDocument.objects.get(plan=plan, kind=DocumentKind.PLAN))[0])
+    assert "and by City of York Council. Adopted on 20 July 2016." in page
+    assert "The executive endorsed the plan and recommended it to full council" in page
+    assert "Full council Body City of York Council Decision Approved Date 20 July 2016" in page
