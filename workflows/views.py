@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -26,7 +27,14 @@ from plangov import clock
 from plangov.errors import Conflict, Forbidden, InvalidInput, PlangovError
 
 from . import routing
-from .forms import CallInOutcomeForm, CallInRequestForm, DecisionForm, ReassignForm, RedraftForm
+from .forms import (
+    DATE_FORMATS,
+    CallInOutcomeForm,
+    CallInRequestForm,
+    DecisionForm,
+    ReassignForm,
+    RedraftForm,
+)
 from .inbox import OPEN, View, inbox, is_overdue, workable
 from .lifecycle import PlanLifecycle
 from .models import TaskKind
@@ -249,7 +257,48 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline": timeline,
         "chart": _chart(plan),
         "today": clock.today(),
+        **_call_in_context(plan, request.user),
     })
+
+
+def _call_in_context(plan: Plan, user: Any) -> dict[str, Any]:
+    from .callin import awaited_decision
+
+    awaited = awaited_decision(plan) if plan.call_in_ends_on is None else None
+    return {
+        "call_ins": CallInRequest.objects.filter(plan=plan).select_related(
+            "decision", "outcome").order_by("number"),
+        "awaiting_publication": awaited,
+        "can_publish": awaited is not None and bool(policy.can_record_for(awaited.body, user)),
+    }
+
+
+@login_required
+@require_POST
+def decision_publication(request: HttpRequest, pk: int, decision_id: int) -> HttpResponse:
+    """The executive's secretary records the day a decision notice was published."""
+    from .callin import decision_publish
+
+    plan = visible_plans(request.user).filter(pk=pk).first()
+    decision = plan.decisions.filter(pk=decision_id).first() if plan is not None else None
+    if decision is None:
+        raise Http404("No such decision.")
+    field = forms.DateField(input_formats=DATE_FORMATS)
+    try:
+        published_on = field.clean(request.POST.get("published_on", ""))
+    except forms.ValidationError:
+        published_on = None
+    try:
+        if published_on is None:
+            raise InvalidInput({"published_on": ["Give the date, for example 18/07/2016."]})
+        decision_publish(decision=decision, actor=request.user, published_on=published_on)
+    except InvalidInput as exc:
+        detail = " ".join(m for messages in exc.errors.values() for m in messages)
+        return render(request, "workflows/refused.html",
+                      {"title": "The date was not accepted", "detail": detail}, status=400)
+    except PlangovError as exc:
+        return _refused(request, exc)
+    return redirect("workflows:plan", pk=plan.pk)
 
 
 @login_required

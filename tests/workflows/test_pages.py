@@ -318,3 +318,31 @@ def test_it_offers_the_2012_record_fields_and_full_councils_decision(world, froz
     assert client.post(f"/tasks/{council.pk}/complete/", FORM).status_code == 302
     plan.refresh_from_db()
     assert plan.stage == Stage.ADOPTED
+
+
+def test_it_records_a_notices_publication_from_the_plan_page(world, frozen_clock, client,
+                                                            settings):
+    import datetime
+
+    from governance.models import CallInRequest
+
+    settings.PLANGOV_CALL_IN_STARTS = "publication"
+    plan = _call_in_plan(world)
+    assert plan.call_in_ends_on is None
+    decision = Decision.objects.get(body=world.executive)
+    client.force_login(world.executive_secretary)
+    page = text(client.get(f"/plans/{plan.pk}/"))
+    assert "The call-in period starts when the executive" in page
+    url = f"/plans/{plan.pk}/decisions/{decision.pk}/publication/"
+    assert url in page
+    response = client.post(url, {"published_on": "13/07/2016"})
+    assert response.status_code == 400
+    assert "cannot come before the decision" in text(response)
+    client.force_login(world.scrutiny_secretary)
+    assert url not in text(client.get(f"/plans/{plan.pk}/"))
+    assert client.post(url, {"published_on": "14/07/2016"}).status_code == 403
+    client.force_login(world.executive_secretary)
+    assert client.post(url, {"published_on": "14/07/2016"}).status_code == 302
+    plan.refresh_from_db()
+    assert plan.call_in_ends_on == datetime.date(2016, 7, 21)
+    assert not CallInRequest.objects.exists()
