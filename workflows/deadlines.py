@@ -188,7 +188,10 @@ def _due_tasks(kind: str, today: datetime.date) -> Any:
     )
     if kind == NotificationKind.REMINDER:
         horizon = calendar.add_working_days(today, settings.PLANGOV_REMINDER_WORKING_DAYS)
-        return tasks.filter(info__due_on__gte=today, info__due_on__lte=horizon)
+        # A call-in period that has not started (its notice unpublished) has no end to remind.
+        return tasks.filter(info__due_on__gte=today, info__due_on__lte=horizon).exclude(
+            info__kind=TaskKind.CALL_IN, info__plan__call_in_ends_on__isnull=True
+        )
     # A call-in window is optional: an unused one is normal, never "overdue".
     return tasks.filter(info__due_on__lt=today).exclude(info__kind__in=NEVER_OVERDUE)
 

@@ -377,6 +377,11 @@ def test_it_counts_the_period_from_the_notices_publication(world, frozen_clock, 
     frozen_clock.set(JULY[19])
     error = refused(GuardFailed, plan, plan_adopt, plan=plan, actor=world.lead)
     assert "has not started" in error.detail
+    for day in range(19, 30):  # a period with no end yet is never reminded
+        frozen_clock.set(JULY[day])
+        scan_deadlines()
+    assert not Notification.objects.filter(task__info__kind=TaskKind.CALL_IN).exists()
+    frozen_clock.set(JULY[19])
     error = refused(Conflict, plan, call_in_request, world, plan)
     assert "has not been published" in error.detail
 
