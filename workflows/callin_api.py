@@ -151,7 +151,7 @@ class CallInOutcomeView(APIView):
     )
     def post(self, request: Request, pk: int, number: int) -> Response:
         plan = _plan(request, pk)
-        if not CallInRequest.objects.filter(plan=plan, number=number).exists():
+        if number > MAX_ID or not CallInRequest.objects.filter(plan=plan, number=number).exists():
             raise Http404
         data = CallInOutcomeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

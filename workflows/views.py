@@ -279,6 +279,8 @@ def decision_publication(request: HttpRequest, pk: int, decision_id: int) -> Htt
     """The executive's secretary records the day a decision notice was published."""
     from .callin import decision_publish
 
+    if max(pk, decision_id) > 2**63 - 1:
+        raise Http404("No such decision.")
     plan = visible_plans(request.user).filter(pk=pk).first()
     decision = plan.decisions.filter(pk=decision_id).first() if plan is not None else None
     if decision is None:

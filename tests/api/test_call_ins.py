@@ -68,6 +68,9 @@ def test_it_answers_each_refusal_with_a_problem(world, as_user, frozen_clock):
     problem(post(api, plan_url(plan, "call-ins/"), {"requesters": "not a list"}), 400)
     problem(post(api, plan_url(plan, "call-ins/9/outcome/"), OUTCOME), 404)
     problem(api.get("/api/v1/plans/99999999999999999999/call-ins/"), 404)
+    problem(post(api, plan_url(plan, "call-ins/99999999999999999999/outcome/"), OUTCOME), 404)
+    problem(post(api, plan_url(plan, "decisions/99999999999999999999/publication/"),
+                 {"published_on": "2016-07-14"}), 404)
     frozen_clock.set(datetime.date(2016, 7, 22))
     body = problem(post(api, plan_url(plan, "call-ins/"), REQUEST), 409)
     assert "21 July 2016" in body["detail"]
