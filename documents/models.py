@@ -29,6 +29,7 @@ class Stage(models.TextChoices):
     PARTNERSHIP_APPROVAL = "partnership_approval", "Partnership approval"
     EXECUTIVE_APPROVAL = "executive_approval", "Executive approval"
     CALL_IN = "call_in", "Call-in period"
+    FULL_COUNCIL = "full_council", "Full council"
     ADOPTED = "adopted", "Adopted"
     UNDER_REVIEW = "under_review", "Under review"
     SUPERSEDED = "superseded", "Superseded"
@@ -87,7 +88,14 @@ class Plan(models.Model):
         related_name="+",
         editable=False,
     )
-    adopted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    adopted_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the adoption was recorded."
+    )
+    adopted_on = models.DateField(
+        null=True, blank=True, editable=False,
+        help_text="The day the plan took effect, by the rules: the call-in period's last day, "
+        "the day scrutiny took no further action, or the deciding meeting's date.",
+    )
     call_in_ends_on = models.DateField(
         null=True, blank=True, editable=False, help_text="Last working day of the call-in period."
     )

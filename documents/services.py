@@ -57,6 +57,7 @@ def plan_snapshot(plan: Plan) -> dict[str, Any]:
             else None
         ),
         "call_in_ends_on": plan.call_in_ends_on.isoformat() if plan.call_in_ends_on else None,
+        "adopted_on": plan.adopted_on.isoformat() if plan.adopted_on else None,
     }
 
 

@@ -4,6 +4,8 @@ from .models import (
     AuditEvent,
     AuditHead,
     Body,
+    CallInOutcome,
+    CallInRequest,
     ClosureDay,
     ConsultationRound,
     Decision,
@@ -102,6 +104,21 @@ class DecisionAdmin(ReadOnlyAdmin):
                     "recorded_by"]
     list_filter = ["outcome", "body"]
     list_select_related = ["plan", "version", "version__plan", "body", "recorded_by"]
+
+
+@admin.register(CallInRequest)
+class CallInRequestAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "number", "decision", "requested_on", "member_count",
+                    "by_scrutiny_chair", "recorded_by"]
+    list_select_related = ["plan", "decision", "decision__body", "recorded_by"]
+
+
+@admin.register(CallInOutcome)
+class CallInOutcomeAdmin(ReadOnlyAdmin):
+    list_display = ["request", "outcome", "decided_on", "minute_reference", "recorded_by"]
+    list_filter = ["outcome"]
+    list_select_related = ["request", "request__decision", "request__decision__body",
+                           "recorded_by"]
 
 
 @admin.register(ConsultationRound)

@@ -60,7 +60,8 @@ class DecisionSerializer(serializers.ModelSerializer):
         model = Decision
         fields = ["id", "body", "body_name", "version", "outcome", "decided_on", "meeting_date",
                   "attendance", "minute_reference", "votes_for", "votes_against",
-                  "votes_abstaining", "declarations_of_interest", "reasons", "recorded_by",
+                  "votes_abstaining", "declarations_of_interest", "reasons",
+                  "alternatives_considered", "dispensations", "published_on", "recorded_by",
                   "recorded_at"]
 
 
@@ -84,6 +85,14 @@ class DecisionInputSerializer(serializers.Serializer):
     votes_abstaining = serializers.IntegerField(min_value=0, max_value=1000, default=0)
     declarations_of_interest = serializers.CharField(required=False, allow_blank=True, default="")
     reasons = serializers.CharField(required=False, allow_blank=True, default="")
+    alternatives_considered = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text="Alternative options considered and rejected (2012 regulations, reg. 12).",
+    )
+    dispensations = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text="Dispensations granted to members with an interest.",
+    )
 
     def validate_body(self, slug: str) -> Body:
         plan = self.context["plan"]

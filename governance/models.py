@@ -21,6 +21,17 @@ class Partnership(models.Model):
         max_length=20, choices=Nation.choices, default=Nation.ENGLAND,
         help_text="Whose bank holidays count in its working days.",
     )
+    # The council's constitution on call-in (Local Government Act 2000, s9F).
+    call_in_members_needed = models.PositiveSmallIntegerField(
+        default=3, help_text="Non-executive members who must sign a call-in request."
+    )
+    call_in_by_scrutiny_chair = models.BooleanField(
+        default=True, help_text="The scrutiny committee's chair may call a decision in alone."
+    )
+    call_in_may_refer_to_full_council = models.BooleanField(
+        default=False,
+        help_text="The scrutiny committee may refer a called-in decision to full council.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -190,7 +201,6 @@ class DecisionOutcome(models.TextChoices):
     DEFERRED = "deferred", "Deferred"
     REFERRED_BACK = "referred_back", "Referred back"
     REJECTED = "rejected", "Rejected"
-    CALLED_IN = "called_in", "Called in"
 
     @classmethod
     def approving(cls) -> frozenset[str]:
@@ -216,6 +226,18 @@ class Decision(models.Model):
     votes_abstaining = models.PositiveSmallIntegerField(default=0)
     declarations_of_interest = models.TextField(blank=True)
     reasons = models.TextField(blank=True)
+    # What the 2012 regulations (reg. 12) ask of a decision record beside the reasons.
+    alternatives_considered = models.TextField(
+        blank=True, help_text="Alternative options considered and rejected."
+    )
+    dispensations = models.TextField(
+        blank=True, help_text="Dispensations granted to members with an interest."
+    )
+    published_on = models.DateField(
+        null=True, blank=True,
+        help_text="The day the decision notice was published (an executive decision's call-in "
+        "period may run from it).",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions_recorded"
     )
@@ -231,6 +253,77 @@ class Decision(models.Model):
     @property
     def is_approving(self) -> bool:
         return self.outcome in DecisionOutcome.approving()
+
+
+class CallInRequest(models.Model):
+    """Members' request to call in an executive decision, recorded by the scrutiny
+    committee's secretary. Keyed to the decision, so any executive decision can be called in.
+    While it has no outcome the decision is suspended."""
+
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, related_name="call_in_requests"
+    )
+    plan = models.ForeignKey(
+        "documents.Plan", on_delete=models.PROTECT, related_name="call_in_requests"
+    )
+    number = models.PositiveSmallIntegerField(help_text="1, 2, ... within the plan.")
+    # Councillors are rarely plangov users: their names, as text, one per entry.
+    requesters = models.JSONField(default=list, blank=True)
+    by_scrutiny_chair = models.BooleanField(
+        default=False, help_text="Requested by the scrutiny committee's chair."
+    )
+    reasons = models.TextField(blank=True)
+    requested_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="call_in_request_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"Call-in {self.number} of {self.decision}"
+
+    @property
+    def member_count(self) -> int:
+        return len(self.requesters)
+
+
+class CallInOutcomeKind(models.TextChoices):
+    NO_FURTHER_ACTION = "no_further_action", "No further action: the decision takes effect"
+    REFERRED_TO_EXECUTIVE = "referred_to_executive", "Referred back to the executive"
+    REFERRED_TO_FULL_COUNCIL = "referred_to_full_council", "Referred to full council"
+
+
+class CallInOutcome(models.Model):
+    """What the scrutiny committee decided on a call-in request, at its meeting."""
+
+    request = models.OneToOneField(
+        CallInRequest, on_delete=models.PROTECT, related_name="outcome"
+    )
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="call_in_outcomes")
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_on = models.DateField()
+    outcome = models.CharField(max_length=30, choices=CallInOutcomeKind.choices)
+    minute_reference = models.CharField(max_length=60, blank=True)
+    votes_for = models.PositiveSmallIntegerField(default=0)
+    votes_against = models.PositiveSmallIntegerField(default=0)
+    votes_abstaining = models.PositiveSmallIntegerField(default=0)
+    declarations_of_interest = models.TextField(blank=True)
+    reasons = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} ({self.decided_on})"
 
 
 def latest_per_body(decisions: list[Decision]) -> dict[int, Decision]:

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from documents.documents_api import DocumentViewSet
 from governance.api import BodyViewSet
 from workflows.api import TaskViewSet
+from workflows.callin_api import CallInListView, CallInOutcomeView, DecisionPublicationView
 from workflows.plans_api import PlanViewSet
 
 router = DefaultRouter()
@@ -16,4 +17,9 @@ router.register("documents", DocumentViewSet, basename="document")
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     *router.urls,
+    path("plans/<int:pk>/call-ins/", CallInListView.as_view(), name="plan-call-ins"),
+    path("plans/<int:pk>/call-ins/<int:number>/outcome/", CallInOutcomeView.as_view(),
+         name="plan-call-in-outcome"),
+    path("plans/<int:pk>/decisions/<int:decision_id>/publication/",
+         DecisionPublicationView.as_view(), name="plan-decision-publication"),
 ]

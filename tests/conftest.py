@@ -146,6 +146,54 @@ def world(db: None) -> World:
     return build_world()
 
 
+def add_full_council(world: World, *, scrutiny_may_refer: bool = True) -> Body:
+    """Give the world's partnership a full council (``world.full_council``) with a secretary
+    (``world.council_secretary``); by default its constitution lets scrutiny refer a
+    called-in decision to full council."""
+    council = BodyFactory(
+        partnership=world.partnership, name="City of York Council", slug="council",
+        kind=BodyKind.FULL_COUNCIL, quorum=5,
+    )
+    secretary = UserFactory(username="council_secretary")
+    MembershipFactory(user=secretary, body=council, role=Role.SECRETARY)
+    world.users["council_secretary"] = secretary
+    world.full_council = council  # type: ignore[attr-defined]
+    Partnership.objects.filter(pk=world.partnership.pk).update(
+        call_in_may_refer_to_full_council=scrutiny_may_refer
+    )
+    world.partnership.refresh_from_db()
+    return council
+
+
+def call_in_request(world: World, plan: Plan, **kwargs: Any) -> Any:
+    """Scrutiny's secretary records three members' call-in request, made today."""
+    from workflows.callin import call_in_request_record
+
+    params: dict[str, Any] = {
+        "requesters": ["Cllr Ann Reid", "Cllr Ian Cuthbertson", "Cllr Sian Wiseman"],
+        "reasons": "The plan's costs were not in the executive report.",
+        "requested_on": clock.today(),
+        "actor": world.scrutiny_secretary,
+    }
+    params.update(kwargs)
+    return call_in_request_record(plan=plan, **params)
+
+
+def call_in_outcome(world: World, plan: Plan, outcome: str, **kwargs: Any) -> Any:
+    """The scrutiny committee's outcome, at a quorate meeting today."""
+    from workflows.callin import call_in_outcome_record
+
+    params: dict[str, Any] = {
+        "decided_on": clock.today(),
+        "attendance": 7,
+        "votes_for": 5,
+        "minute_reference": f"scrutiny/{clock.today():%Y}/4",
+        "actor": world.scrutiny_secretary,
+    }
+    params.update(kwargs)
+    return call_in_outcome_record(plan=plan, outcome=outcome, **params)
+
+
 def make_plan(world: World, *, kind: str = PlanKind.CYPP, call_in: bool = True,
               bodies: list[Body] | None = None) -> Plan:
     return plan_create(
@@ -178,6 +226,8 @@ def decide(world: World, plan: Plan, body: Body, outcome: str, **kwargs: Any) ->
         world.safeguarding.pk: world.safeguarding_secretary,
         world.executive.pk: world.executive_member,
         world.scrutiny.pk: world.scrutiny_secretary,
+        **({world.full_council.pk: world.council_secretary}
+           if "council_secretary" in world.users else {}),
     }[body.pk]
     params: dict[str, Any] = {
         "decided_on": clock.today(),

@@ -11,7 +11,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -21,12 +26,17 @@ from viewflow.workflow.status import STATUS
 
 from documents.queries import visible_plans, with_decisions
 from governance.api import DecisionInputSerializer, DecisionSerializer
-from governance.models import Body, Decision
+from governance.models import Body, CallInOutcome, CallInRequest, Decision
 from plangov import clock
 from plangov.errors import InvalidInput
 
 from . import routing
-from .inbox import OPEN, View, inbox, workable
+from .callin_api import (
+    CallInOutcomeInputSerializer,
+    CallInRequestInputSerializer,
+    CallInRequestSerializer,
+)
+from .inbox import OPEN, View, inbox, is_overdue, workable
 from .models import Notification, TaskKind
 from .plans_api import PROBLEM, PlanDetailSerializer
 
@@ -73,7 +83,7 @@ class TaskSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_overdue(self, task: Task) -> bool:
-        return task.status in OPEN and task.info.due_on < self.context["today"]
+        return is_overdue(task, self.context["today"])
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_actions(self, task: Task) -> list[str]:
@@ -231,26 +241,52 @@ class TaskViewSet(viewsets.GenericViewSet):
         return self._answer(pk)
 
     @extend_schema(
-        request=CompleteInputSerializer,
-        responses={200: DecisionSerializer, 201: DecisionSerializer, 400: PROBLEM, 403: PROBLEM,
-                   404: PROBLEM, 409: PROBLEM},
+        request=PolymorphicProxySerializer(
+            component_name="TaskCompletion",
+            serializers=[CompleteInputSerializer, CallInRequestInputSerializer,
+                         CallInOutcomeInputSerializer],
+            resource_type_field_name=None,
+        ),
+        responses={
+            200: PlanDetailSerializer,
+            201: PolymorphicProxySerializer(
+                component_name="TaskCompleted",
+                serializers=[DecisionSerializer, CallInRequestSerializer],
+                resource_type_field_name=None,
+            ),
+            400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM,
+        },
         description=(
-            "A decision task: record the body's decision (the body is the task's); answers "
-            "201 with the decision. A redraft task: submit the plan's current version again "
-            "for approval, with optional ``reasons``; answers 200 with the plan."
+            "A decision task (a board's, the executive's or full council's): record the "
+            "body's decision (the body is the task's); answers 201 with the decision. A "
+            "call-in task: record members' call-in request (CallInRequestInput); a call-in "
+            "outcome task: record the scrutiny committee's outcome (CallInOutcomeInput); both "
+            "answer 201 with the call-in request. A redraft task: submit the plan's current "
+            "version again for approval, with optional ``reasons``; answers 200 with the plan."
         ),
     )
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str) -> Response:
         task = self._task(pk)
-        redraft = task.info.kind == TaskKind.REDRAFT
-        data = CompleteInputSerializer(data=request.data, redraft=redraft,
-                                       context={"plan": task.info.plan})
+        kind = task.info.kind
+        data: serializers.Serializer
+        if kind == TaskKind.CALL_IN:
+            data = CallInRequestInputSerializer(data=request.data)
+        elif kind == TaskKind.CALL_IN_OUTCOME:
+            data = CallInOutcomeInputSerializer(data=request.data)
+        else:
+            data = CompleteInputSerializer(data=request.data, redraft=kind == TaskKind.REDRAFT,
+                                           context={"plan": task.info.plan})
         data.is_valid(raise_exception=True)
         result = routing.task_complete(task_id=task.pk, actor=request.user,
                                        **data.validated_data)
         if isinstance(result, Decision):
             return Response(DecisionSerializer(result).data, status=status.HTTP_201_CREATED)
+        if isinstance(result, CallInOutcome | CallInRequest):
+            call_in = result.request if isinstance(result, CallInOutcome) else result
+            call_in = CallInRequest.objects.select_related("outcome").get(pk=call_in.pk)
+            return Response(CallInRequestSerializer(call_in).data,
+                            status=status.HTTP_201_CREATED)
         plan = with_decisions(visible_plans(request.user)).get(pk=task.info.plan_id)
         return Response(PlanDetailSerializer(plan, context={"request": request}).data)
 

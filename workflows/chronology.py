@@ -19,8 +19,10 @@ The orderings (also in the README, "Dates"):
 - a decision on a version is not before the version was submitted, nor before the same body's
   earlier decisions on it (a deferral, then the decision); on an ordered route, not before the
   approvals of the bodies before it; the executive's, not before the last board approval it
-  relies on (nor a call-in of its earlier decision); scrutiny's call-in, not before the
-  executive decision it calls in.
+  relies on (nor the scrutiny committee's referral of its earlier decision back to it); full
+  council's, not before the executive's endorsement or a referral to full council. Call-in
+  requests and the committee's outcome are dated in workflows.callin: a request within the
+  period counted from the decision's own date, the outcome not before the request.
 """
 
 from __future__ import annotations
@@ -31,10 +33,11 @@ from documents.models import ApprovalStep, Plan, PlanVersion
 from governance.models import (
     Body,
     BodyKind,
+    CallInOutcome,
+    CallInOutcomeKind,
     ConsultationRound,
     ConsultationStatus,
     Decision,
-    DecisionOutcome,
     latest_per_body,
 )
 from plangov import clock
@@ -147,6 +150,13 @@ def submission(*, plan: Plan, version: PlanVersion | None, submitted_on: datetim
     ])
 
 
+def _call_in_outcomes(version: PlanVersion, kind: str) -> list[CallInOutcome]:
+    return list(
+        CallInOutcome.objects.filter(request__decision__version=version, outcome=kind)
+        .select_related("body")
+    )
+
+
 def decision(*, plan: Plan, body: Body, decided_on: datetime.date) -> None:
     """The rules for a body's decision on the plan's current version (which is submitted in
     every stage that takes decisions)."""
@@ -183,12 +193,16 @@ def decision(*, plan: Plan, body: Body, decided_on: datetime.date) -> None:
             for pk, d in latest.items() if pk in required and d.is_approving
         ]
         earlier += [
-            (d.decided_on, f"{d.body.name} called in the executive's decision")
-            for d in decisions if d.outcome == DecisionOutcome.CALLED_IN
+            (o.decided_on, f"{o.body.name} referred the executive's decision back to it")
+            for o in _call_in_outcomes(version, CallInOutcomeKind.REFERRED_TO_EXECUTIVE)
         ]
-    elif body.kind == BodyKind.SCRUTINY_COMMITTEE:
+    elif body.kind == BodyKind.FULL_COUNCIL:
         executive = latest.get(plan.executive_body_id)
         if executive is not None:
             earlier.append((executive.decided_on, f"{executive.body.name} decided"))
+        earlier += [
+            (o.decided_on, f"{o.body.name} referred the executive's decision to full council")
+            for o in _call_in_outcomes(version, CallInOutcomeKind.REFERRED_TO_FULL_COUNCIL)
+        ]
     _not_before("decided_on", what, decided_on, earlier)
 

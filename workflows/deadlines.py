@@ -46,6 +46,10 @@ from .models import Notification, NotificationKind, NotificationStatus, TaskKind
 log = logging.getLogger(__name__)
 
 
+# Tasks that are reminded once and never escalated.
+NEVER_OVERDUE = (TaskKind.CALL_IN,)
+
+
 # Who hears about a task.
 
 
@@ -126,6 +130,8 @@ def _what(task: Task) -> str:
         TaskKind.BOARD_DECISION: f"{body}'s decision on {info.plan.title}",
         TaskKind.EXECUTIVE_DECISION: f"the {body}'s decision on {info.plan.title}",
         TaskKind.CALL_IN: f"any call-in of the executive's decision on {info.plan.title}",
+        TaskKind.CALL_IN_OUTCOME: f"{body}'s outcome on the call-in of {info.plan.title}",
+        TaskKind.FULL_COUNCIL_DECISION: f"{body}'s decision on {info.plan.title}",
     }.get(info.kind, f"{info.get_kind_display()} for {info.plan.title}")
 
 
@@ -135,7 +141,13 @@ def message(task: Task, kind: str, today: datetime.date) -> tuple[str, str]:
     link = f"{settings.PLANGOV_SITE_URL}/tasks/{task.pk}/"
     holder = (f"It is claimed by {task.owner.get_full_name() or task.owner.get_username()}."
               if task.owner_id else "Nobody has claimed it yet.")
-    if kind == NotificationKind.REMINDER:
+    if info.kind == TaskKind.CALL_IN:
+        subject = f"Reminder: the call-in period for {info.plan.title} ends on {due}"
+        opening = (f"The executive's decision on {info.plan.title} can be called in until the "
+                   f"end of {due}. If members ask for a call-in, record their request; if "
+                   "nobody does, there is nothing to do and the decision takes effect when the "
+                   "period ends.")
+    elif kind == NotificationKind.REMINDER:
         subject = f"Reminder: {_what(task)} is due on {due}"
         opening = f"This is a reminder that {_what(task)} is due on {due}."
     else:
@@ -153,9 +165,12 @@ def message(task: Task, kind: str, today: datetime.date) -> tuple[str, str]:
     ]
     if info.body is not None:
         lines.append(f"Body: {info.body.name}")
-    lines += [f"Due: {due}", holder, "", f"Open the task: {link}", "",
+    footer = ("You receive this because of your role in the partnership. A call-in is "
+              "optional: plangov reminds you once of the period and never reports it overdue."
+              if info.kind == TaskKind.CALL_IN else
               "You receive this because of your role in the partnership. plangov sends one "
-              "reminder before a task is due and one notice when it is overdue."]
+              "reminder before a task is due and one notice when it is overdue.")
+    lines += [f"Due: {due}", holder, "", f"Open the task: {link}", "", footer]
     return subject, "\n".join(lines)
 
 
@@ -175,8 +190,12 @@ def _due_tasks(kind: str, today: datetime.date) -> Any:
     )
     if kind == NotificationKind.REMINDER:
         horizon = calendar.add_working_days(today, settings.PLANGOV_REMINDER_WORKING_DAYS)
-        return tasks.filter(info__due_on__gte=today, info__due_on__lte=horizon)
-    return tasks.filter(info__due_on__lt=today)
+        # A call-in period that has not started (its notice unpublished) has no end to remind.
+        return tasks.filter(info__due_on__gte=today, info__due_on__lte=horizon).exclude(
+            info__kind=TaskKind.CALL_IN, info__plan__call_in_ends_on__isnull=True
+        )
+    # A call-in window is optional: an unused one is normal, never "overdue".
+    return tasks.filter(info__due_on__lt=today).exclude(info__kind__in=NEVER_OVERDUE)
 
 
 def deadlines_scan(*, today: datetime.date | None = None) -> list[int]:

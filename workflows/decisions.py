@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
@@ -24,11 +23,11 @@ from plangov.txn import service
 from . import chronology
 from .lifecycle import APPROVING, SENDING_BACK, PlanLifecycle, approval_state
 
-BOARD, EXECUTIVE, SCRUTINY = "board", "executive", "scrutiny"
+BOARD, EXECUTIVE, FULL_COUNCIL = "board", "executive", "full_council"
 _STAGE_FOR = {
     BOARD: Stage.PARTNERSHIP_APPROVAL,
     EXECUTIVE: Stage.EXECUTIVE_APPROVAL,
-    SCRUTINY: Stage.CALL_IN,
+    FULL_COUNCIL: Stage.FULL_COUNCIL,
 }
 _OUTCOMES_FOR = {
     BOARD: {
@@ -45,7 +44,11 @@ _OUTCOMES_FOR = {
         DecisionOutcome.REFERRED_BACK,
         DecisionOutcome.REJECTED,
     },
-    SCRUTINY: {DecisionOutcome.CALLED_IN},
+    FULL_COUNCIL: {
+        DecisionOutcome.APPROVED,
+        DecisionOutcome.DEFERRED,
+        DecisionOutcome.REFERRED_BACK,
+    },
 }
 
 
@@ -55,8 +58,8 @@ def deciding_role(plan: Plan, body: Body) -> str | None:
         return EXECUTIVE
     if plan.approving_bodies.filter(pk=body.pk).exists():
         return BOARD
-    if body.kind == BodyKind.SCRUTINY_COMMITTEE and body.partnership_id == plan.partnership_id:
-        return SCRUTINY
+    if body.kind == BodyKind.FULL_COUNCIL and body.partnership_id == plan.partnership_id:
+        return FULL_COUNCIL
     return None
 
 
@@ -90,11 +93,14 @@ def decision_record(
     votes_abstaining: int = 0,
     declarations_of_interest: str = "",
     reasons: str = "",
+    alternatives_considered: str = "",
+    dispensations: str = "",
 ) -> Decision:
     """Record a body's decision on the plan's current version, taken at its meeting on
     ``decided_on``, and apply what follows from it: a referral back returns the plan to
     drafting, the last required approval sends it to the executive, the executive's approval
-    starts the call-in period (or adopts), and a call-in returns it to the executive."""
+    starts the call-in period (or adopts), its endorsement sends the plan to full council, and
+    full council's approval adopts it. Call-in has its own records (workflows.callin)."""
     plan = lock_plan(plan.pk)
     verdict = policy.can_record_for(body, actor)
     if not verdict:
@@ -120,20 +126,18 @@ def decision_record(
         errors["outcome"] = [f"{outcome!r} is not an outcome {body.name} can record: {allowed}."]
     if decided_on > clock.today():
         errors["decided_on"] = ["A decision cannot be dated in the future."]
-    meeting: Meeting | None = None
-    if role != SCRUTINY:
-        meeting, meeting_errors = _meeting(body, decided_on, attendance)
-        errors.update(meeting_errors)
-        votes = votes_for + votes_against + votes_abstaining
-        if meeting is not None and votes > meeting.attendance:
-            errors["votes_for"] = [
-                f"{votes} votes were cast but only {meeting.attendance} members were present."
-            ]
-        if meeting is not None and outcome in APPROVING and meeting.attendance < body.quorum:
-            errors["attendance"] = [
-                f"{body.name} was not quorate: {meeting.attendance} present, "
-                f"its quorum is {body.quorum}. An inquorate meeting cannot approve."
-            ]
+    meeting, meeting_errors = _meeting(body, decided_on, attendance)
+    errors.update(meeting_errors)
+    votes = votes_for + votes_against + votes_abstaining
+    if meeting is not None and votes > meeting.attendance:
+        errors["votes_for"] = [
+            f"{votes} votes were cast but only {meeting.attendance} members were present."
+        ]
+    if meeting is not None and outcome in APPROVING and meeting.attendance < body.quorum:
+        errors["attendance"] = [
+            f"{body.name} was not quorate: {meeting.attendance} present, "
+            f"its quorum is {body.quorum}. An inquorate meeting cannot approve."
+        ]
     if errors:
         raise InvalidInput(errors)
     chronology.decision(plan=plan, body=body, decided_on=decided_on)
@@ -163,6 +167,8 @@ def decision_record(
         votes_abstaining=votes_abstaining,
         declarations_of_interest=declarations_of_interest.strip(),
         reasons=reasons.strip(),
+        alternatives_considered=alternatives_considered.strip(),
+        dispensations=dispensations.strip(),
         recorded_by=actor,
         recorded_at=clock.now(),
     )
@@ -225,13 +231,11 @@ def _apply(plan: Plan, actor: AbstractBaseUser, role: str, decision: Decision) -
     elif role == BOARD and outcome in APPROVING:
         if approval_state(plan).all_bodies_approved:
             lifecycle.fire("complete_partnership_approval", actor, enforce_permission=False)
+    elif role == EXECUTIVE and outcome == DecisionOutcome.ENDORSED:
+        lifecycle.fire("refer_to_full_council", actor, enforce_permission=False)
     elif role == EXECUTIVE and outcome in APPROVING:
+        lifecycle.fire("executive_approve", actor, enforce_permission=False, decision=decision)
+    elif role == FULL_COUNCIL and outcome in APPROVING:
         lifecycle.fire(
-            "executive_approve",
-            actor,
-            enforce_permission=False,
-            decided_on=decision.decided_on,
-            call_in_days=settings.PLANGOV_CALL_IN_WORKING_DAYS,
+            "council_approve", actor, enforce_permission=False, decided_on=decision.decided_on
         )
-    elif role == SCRUTINY:
-        lifecycle.fire("call_in", actor, enforce_permission=False)

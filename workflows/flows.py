@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.utils import timezone
 from viewflow import this
 from viewflow.workflow import nodes
 from viewflow.workflow.base import Flow
@@ -74,18 +73,45 @@ class PlanApprovalFlow(Flow):
         nodes.Switch()
         .Case(this.redraft, this.is_drafting)
         .Case(this.call_in, this.in_call_in)
+        .Case(this.full_council_decision, this.awaits_full_council)
         .Default(this.end)
     )
 
+    # The call-in period: scrutiny's secretary records members' request, if any.
     call_in = (
         DecisionTask(TaskKind.CALL_IN, body=this.scrutiny_body)
-        .Annotation(title="Record a call-in")
-        .Next(this.executive_decision)
+        .Annotation(title="Record a call-in request, if any")
+        .Next(this.call_in_outcome)
     )
 
     call_in_over = nodes.TimerBoundary(this.call_in, delay=this.call_in_deadline).Next(this.adopt)
 
     adopt = nodes.Function(this.adopt_plan).Next(this.end)
+
+    call_in_outcome = (
+        DecisionTask(TaskKind.CALL_IN_OUTCOME, body=this.scrutiny_body)
+        .Annotation(title="Record the scrutiny committee's outcome")
+        .Next(this.after_call_in)
+    )
+
+    after_call_in = (
+        nodes.Switch()
+        .Case(this.executive_decision, this.awaits_executive)
+        .Case(this.full_council_decision, this.awaits_full_council)
+        .Default(this.end)
+    )
+
+    full_council_decision = (
+        DecisionTask(TaskKind.FULL_COUNCIL_DECISION, body=this.full_council_body)
+        .Annotation(title="Record full council's decision")
+        .Next(this.after_full_council)
+    )
+
+    after_full_council = (
+        nodes.Switch()
+        .Case(this.redraft, this.is_drafting)
+        .Default(this.end)
+    )
 
     end = nodes.End()
 
@@ -113,6 +139,9 @@ class PlanApprovalFlow(Flow):
     def in_call_in(self, activation: Any) -> bool:
         return _plan(activation).stage == Stage.CALL_IN
 
+    def awaits_full_council(self, activation: Any) -> bool:
+        return _plan(activation).stage == Stage.FULL_COUNCIL
+
     def lead_officer(self, activation: Any) -> Any:
         return _plan(activation).lead_officer
 
@@ -122,13 +151,11 @@ class PlanApprovalFlow(Flow):
     def scrutiny_body(self, activation: Any) -> Any:
         return routing.scrutiny_body(_plan(activation))
 
+    def full_council_body(self, activation: Any) -> Any:
+        return routing.full_council_body(_plan(activation))
+
     def call_in_deadline(self, activation: Any) -> datetime.datetime:
-        # The period runs to the end of its last working day; adoption is due at the start
-        # of the next day, as the lifecycle's call_in_period_over guard has it.
-        ends = _plan(activation).call_in_ends_on
-        assert ends is not None
-        day = ends + datetime.timedelta(days=1)
-        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        return routing.call_in_deadline(_plan(activation))
 
     def adopt_plan(self, activation: Any) -> None:
         routing.adopt_from_flow(_plan(activation))

@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
+from governance.models import CallInOutcomeKind, Meeting
 from governance.models import DecisionOutcome as O
-from governance.models import Meeting
 
 from .models import TaskKind
 
@@ -20,8 +20,9 @@ OUTCOMES: dict[str, list[str]] = {
                               O.REFERRED_BACK, O.REJECTED],
     TaskKind.EXECUTIVE_DECISION: [O.APPROVED, O.ENDORSED, O.DEFERRED, O.REFERRED_BACK,
                                   O.REJECTED],
-    TaskKind.CALL_IN: [O.CALLED_IN],
+    TaskKind.FULL_COUNCIL_DECISION: [O.APPROVED, O.DEFERRED, O.REFERRED_BACK],
 }
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
 class DecisionForm(forms.Form):
@@ -44,15 +45,23 @@ class DecisionForm(forms.Form):
         attrs={"rows": 3}), label="Declarations of interest")
     reasons = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}),
                               label="Reasons and comments")
+    alternatives_considered = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Alternative options considered and rejected")
+    dispensations = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                    label="Dispensations granted")
 
     def __init__(self, *args: Any, task: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         info = task.info
-        self.fields["outcome"].choices = [(o, O(o).label) for o in OUTCOMES.get(info.kind, [])]
+        self.fields["outcome"].choices = self.outcome_choices(info.kind)
         self.fields["meeting"].queryset = Meeting.objects.filter(body=info.body).order_by("-date")
         self.fields["meeting"].label_from_instance = (
             lambda m: f"{m.date:%d %B %Y} ({m.attendance} present)"
         )
+
+    def outcome_choices(self, kind: str) -> list[tuple[str, str]]:
+        return [(o, O(o).label) for o in OUTCOMES.get(kind, [])]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -68,6 +77,30 @@ class DecisionForm(forms.Form):
         data = dict(self.cleaned_data)
         data.pop("meeting", None)
         return data
+
+
+class CallInOutcomeForm(DecisionForm):
+    """The scrutiny committee's outcome on a call-in request, taken at its meeting."""
+
+    alternatives_considered = None  # type: ignore[assignment]
+    dispensations = None  # type: ignore[assignment]
+
+    def outcome_choices(self, kind: str) -> list[tuple[str, str]]:
+        return list(CallInOutcomeKind.choices)
+
+
+class CallInRequestForm(forms.Form):
+    """Members' call-in request, as the scrutiny committee's secretary received it."""
+
+    requesters = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), label="Members requesting the call-in",
+        help_text="One name per line.")
+    by_scrutiny_chair = forms.BooleanField(
+        required=False, label="Requested by the scrutiny committee's chair")
+    requested_on = forms.DateField(label="Date of the request", input_formats=DATE_FORMATS,
+                                   help_text="For example, 18/07/2016 or 2016-07-18.")
+    reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}),
+                              label="The members' reasons")
 
 
 class RedraftForm(forms.Form):

@@ -122,10 +122,15 @@ def inbox(
     if plan is not None:
         tasks = tasks.filter(info__plan=plan)
     if overdue is not None:
-        late = Q(status__in=OPEN, info__due_on__lt=today or clock.today())
+        late = Q(status__in=OPEN, info__due_on__lt=today or clock.today()) & ~Q(
+            info__kind=TaskKind.CALL_IN
+        )
         tasks = tasks.filter(late) if overdue else tasks.exclude(late)
     return tasks
 
 
 def is_overdue(task: Task, today: datetime.date | None = None) -> bool:
+    """Past its due date and still open; a call-in window is optional, never overdue."""
+    if task.info.kind == TaskKind.CALL_IN:
+        return False
     return task.status in OPEN and task.info.due_on < (today or clock.today())

@@ -16,8 +16,17 @@ from viewflow import fsm
 
 from documents.models import Plan, Stage
 from governance import policy
-from governance.models import Body, Decision, DecisionOutcome, latest_per_body
-from plangov import calendar, clock
+from governance.models import (
+    Body,
+    BodyKind,
+    CallInOutcome,
+    CallInOutcomeKind,
+    CallInRequest,
+    Decision,
+    DecisionOutcome,
+    latest_per_body,
+)
+from plangov import clock
 from plangov.errors import Forbidden, GuardFailed, WrongStage
 
 Condition = fsm.State.CONDITION
@@ -37,7 +46,15 @@ USER_ACTIONS = (
     "supersede",
     "withdraw",
 )
-DECISION_ACTIONS = ("complete_partnership_approval", "refer_back", "executive_approve", "call_in")
+DECISION_ACTIONS = (
+    "complete_partnership_approval",
+    "refer_back",
+    "executive_approve",
+    "refer_to_full_council",
+    "call_in_no_further_action",
+    "call_in_refer_back",
+    "council_approve",
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +63,9 @@ class ApprovalState:
 
     missing: list[Body]
     executive: Decision | None
-    called_in_after_executive: bool
+    # A call-in request on the executive's latest decision that is still waiting for the
+    # committee, or whose outcome was not "no further action": the decision does not stand.
+    executive_suspended: bool
 
     @property
     def all_bodies_approved(self) -> bool:
@@ -57,24 +76,41 @@ class ApprovalState:
         return (
             self.executive is not None
             and self.executive.outcome in APPROVING
-            and not self.called_in_after_executive
+            and not self.executive_suspended
         )
 
 
 def approval_state(plan: Plan) -> ApprovalState:
     required = list(plan.approving_bodies.all())
     if plan.current_version_id is None:
-        return ApprovalState(missing=required, executive=None, called_in_after_executive=False)
+        return ApprovalState(missing=required, executive=None, executive_suspended=False)
     decisions = list(Decision.objects.filter(plan=plan, version_id=plan.current_version_id))
     latest = latest_per_body(decisions)
     missing = [
         body for body in required if not (body.pk in latest and latest[body.pk].is_approving)
     ]
     executive = latest.get(plan.executive_body_id)
-    called_in = executive is not None and any(
-        d.outcome == DecisionOutcome.CALLED_IN and d.pk > executive.pk for d in decisions
+    suspended = executive is not None and (
+        CallInRequest.objects.filter(decision=executive)
+        .exclude(outcome__outcome=CallInOutcomeKind.NO_FURTHER_ACTION)
+        .exists()
     )
-    return ApprovalState(missing, executive, called_in)
+    return ApprovalState(missing, executive, suspended)
+
+
+def pending_call_in(plan: Plan) -> CallInRequest | None:
+    """The plan's call-in request still waiting for the scrutiny committee's outcome."""
+    return CallInRequest.objects.filter(plan=plan, outcome__isnull=True).order_by("-pk").first()
+
+
+def reconsidered_after_call_in(plan: Plan) -> bool:
+    """The executive is deciding again on this version because scrutiny referred its
+    decision back: the new decision cannot be called in again (the usual constitution rule)."""
+    return CallInOutcome.objects.filter(
+        request__plan=plan,
+        request__decision__version_id=plan.current_version_id,
+        outcome=CallInOutcomeKind.REFERRED_TO_EXECUTIVE,
+    ).exists()
 
 
 def _names(bodies: list[Body]) -> str:
@@ -176,20 +212,32 @@ class PlanLifecycle:
             "Ask your plangov administrator to install the organisation's certificate.",
         )
 
-    def within_call_in_period(self) -> Condition:
-        ends = self.plan.call_in_ends_on
-        return Condition(
-            ends is not None and clock.today() <= ends,
-            f"The call-in period ended on {ends:%d %B %Y}." if ends else "No call-in period.",
-        )
-
     def call_in_period_over(self) -> Condition:
         ends = self.plan.call_in_ends_on
         return Condition(
             ends is not None and clock.today() > ends,
             f"The call-in period runs until the end of {ends:%A %d %B %Y}."
             if ends
-            else "No call-in period has started.",
+            else "The call-in period has not started: the executive's decision notice has not "
+            "been published yet.",
+        )
+
+    def not_called_in(self) -> Condition:
+        pending = pending_call_in(self.plan)
+        return Condition(
+            pending is None,
+            f"The decision was called in on {pending.requested_on:%d %B %Y}; it is suspended "
+            "until the scrutiny committee decides." if pending else "",
+        )
+
+    def full_council_exists(self) -> Condition:
+        exists = Body.objects.filter(
+            partnership_id=self.plan.partnership_id, kind=BodyKind.FULL_COUNCIL
+        ).exists()
+        return Condition(
+            exists,
+            f"{self.plan.partnership.name} has no full council body to decide on the plan; add "
+            "one (a body of kind full council) before endorsing it to full council.",
         )
 
     def _lead(self, user: Any) -> policy.Verdict:
@@ -244,7 +292,7 @@ class PlanLifecycle:
         """Every required body approved the submitted version: on to the executive."""
 
     @stage.transition(
-        source=[Stage.PARTNERSHIP_APPROVAL, Stage.EXECUTIVE_APPROVAL],
+        source=[Stage.PARTNERSHIP_APPROVAL, Stage.EXECUTIVE_APPROVAL, Stage.FULL_COUNCIL],
         target=Stage.DRAFTING,
         permission=_by_decision,
         conditions=[sent_back_by_latest_decision],
@@ -254,7 +302,9 @@ class PlanLifecycle:
         """A referral back or rejection returns the plan to its lead officer for redrafting."""
 
     def _after_executive(self, **_: Any) -> str:
-        return Stage.CALL_IN if self.plan.subject_to_call_in else Stage.ADOPTED
+        if self.plan.subject_to_call_in and not reconsidered_after_call_in(self.plan):
+            return Stage.CALL_IN
+        return Stage.ADOPTED
 
     @stage.transition(
         source=Stage.EXECUTIVE_APPROVAL,
@@ -263,39 +313,76 @@ class PlanLifecycle:
         conditions=[executive_approved, signing_ready],
         label="Executive approval",
     )
-    def executive_approve(self, *, decided_on: Any, call_in_days: int) -> None:
-        if self.plan.subject_to_call_in:
-            self.plan.call_in_ends_on = calendar.add_working_days(
-                decided_on, call_in_days, partnership=self.plan.partnership)
+    def executive_approve(self, *, decision: Decision) -> None:
+        if self._after_executive() == Stage.CALL_IN:
+            from .callin import call_in_period_end
+
+            # None while a "publication" council's decision notice is unpublished.
+            self.plan.call_in_ends_on = call_in_period_end(self.plan, decision)
         else:
-            self._fix_adopted_version()
+            self.plan.call_in_ends_on = None
+            self._fix_adopted_version(on=decision.decided_on)
+
+    @stage.transition(
+        source=[Stage.EXECUTIVE_APPROVAL, Stage.CALL_IN],
+        target=Stage.FULL_COUNCIL,
+        permission=_by_decision,
+        conditions=[full_council_exists],
+        label="Refer to full council",
+    )
+    def refer_to_full_council(self) -> None:
+        """The executive endorsed the plan and recommended it to full council, or scrutiny
+        referred a called-in decision there: full council decides, with no call-in."""
+        self.plan.call_in_ends_on = None
 
     @stage.transition(
         source=Stage.CALL_IN,
         target=Stage.EXECUTIVE_APPROVAL,
         permission=_by_decision,
-        conditions=[within_call_in_period],
-        label="Call in",
+        label="Refer back to the executive",
     )
-    def call_in(self) -> None:
-        """Scrutiny called the decision in: the executive must reconsider it."""
+    def call_in_refer_back(self) -> None:
+        """Scrutiny referred the called-in decision back: the executive reconsiders it."""
         self.plan.call_in_ends_on = None
 
     @stage.transition(
         source=Stage.CALL_IN,
         target=Stage.ADOPTED,
+        permission=_by_decision,
+        conditions=[executive_approved, signing_ready],
+        label="No further action on the call-in",
+    )
+    def call_in_no_further_action(self, *, decided_on: Any) -> None:
+        """Scrutiny took no further action: the decision takes effect on the meeting's day."""
+        self._fix_adopted_version(on=decided_on)
+
+    @stage.transition(
+        source=Stage.FULL_COUNCIL,
+        target=Stage.ADOPTED,
+        permission=_by_decision,
+        conditions=[all_bodies_approved, signing_ready],
+        label="Full council approval",
+    )
+    def council_approve(self, *, decided_on: Any) -> None:
+        self._fix_adopted_version(on=decided_on)
+
+    @stage.transition(
+        source=Stage.CALL_IN,
+        target=Stage.ADOPTED,
         permission=_lead_or_system,
-        conditions=[call_in_period_over, executive_approved, signing_ready],
+        conditions=[call_in_period_over, not_called_in, executive_approved, signing_ready],
         label="Adopt",
     )
     def adopt(self) -> None:
-        self._fix_adopted_version()
+        # The decision took effect when the period ended, whenever the adoption is recorded.
+        self._fix_adopted_version(on=self.plan.call_in_ends_on)
 
-    def _fix_adopted_version(self) -> None:
+    def _fix_adopted_version(self, *, on: Any) -> None:
         from documents.publishing.services import publish_adopted_version
 
         self.plan.adopted_version_id = self.plan.current_version_id
         self.plan.adopted_at = clock.now()
+        self.plan.adopted_on = on
         # Rendered and signed by a worker once the adoption commits.
         publish_adopted_version(self.plan)
 
@@ -329,6 +416,7 @@ class PlanLifecycle:
             Stage.CONSULTATION,
             Stage.PARTNERSHIP_APPROVAL,
             Stage.EXECUTIVE_APPROVAL,
+            Stage.FULL_COUNCIL,
         ],
         target=Stage.WITHDRAWN,
         permission=_lead,

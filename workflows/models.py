@@ -20,7 +20,9 @@ class PlanApprovalProcess(Process):
 class TaskKind(models.TextChoices):
     BOARD_DECISION = "board_decision", "Record the board's decision"
     EXECUTIVE_DECISION = "executive_decision", "Record the executive's decision"
-    CALL_IN = "call_in", "Record a call-in, if members call the decision in"
+    CALL_IN = "call_in", "Record a call-in request, if any"
+    CALL_IN_OUTCOME = "call_in_outcome", "Record the scrutiny committee's call-in outcome"
+    FULL_COUNCIL_DECISION = "full_council_decision", "Record full council's decision"
     REDRAFT = "redraft", "Redraft the plan"
 
 

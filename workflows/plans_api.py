@@ -78,7 +78,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "lead_officer", "approving_bodies", "executive_body", "subject_to_call_in",
             "approval_route", "stage",
             "stage_label", "stage_changed_at", "current_version", "adopted_version", "adopted_at",
-            "call_in_ends_on", "call_in_ends_on_provisional",
+            "adopted_on", "call_in_ends_on", "call_in_ends_on_provisional",
         ]
 
 

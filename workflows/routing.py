@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
@@ -32,6 +33,10 @@ from .models import TaskInfo, TaskKind
 log = logging.getLogger(__name__)
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
+# Tasks answered by workflows.decisions.decision_record; the call-in tasks have their own.
+DECISION_KINDS = (
+    TaskKind.BOARD_DECISION, TaskKind.EXECUTIVE_DECISION, TaskKind.FULL_COUNCIL_DECISION
+)
 
 
 # Questions the flow asks.
@@ -60,6 +65,28 @@ def scrutiny_body(plan: Plan) -> Body | None:
     )
 
 
+def full_council_body(plan: Plan) -> Body | None:
+    return (
+        Body.objects.filter(partnership_id=plan.partnership_id, kind=BodyKind.FULL_COUNCIL)
+        .order_by("pk")
+        .first()
+    )
+
+
+# Before a "publication" council's decision notice is published, the call-in period has no
+# end and its timer waits here; publishing the notice brings the timer forward.
+NOT_YET = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
+
+
+def call_in_deadline(plan: Plan) -> datetime.datetime:
+    """When the call-in timer fires: the start of the day after the period's last day (the
+    period runs to the end of that day, as the lifecycle's call_in_period_over guard has it)."""
+    if plan.call_in_ends_on is None:
+        return NOT_YET
+    day = plan.call_in_ends_on + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def due_for(body: Body | None, *, after: datetime.date | None = None) -> datetime.date:
     """A decision is due at the body's next scheduled meeting, or after a set number of
     working days when no meeting is in the diary."""
@@ -78,7 +105,7 @@ def task_info_create(
     plan = Plan.objects.get(pk=task.process.artifact_object_id)
     comments = ""
     if kind == TaskKind.CALL_IN and plan.call_in_ends_on:
-        due = plan.call_in_ends_on
+        due = plan.call_in_ends_on  # the period's last day; never escalated (optional)
     elif kind == TaskKind.REDRAFT:
         due = calendar.add_working_days(clock.today(), settings.PLANGOV_REDRAFT_WORKING_DAYS,
                                         partnership=plan.partnership)
@@ -130,7 +157,7 @@ def awaited_decision_task(plan: Plan, body: Body) -> Task | None:
     cannot decide before the first."""
     if active_process(plan) is None:
         return None
-    task = open_tasks(plan).filter(info__body=body).exclude(info__kind=TaskKind.REDRAFT).first()
+    task = open_tasks(plan).filter(info__body=body, info__kind__in=DECISION_KINDS).first()
     if task is None:
         raise Conflict(f"No decision of {body.name} is awaited on this plan at the moment.")
     return task
@@ -159,16 +186,45 @@ def on_submitted(plan: Plan, actor: AbstractBaseUser) -> None:
 
 def on_decided(task: Task, actor: AbstractBaseUser, decision: Decision) -> None:
     """Complete the task the decision answers; a deferral re-queues it for the next meeting."""
-    with task.activation() as activation:
-        if task.status == STATUS.NEW:
-            activation.assign(actor)
-        elif task.owner_id != actor.pk:
-            activation.reassign(user=actor)
-        if decision.outcome == "deferred":
+    if decision.outcome == "deferred":
+        with task.activation() as activation:
+            _take(task, activation, actor)
             activation.requeue(due_on=due_for(decision.body, after=decision.decided_on))
-            return
+        return
+    complete_task(task, actor)
+
+
+def _take(task: Task, activation: Any, actor: AbstractBaseUser) -> None:
+    if task.status == STATUS.NEW:
+        activation.assign(actor)
+    elif task.owner_id != actor.pk:
+        activation.reassign(user=actor)
+
+
+def complete_task(task: Task, actor: AbstractBaseUser) -> None:
+    """Complete a human task as ``actor``; the flow moves on by the plan's stage."""
+    with task.activation() as activation:
+        _take(task, activation, actor)
         activation.start(None)
         activation.execute()
+
+
+def open_task_of_kind(plan: Plan, kind: str) -> Task | None:
+    return open_tasks(plan).filter(info__kind=kind).first()
+
+
+def on_call_in_period_set(plan: Plan) -> None:
+    """A "publication" council's notice was published: the call-in task is due at the end of
+    the period, and its timer fires the day after."""
+    process = active_process(plan)
+    if process is None:
+        return
+    TaskInfo.objects.filter(
+        plan=plan, kind=TaskKind.CALL_IN, task__status__in=OPEN
+    ).update(due_on=plan.call_in_ends_on)
+    process.task_set.filter(flow_task_type="TIMER", status=STATUS.SCHEDULED).update(
+        scheduled=call_in_deadline(plan)
+    )
 
 
 def on_adopted(plan: Plan) -> None:
@@ -200,7 +256,8 @@ def adopt_from_flow(plan: Plan) -> None:
     from .services import plan_adopt
 
     if plan.stage == Stage.CALL_IN:
-        plan_adopt(plan=plan, actor=None, reason="The call-in period ended without a call-in.")
+        plan_adopt(plan=plan, actor=None, reason="The call-in period ended without a call-in "
+                   "request.")
 
 
 # Services for people working their tasks (the API and the inbox pages call these).
@@ -286,8 +343,10 @@ def task_reassign(
 @service
 def task_complete(*, task_id: int, actor: AbstractBaseUser, **decision: Any) -> Any:
     """Complete a task through the same service any other door uses: a decision task records
-    the decision (workflows.decisions.decision_record); a redraft task is completed by
-    submitting the new version (workflows.services.plan_submit)."""
+    the decision (workflows.decisions.decision_record); a call-in task records the members'
+    request and a call-in outcome task the committee's outcome (workflows.callin); a redraft
+    task is completed by submitting the new version (workflows.services.plan_submit)."""
+    from .callin import call_in_outcome_record, call_in_request_record
     from .decisions import decision_record
     from .services import plan_submit
 
@@ -306,6 +365,10 @@ def task_complete(*, task_id: int, actor: AbstractBaseUser, **decision: Any) -> 
                            submitted_on=decision.get("submitted_on"))
     if task.info.body is None:
         raise Forbidden("Nobody can complete this task: the partnership has no body for it.")
+    if task.info.kind == TaskKind.CALL_IN:
+        return call_in_request_record(plan=plan, actor=actor, **decision)
+    if task.info.kind == TaskKind.CALL_IN_OUTCOME:
+        return call_in_outcome_record(plan=plan, actor=actor, **decision)
     return decision_record(plan=plan, actor=actor, body=task.info.body, **decision)
 
 

@@ -9,11 +9,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Exists, OuterRef
 
 from documents.models import Plan, Stage
 from documents.services import lock_plan, plan_snapshot
 from governance.audit import audit_record
-from governance.models import ConsultationRound, ConsultationStatus
+from governance.models import CallInRequest, ConsultationRound, ConsultationStatus
 from plangov import clock
 from plangov.errors import InvalidInput
 from plangov.txn import service
@@ -176,10 +177,11 @@ PLAN_ACTIONS: dict[str, Callable[..., Plan]] = {
 
 
 def plans_due_for_adoption(on: datetime.date | None = None) -> list[int]:
-    """Plans whose call-in period has run out without a call-in."""
+    """Plans whose call-in period has run out without a call-in request."""
     day = on or clock.today()
+    pending = CallInRequest.objects.filter(plan=OuterRef("pk"), outcome__isnull=True)
     return list(
-        Plan.objects.filter(stage=Stage.CALL_IN, call_in_ends_on__lt=day).values_list(
-            "pk", flat=True
-        )
+        Plan.objects.filter(stage=Stage.CALL_IN, call_in_ends_on__lt=day)
+        .exclude(Exists(pending))
+        .values_list("pk", flat=True)
     )

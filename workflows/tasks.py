@@ -75,7 +75,8 @@ def adopt_after_call_in(plan_id: int) -> str:
     if plan is None:
         return "nothing to do"  # adopted already, or called in: a redelivery is harmless
     try:
-        plan_adopt(plan=plan, actor=None, reason="The call-in period ended without a call-in.")
+        plan_adopt(plan=plan, actor=None, reason="The call-in period ended without a call-in "
+                   "request.")
     except Conflict as exc:
         log.info("Plan %s not adopted: %s", plan_id, exc.detail)
         return "not adopted"

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -22,12 +23,20 @@ from viewflow.workflow.status import STATUS
 from documents.models import Plan
 from documents.queries import visible_plans
 from governance import policy
-from governance.models import AuditEvent, BodyKind, Membership, Role
+from governance.models import AuditEvent, BodyKind, CallInRequest, Membership, Role
 from plangov import clock
 from plangov.errors import Conflict, Forbidden, InvalidInput, PlangovError
 
 from . import routing
-from .forms import DecisionForm, PlanActionForm, ReassignForm, RedraftForm
+from .forms import (
+    DATE_FORMATS,
+    CallInOutcomeForm,
+    CallInRequestForm,
+    DecisionForm,
+    PlanActionForm,
+    ReassignForm,
+    RedraftForm,
+)
 from .inbox import OPEN, View, inbox, is_overdue, workable
 from .lifecycle import PlanLifecycle
 from .models import TaskKind
@@ -82,12 +91,29 @@ def _people_for(task: Task) -> Any:
     ).order_by("username")
 
 
+def _decision_form(task: Task, data: Any = None) -> Any:
+    form_class = CallInOutcomeForm if task.info.kind == TaskKind.CALL_IN_OUTCOME else DecisionForm
+    return form_class(data, task=task)
+
+
+def _pending_request(task: Task) -> Any:
+    """The call-in request a call-in outcome task is about."""
+    if task.info.kind != TaskKind.CALL_IN_OUTCOME:
+        return None
+    return CallInRequest.objects.filter(plan_id=task.info.plan_id).order_by("-pk").first()
+
+
 def _task_page(request: HttpRequest, task: Task, *, decision: Any = None, redraft: Any = None,
-               reassign: Any = None, status: int = 200) -> HttpResponse:
+               reassign: Any = None, call_in: Any = None, status: int = 200) -> HttpResponse:
     can_work = Task.objects.filter(workable(request.user), pk=task.pk).exists()
     is_open = task.status in OPEN
     mine_or_free = task.owner_id in (None, request.user.pk)
     is_redraft = task.info.kind == TaskKind.REDRAFT
+    is_request = task.info.kind == TaskKind.CALL_IN
+    if is_redraft or is_request:
+        decision_form = None
+    else:
+        decision_form = decision or _decision_form(task)
     context = {
         "task": task,
         "info": task.info,
@@ -96,7 +122,9 @@ def _task_page(request: HttpRequest, task: Task, *, decision: Any = None, redraf
         "can_claim": can_work and task.status == STATUS.NEW,
         "can_complete": can_work and is_open and mine_or_free,
         "can_reassign": can_work and is_open,
-        "decision_form": None if is_redraft else (decision or DecisionForm(task=task)),
+        "decision_form": decision_form,
+        "call_in_form": (call_in or CallInRequestForm()) if is_request else None,
+        "call_in_request": _pending_request(task),
         "redraft_form": redraft or RedraftForm() if is_redraft else None,
         "reassign_form": reassign or ReassignForm(people=_people_for(task)),
     }
@@ -144,12 +172,15 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
     if task.info.kind == TaskKind.REDRAFT:
         form: Any = RedraftForm(request.POST)
         name = "redraft"
+    elif task.info.kind == TaskKind.CALL_IN:
+        form = CallInRequestForm(request.POST)
+        name = "call_in"
     else:
-        form = DecisionForm(request.POST, task=task)
+        form = _decision_form(task, request.POST)
         name = "decision"
     if not form.is_valid():
         return _task_page(request, task, status=400, **{name: form})
-    data = form.cleaned_data if name == "redraft" else form.decision()
+    data = form.decision() if name == "decision" else form.cleaned_data
     return _attempt(request, task, lambda: routing.task_complete(
         task_id=task.pk, actor=request.user, **data), form=form, form_name=name)
 
@@ -180,6 +211,9 @@ EVENT_WORDS = {
     "plan.close_consultation": "closed the consultation",
     "plan.submit": "submitted the plan for approval",
     "decision.record": "recorded a decision",
+    "decision.publish": "recorded the publication of a decision notice",
+    "call_in.request": "recorded a call-in request",
+    "call_in.outcome": "recorded the scrutiny committee's call-in outcome",
     "plan.adopt": "adopted the plan",
     "plan.withdraw": "withdrew the plan",
     "task.claim": "claimed a task",
@@ -249,6 +283,7 @@ def _plan_page(request: HttpRequest, plan: Plan, *, failed: str = "",
         "timeline": timeline,
         "chart": _chart(plan),
         "today": clock.today(),
+        **_call_in_context(plan, request.user),
     }, status=status)
 
 
@@ -258,6 +293,48 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if plan is None:
         raise Http404("No such plan.")
     return _plan_page(request, plan)
+
+
+def _call_in_context(plan: Plan, user: Any) -> dict[str, Any]:
+    from .callin import awaited_decision
+
+    awaited = awaited_decision(plan) if plan.call_in_ends_on is None else None
+    return {
+        "call_ins": CallInRequest.objects.filter(plan=plan).select_related(
+            "decision", "outcome").order_by("number"),
+        "awaiting_publication": awaited,
+        "can_publish": awaited is not None and bool(policy.can_record_for(awaited.body, user)),
+    }
+
+
+@login_required
+@require_POST
+def decision_publication(request: HttpRequest, pk: int, decision_id: int) -> HttpResponse:
+    """The executive's secretary records the day a decision notice was published."""
+    from .callin import decision_publish
+
+    if max(pk, decision_id) > 2**63 - 1:
+        raise Http404("No such decision.")
+    plan = visible_plans(request.user).filter(pk=pk).first()
+    decision = plan.decisions.filter(pk=decision_id).first() if plan is not None else None
+    if decision is None:
+        raise Http404("No such decision.")
+    field = forms.DateField(input_formats=DATE_FORMATS)
+    try:
+        published_on = field.clean(request.POST.get("published_on", ""))
+    except forms.ValidationError:
+        published_on = None
+    try:
+        if published_on is None:
+            raise InvalidInput({"published_on": ["Give the date, for example 18/07/2016."]})
+        decision_publish(decision=decision, actor=request.user, published_on=published_on)
+    except InvalidInput as exc:
+        detail = " ".join(m for messages in exc.errors.values() for m in messages)
+        return render(request, "workflows/refused.html",
+                      {"title": "The date was not accepted", "detail": detail}, status=400)
+    except PlangovError as exc:
+        return _refused(request, exc)
+    return redirect("workflows:plan", pk=plan.pk)
 
 
 @login_required

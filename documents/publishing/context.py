@@ -9,7 +9,14 @@ from typing import Any
 
 from documents.content import ActionKind
 from documents.models import Plan, PlanVersion
-from governance.models import Decision, DecisionOutcome, Membership, latest_per_body
+from governance.models import (
+    BodyKind,
+    CallInRequest,
+    Decision,
+    DecisionOutcome,
+    Membership,
+    latest_per_body,
+)
 
 from . import charts
 
@@ -82,6 +89,14 @@ def plan_context(plan: Plan, version: PlanVersion) -> dict[str, Any]:
     required = list(plan.approving_bodies.all())
     board_decisions = [latest[b.pk] for b in required if b.pk in latest]
     executive = latest.get(plan.executive_body_id)
+    council = next(
+        (d for d in reversed(decisions) if d.body.kind == BodyKind.FULL_COUNCIL), None
+    )
+    call_ins = list(
+        CallInRequest.objects.filter(plan=plan, decision__version=version)
+        .select_related("decision", "outcome")
+        .order_by("number")
+    )
     chairs = {
         m.body_id: m.user
         for m in Membership.objects.current().filter(
@@ -109,6 +124,11 @@ def plan_context(plan: Plan, version: PlanVersion) -> dict[str, Any]:
         "rounds": rounds,
         "board_decisions": board_decisions,
         "executive_decision": executive,
+        "council_decision": council,
+        "call_ins": call_ins,
+        # The day the plan took effect by the rules; plans adopted before adopted_on existed
+        # fall back to the day the adoption was recorded.
+        "adopted_on": plan.adopted_on or (plan.adopted_at.date() if plan.adopted_at else None),
         "all_decisions": decisions,
         "chairs": chairs,
         "contents": contents,

@@ -119,6 +119,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PlanKindEnum": "documents.models.PlanKind",
         "DocumentKindEnum": "documents.models.DocumentKind",
+        "DecisionOutcomeEnum": "governance.models.DecisionOutcome",
+        "CallInOutcomeKindEnum": "governance.models.CallInOutcomeKind",
     },
 }
 
@@ -141,6 +143,13 @@ PLANGOV_CALL_IN_WORKING_DAYS = env_int("PLANGOV_CALL_IN_WORKING_DAYS", 5, minimu
 # any year. They count as confirmed up to this year (0: the last year govuk-bank-holidays'
 # bundled copy of GOV.UK's list holds); a period ending later is flagged provisional.
 PLANGOV_CALENDAR_CONFIRMED_UNTIL = env_int("PLANGOV_CALENDAR_CONFIRMED_UNTIL", 0, minimum=0)
+# The call-in period counts from the executive decision's day ("decision") or from the day its
+# decision notice is published ("publication"; until then the period has not started).
+PLANGOV_CALL_IN_STARTS = env_str("PLANGOV_CALL_IN_STARTS", "decision")
+if PLANGOV_CALL_IN_STARTS not in ("decision", "publication"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("PLANGOV_CALL_IN_STARTS must be decision or publication.")
 
 # Task deadlines: a decision is due at the body's next meeting, or after this many working
 # days; a redraft after this many; reminders go this many working days before the due date.

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from documents.models import Plan, Stage
 from governance.models import AuditEvent, BodyKind, Role
 from governance.models import DecisionOutcome as O
-from tests.conftest import World, decide, make_plan, submitted_plan
+from tests.conftest import World, add_full_council, decide, make_plan, submitted_plan
 from tests.factories import BodyFactory, MembershipFactory, PartnershipFactory, UserFactory
 from workflows.services import (
     plan_adopt,
@@ -48,6 +48,7 @@ POSSIBLE_ACTIONS: dict[str, list[str]] = {
     Stage.PARTNERSHIP_APPROVAL: ["withdraw"],
     Stage.EXECUTIVE_APPROVAL: ["withdraw"],
     Stage.CALL_IN: ["adopt"],
+    Stage.FULL_COUNCIL: ["withdraw"],
     Stage.ADOPTED: ["start_review", "supersede"],
     Stage.UNDER_REVIEW: ["conclude_review", "revise", "supersede"],
     Stage.SUPERSEDED: [],
@@ -97,7 +98,7 @@ def executive_approved_plan(world: World, **kwargs: Any) -> Plan:
 
 def call_in_plan(world: World) -> Plan:
     plan = executive_approved_plan(world)
-    decide(world, plan, world.executive, O.ENDORSED)
+    decide(world, plan, world.executive, O.APPROVED)
     plan.refresh_from_db()
     assert plan.stage == Stage.CALL_IN
     return plan
@@ -121,6 +122,11 @@ def plan_in_stage(world: World, frozen_clock: Any, stage: str) -> Plan:
         plan = executive_approved_plan(world)
     elif stage == Stage.CALL_IN:
         plan = call_in_plan(world)
+    elif stage == Stage.FULL_COUNCIL:
+        if "council_secretary" not in world.users:
+            add_full_council(world)
+        plan = executive_approved_plan(world)
+        decide(world, plan, world.executive, O.ENDORSED)
     elif stage == Stage.ADOPTED:
         plan = adopted_plan(world, frozen_clock)
     elif stage == Stage.UNDER_REVIEW:

@@ -109,7 +109,7 @@ def test_it_moves_the_plan_to_the_executive_when_the_last_body_approves(world, a
 
 def test_it_starts_the_call_in_period_when_the_executive_approves(world, as_user, frozen_clock):
     plan = executive_approved_plan(world)
-    response = record(as_user(world.executive_member), plan, decision("executive", "endorsed"))
+    response = record(as_user(world.executive_member), plan, decision("executive", "approved"))
     assert response.status_code == 201
     plan.refresh_from_db()
     assert plan.stage == "call_in"
@@ -125,15 +125,23 @@ def test_it_lets_the_executive_secretary_record_the_executive_decision(
     assert response.json()["recorded_by"] == "executive_secretary"
 
 
-def test_it_returns_a_called_in_decision_to_the_executive(world, as_user, frozen_clock):
+def test_it_takes_no_call_in_as_a_decision_call_in_has_its_own_record(
+    world, as_user, frozen_clock
+):
     plan = call_in_plan(world)
-    response = record(as_user(world.scrutiny_secretary), plan,
-                      {"body": "scrutiny", "outcome": "called_in", "decided_on": "2016-07-14",
-                       "reasons": "The committee wants the consultation evidence."})
-    assert response.status_code == 201, response.content
-    plan.refresh_from_db()
-    assert plan.stage == "executive_approval"
-    assert plan.call_in_ends_on is None
+    snapshot = Snapshot(plan)
+    body = problem(record(as_user(world.scrutiny_secretary), plan,
+                          {"body": "scrutiny", "outcome": "called_in",
+                           "decided_on": "2016-07-14"}), 400)
+    assert "outcome" in body["errors"]
+    body = problem(record(as_user(world.scrutiny_secretary), plan,
+                          {"body": "scrutiny", "outcome": "approved",
+                           "decided_on": "2016-07-14", "attendance": 5}), 400)
+    assert body["errors"] == {"body": [
+        "Learning and Culture Scrutiny Committee takes no decision on "
+        "Children and Young People's Plan."
+    ]}
+    snapshot.unchanged()
 
 
 def test_it_returns_a_referred_back_plan_to_drafting(world, as_user, plan):
@@ -186,9 +194,9 @@ def test_it_lists_one_decision_or_many_in_the_same_number_of_queries(
     assert len(api.get(plan_url(plan, "decisions/")).json()) == 1
     decide(world, plan, world.executive, O.DEFERRED)
     frozen_clock.advance(days=7)
-    decide(world, plan, world.executive, O.ENDORSED)
+    decide(world, plan, world.executive, O.DEFERRED)
     frozen_clock.advance(days=1)
-    decide(world, plan, world.scrutiny, O.CALLED_IN)
+    decide(world, plan, world.executive, O.APPROVED)
     assert len(api.get(plan_url(plan, "decisions/")).json()) == 4
     assert count_queries(lambda: api.get(plan_url(plan, "decisions/"))) == one
 
@@ -235,7 +243,6 @@ def test_it_refuses_a_body_that_does_not_exist(world, as_user, plan, slug):
         (Stage.EXECUTIVE_APPROVAL, "yorok-board", "board_secretary", "approved"),
         (Stage.PARTNERSHIP_APPROVAL, "executive", "executive_member", "approved"),
         (Stage.ADOPTED, "executive", "executive_member", "approved"),
-        (Stage.PARTNERSHIP_APPROVAL, "scrutiny", "scrutiny_secretary", "called_in"),
         (Stage.WITHDRAWN, "safeguarding-board", "safeguarding_secretary", "rejected"),
     ],
 )
@@ -276,8 +283,8 @@ def test_it_refuses_a_second_approval_by_the_same_body(world, as_user, plan):
         ({"attendance": None},
          {"attendance": ["No meeting of YorOK Board on 2016-07-14 is recorded; "
                          "give attendance."]}),
-        ({"outcome": "called_in"},
-         {"outcome": ["'called_in' is not an outcome YorOK Board can record: approved, "
+        ({"outcome": "endorsed"},
+         {"outcome": ["'endorsed' is not an outcome YorOK Board can record: approved, "
                       "approved_with_amendments, deferred, referred_back, rejected."]}),
     ],
 )

@@ -43,8 +43,8 @@ def walk_through_the_api(world: Any, as_user: Any, frozen_clock: Any) -> int:
                                       "decided_on": "2016-07-14", "attendance": 9,
                                       "votes_for": 9, "reasons": "Unanimous"})
     post(as_user(world.executive_member), base + "decisions/", {
-        "body": "executive", "outcome": "endorsed", "decided_on": "2016-07-14",
-        "attendance": 5, "votes_for": 5, "reasons": "Recommended to full council",
+        "body": "executive", "outcome": "approved", "decided_on": "2016-07-14",
+        "attendance": 5, "votes_for": 5, "reasons": "Approved",
     })
     frozen_clock.set(datetime.date(2016, 7, 22))
     plan_adopt(plan=world.partnership.plans.get(pk=plan_id), actor=None)
@@ -65,7 +65,7 @@ def test_it_lists_a_plans_events_in_order_with_actor_and_reason(world, as_user, 
         ("plan.close_consultation", "lead", "6,300 parent responses"),
         ("plan.submit", "lead", "Ready for the board"),
         ("decision.record", "board_secretary", "Unanimous"),
-        ("decision.record", "executive_member", "Recommended to full council"),
+        ("decision.record", "executive_member", "Approved"),
         ("plan.adopt", "system", ""),
     ]
     seqs = [e["seq"] for e in events]

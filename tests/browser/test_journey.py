@@ -107,3 +107,50 @@ def test_it_takes_a_plan_from_submission_to_adoption_in_the_browser(browser, liv
     shots = os.environ.get("PLANGOV_SCREENSHOTS")
     if shots:  # for looking at the pages by eye; never committed
         lead.screenshot(path=f"{shots}/plan-adopted.png", full_page=True)
+
+
+def test_it_records_a_call_in_and_the_committees_outcome_in_the_browser(browser, live_server,
+                                                                       frozen_clock):
+    from governance.models import DecisionOutcome as O
+    from tests.conftest import decide, submitted_plan
+
+    world = build_world()
+    plan = submitted_plan(world)
+    decide(world, plan, world.board, O.APPROVED)
+    decide(world, plan, world.safeguarding, O.APPROVED)
+    decide(world, plan, world.executive, O.APPROVED)
+    plan.refresh_from_db()
+    assert plan.stage == Stage.CALL_IN
+
+    scrutiny = sign_in(browser, live_server, "scrutiny_secretary")
+    scrutiny.goto(f"{live_server.url}/tasks/?view=queue")
+    assert "Record a call-in request, if any" in scrutiny.content()
+    scrutiny.get_by_role("button", name="Claim").first.click()
+    scrutiny.wait_for_load_state()
+    scrutiny.get_by_label("Members requesting the call-in").fill(
+        "Cllr Ann Reid\nCllr Ian Cuthbertson\nCllr Sian Wiseman")
+    scrutiny.get_by_label("Date of the request").fill("2016-07-14")
+    scrutiny.get_by_label("The members' reasons").fill("The costs are not in the report.")
+    scrutiny.get_by_role("button", name="Record the call-in request").click()
+    scrutiny.wait_for_load_state()
+    assert "Done" in scrutiny.content(), scrutiny.content()[:3000]
+    plan.refresh_from_db()
+    assert plan.stage == Stage.CALL_IN  # suspended until the committee meets
+
+    frozen_clock.set(datetime.date(2016, 7, 19))
+    scrutiny.goto(f"{live_server.url}/tasks/?view=queue")
+    scrutiny.get_by_role("button", name="Claim").first.click()
+    scrutiny.wait_for_load_state()
+    assert "Cllr Sian Wiseman" in scrutiny.content()
+    scrutiny.get_by_label("No further action: the decision takes effect").check()
+    scrutiny.get_by_label("Date of the meeting").fill("2016-07-19")
+    scrutiny.get_by_label("Members present").fill("6")
+    scrutiny.get_by_label("Minute reference").fill("LCS/2016/3")
+    scrutiny.get_by_role("button", name="Record the outcome").click()
+    scrutiny.wait_for_load_state()
+    assert "Done" in scrutiny.content(), scrutiny.content()[:3000]
+    plan.refresh_from_db()
+    assert plan.stage == Stage.ADOPTED
+    assert plan.adopted_on == datetime.date(2016, 7, 19)
+    scrutiny.goto(f"{live_server.url}/plans/{plan.pk}/")
+    assert "recorded a call-in request" in scrutiny.content()

@@ -24,10 +24,18 @@ from governance.models import AuditEvent, Decision, Meeting
 from governance.models import DecisionOutcome as O
 from plangov import calendar, clock
 from plangov.errors import Conflict, Forbidden, InvalidInput
-from tests.conftest import World, decide, open_task, submitted_plan
+from tests.conftest import (
+    World,
+    call_in_outcome,
+    call_in_request,
+    decide,
+    open_task,
+    submitted_plan,
+)
 from tests.factories import valid_content
 from workflows import routing
 from workflows.decisions import decision_record
+from workflows.lifecycle import pending_call_in
 from workflows.models import TaskKind
 from workflows.services import (
     plan_adopt,
@@ -41,13 +49,15 @@ from workflows.services import (
 EXPECTED_OPEN = {
     Stage.PARTNERSHIP_APPROVAL: {TaskKind.BOARD_DECISION},
     Stage.EXECUTIVE_APPROVAL: {TaskKind.EXECUTIVE_DECISION},
-    Stage.CALL_IN: {TaskKind.CALL_IN},
+    Stage.CALL_IN: {TaskKind.CALL_IN},  # or the outcome task, once a call-in is requested
+    Stage.FULL_COUNCIL: {TaskKind.FULL_COUNCIL_DECISION},
     Stage.DRAFTING: {TaskKind.REDRAFT},  # only ever reached here by a referral back
     Stage.ADOPTED: set(),
     Stage.WITHDRAWN: set(),
 }
 LIVE_STAGES = {
-    Stage.PARTNERSHIP_APPROVAL, Stage.EXECUTIVE_APPROVAL, Stage.CALL_IN, Stage.DRAFTING
+    Stage.PARTNERSHIP_APPROVAL, Stage.EXECUTIVE_APPROVAL, Stage.CALL_IN, Stage.FULL_COUNCIL,
+    Stage.DRAFTING,
 }
 
 
@@ -58,7 +68,10 @@ def open_kinds(plan: Plan) -> set[str]:
 def assert_in_step(plan: Plan) -> Plan:
     """The process and the plan's stage never disagree."""
     plan.refresh_from_db()
-    assert open_kinds(plan) == EXPECTED_OPEN[plan.stage], plan.stage
+    expected = EXPECTED_OPEN[plan.stage]
+    if plan.stage == Stage.CALL_IN and pending_call_in(plan) is not None:
+        expected = {TaskKind.CALL_IN_OUTCOME}
+    assert open_kinds(plan) == expected, plan.stage
     process = routing.active_process(plan)
     if plan.stage in LIVE_STAGES:
         assert process is not None, f"no running process in {plan.stage}"
@@ -306,34 +319,38 @@ def test_it_opens_a_call_in_task_and_timer_after_executive_approval(world, froze
     assert routing.due_timer_ids() == []
 
 
-def test_it_returns_a_called_in_decision_to_the_executive_and_restarts_call_in(
+def test_it_returns_a_called_in_decision_to_the_executive_which_decides_once_more(
     world, frozen_clock
 ):
     plan = to_call_in(world)
-    first_call_in = open_task(plan)
+    call_in = open_task(plan)
 
-    decide(world, plan, world.scrutiny, O.CALLED_IN, reasons="Members want to discuss costs.")
+    call_in_request(world, plan, reasons="Members want to discuss costs.")
+    plan = assert_in_step(plan)
+    assert plan.stage == Stage.CALL_IN  # suspended, waiting for the committee
+    call_in.refresh_from_db()
+    assert call_in.status == STATUS.DONE
+    assert not scheduled_timers(plan).exists()  # the call-in's timer went with it
+    outcome = open_task(plan)
+    assert outcome.info.kind == TaskKind.CALL_IN_OUTCOME
+    assert outcome.info.body == world.scrutiny
+
+    frozen_clock.advance(days=5)  # Tuesday 19 July, the committee meets
+    call_in_outcome(world, plan, "referred_to_executive")
     plan = assert_in_step(plan)
     assert plan.stage == Stage.EXECUTIVE_APPROVAL
     assert plan.call_in_ends_on is None
-    first_call_in.refresh_from_db()
-    assert first_call_in.status == STATUS.DONE
-    assert not scheduled_timers(plan).exists()  # the call-in's timer went with it
     executive = open_task(plan)
     assert executive.info.kind == TaskKind.EXECUTIVE_DECISION
     assert Task.objects.filter(info__plan=plan, info__kind=TaskKind.EXECUTIVE_DECISION).count() == 2
 
-    frozen_clock.advance(days=1)  # Friday 15 July
+    frozen_clock.advance(days=2)  # Thursday 21 July
     decide(world, plan, world.executive, O.APPROVED)
     plan = assert_in_step(plan)
-    assert plan.stage == Stage.CALL_IN
-    second_call_in = open_task(plan)
-    assert second_call_in.pk != first_call_in.pk
-    assert second_call_in.info.due_on == plan.call_in_ends_on
-    assert plan.call_in_ends_on == calendar.add_working_days(
-        datetime.date(2016, 7, 15), settings.PLANGOV_CALL_IN_WORKING_DAYS
-    )
-    assert scheduled_timers(plan).count() == 1
+    assert plan.stage == Stage.ADOPTED  # reconsidered: not open to call-in again
+    assert plan.adopted_on == datetime.date(2016, 7, 21)
+    assert Task.objects.filter(info__plan=plan, info__kind=TaskKind.CALL_IN).count() == 1
+    assert not scheduled_timers(plan).exists()
 
 
 def test_it_adopts_the_plan_when_the_call_in_timer_fires(world, frozen_clock):
@@ -368,7 +385,7 @@ def test_it_adopts_a_plan_not_subject_to_call_in_on_the_executive_decision(
 ):
     plan = to_executive(world, call_in=False)
     process = routing.active_process(plan)
-    decide(world, plan, world.executive, O.ENDORSED)
+    decide(world, plan, world.executive, O.APPROVED)
     plan = assert_in_step(plan)
     assert plan.stage == Stage.ADOPTED
     assert plan.call_in_ends_on is None

@@ -13,7 +13,7 @@ from documents.services import plan_create, version_create
 from governance.models import AuditEvent, ConsultationRound, Decision, Meeting
 from governance.models import DecisionOutcome as O
 from plangov.errors import InvalidInput
-from tests.conftest import World, decide, make_plan
+from tests.conftest import World, call_in_outcome, call_in_request, decide, make_plan
 from tests.factories import valid_content
 from workflows.services import (
     plan_adopt,
@@ -144,13 +144,33 @@ def test_a_referral_back_starts_a_new_cycle_that_follows_it(world, frozen_clock)
     decide(world, plan, world.board, O.APPROVED, decided_on=D(2009, 4, 7))
 
 
-def test_scrutiny_cannot_call_in_before_the_executive_decided(world, frozen_clock):
+def to_executive_decision(world: World, frozen_clock: Any) -> Plan:
+    frozen_clock.set(D(2016, 7, 25))
     plan = replayed(world)
     decide(world, plan, world.board, O.APPROVED, decided_on=D(2016, 7, 11))
     decide(world, plan, world.safeguarding, O.APPROVED, decided_on=D(2016, 7, 11))
     decide(world, plan, world.executive, O.APPROVED, decided_on=D(2016, 7, 13))
-    refused(lambda: decide(world, plan, world.scrutiny, O.CALLED_IN, decided_on=D(2016, 7, 12)),
-            "decided_on", "12 July 2016", "13 July 2016")
+    plan.refresh_from_db()
+    return plan
+
+
+def test_a_call_in_request_is_not_dated_before_the_executive_decided(world, frozen_clock):
+    plan = to_executive_decision(world, frozen_clock)
+    refused(lambda: call_in_request(world, plan, requested_on=D(2016, 7, 12)),
+            "requested_on", "12 July 2016", "13 July 2016")
+
+
+def test_a_reconsidered_executive_decision_follows_the_referral_back(world, frozen_clock):
+    plan = to_executive_decision(world, frozen_clock)
+    call_in_request(world, plan, requested_on=D(2016, 7, 14))
+    call_in_outcome(world, plan, "referred_to_executive", decided_on=D(2016, 7, 18))
+    plan.refresh_from_db()
+    refused(lambda: decide(world, plan, world.executive, O.APPROVED, decided_on=D(2016, 7, 15)),
+            "decided_on", "15 July 2016", "18 July 2016")
+    decide(world, plan, world.executive, O.APPROVED, decided_on=D(2016, 7, 19))
+    plan.refresh_from_db()
+    assert plan.stage == Stage.ADOPTED
+    assert plan.adopted_on == D(2016, 7, 19)
 
 
 # Effective dates of plans and versions.

@@ -51,7 +51,7 @@ def test_it_walks_joint_approval_executive_and_call_in_to_adoption(world, frozen
     decide(world, plan, world.safeguarding, O.APPROVED)
     assert_in_step(plan)
     assert plan.stage == Stage.EXECUTIVE_APPROVAL
-    decide(world, plan, world.executive, O.ENDORSED)
+    decide(world, plan, world.executive, O.APPROVED)
     assert_in_step(plan)
     call_in = routing.open_tasks(plan).get()
     assert call_in.info.body == world.scrutiny and call_in.info.due_on == plan.call_in_ends_on

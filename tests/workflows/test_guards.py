@@ -23,7 +23,16 @@ from governance.models import (
 from governance.models import DecisionOutcome as O
 from governance.policy import READS_ONLY
 from plangov.errors import Conflict, Forbidden, GuardFailed, InvalidInput, WrongStage
-from tests.conftest import World, decide, make_plan, submitted_plan
+from tests.conftest import (
+    World,
+    add_full_council,
+    build_world,
+    call_in_outcome,
+    call_in_request,
+    decide,
+    make_plan,
+    submitted_plan,
+)
 from tests.factories import valid_content
 from workflows.lifecycle import PlanLifecycle, approval_state
 from workflows.services import (
@@ -47,6 +56,7 @@ POSSIBLE: dict[str, list[str]] = {
     Stage.PARTNERSHIP_APPROVAL: ["withdraw"],
     Stage.EXECUTIVE_APPROVAL: ["withdraw"],
     Stage.CALL_IN: ["adopt"],
+    Stage.FULL_COUNCIL: ["withdraw"],
     Stage.ADOPTED: ["start_review", "supersede"],
     Stage.UNDER_REVIEW: ["conclude_review", "revise", "supersede"],
     Stage.SUPERSEDED: [],
@@ -57,13 +67,13 @@ DECIDES_IN = {
     "board": Stage.PARTNERSHIP_APPROVAL,
     "safeguarding": Stage.PARTNERSHIP_APPROVAL,
     "executive": Stage.EXECUTIVE_APPROVAL,
-    "scrutiny": Stage.CALL_IN,
+    "full_council": Stage.FULL_COUNCIL,
 }
 OUTCOME_FOR = {
     "board": O.APPROVED,
     "safeguarding": O.APPROVED,
     "executive": O.APPROVED,
-    "scrutiny": O.CALLED_IN,
+    "full_council": O.APPROVED,
 }
 NOT_LEADS = [
     "board_secretary",
@@ -77,6 +87,14 @@ NOT_LEADS = [
     "outsider",
 ]
 JULY_14 = datetime.date(2016, 7, 14)  # the frozen clock's first day, a Thursday
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    """The shared world, with a full council: every deciding body has a stage."""
+    world = build_world()
+    add_full_council(world)
+    return world
 
 
 # Helpers
@@ -172,6 +190,9 @@ def plan_in(world: World, frozen_clock: Any, stage: str) -> Plan:
         plan = to_executive(world, submitted_plan(world))
     elif stage == Stage.CALL_IN:
         plan = to_call_in(world, submitted_plan(world))
+    elif stage == Stage.FULL_COUNCIL:
+        plan = to_executive(world, submitted_plan(world))
+        decide(world, plan, world.executive, O.ENDORSED)
     elif stage == Stage.ADOPTED:
         plan = to_adopted(world, frozen_clock, submitted_plan(world))
     elif stage == Stage.UNDER_REVIEW:
@@ -378,7 +399,7 @@ def test_it_keeps_the_stage_when_the_executive_defers(world, frozen_clock):
     with pytest.raises(GuardFailed, match="The executive has not approved this version"):
         PlanLifecycle(plan).check("executive_approve", None, enforce_permission=False)
     frozen_clock.advance(days=14)
-    decide(world, plan, world.executive, O.ENDORSED)
+    decide(world, plan, world.executive, O.APPROVED)
     assert reload(plan).stage == Stage.CALL_IN
 
 
@@ -396,7 +417,7 @@ def test_it_does_not_leave_executive_approval_without_an_executive_decision(worl
 
 def test_it_starts_the_call_in_period_at_executive_approval(world, frozen_clock):
     plan = to_executive(world, submitted_plan(world))
-    decide(world, plan, world.executive, O.ENDORSED)
+    decide(world, plan, world.executive, O.APPROVED)
     plan = reload(plan)
     assert plan.stage == Stage.CALL_IN
     assert plan.call_in_ends_on == datetime.date(2016, 7, 21)  # five working days on
@@ -412,6 +433,7 @@ def test_it_adopts_at_once_when_the_plan_is_not_subject_to_call_in(world, frozen
     assert plan.adopted_version_id == plan.current_version_id
     assert plan.adopted_version.number == 1
     assert plan.adopted_at == frozen_clock.current
+    assert plan.adopted_on == JULY_14
     assert plan.call_in_ends_on is None
     event = AuditEvent.objects.order_by("-seq").first()
     assert event.after["adopted_version"] == 1
@@ -464,16 +486,18 @@ def test_it_extends_the_call_in_period_over_bank_holidays(
     frozen_clock.set(last_day)
     error = refused(GuardFailed, plan, plan_adopt, plan=plan, actor=None)
     assert f"{last_day:%A %d %B %Y}" in error.detail
-    # Scrutiny can still call it in on the last day.
-    assert PlanLifecycle(plan).check("call_in", None, enforce_permission=False) is None
     frozen_clock.set(last_day + datetime.timedelta(days=1))
-    assert plan_adopt(plan=plan, actor=None).stage == Stage.ADOPTED
+    plan = plan_adopt(plan=plan, actor=None)
+    assert plan.stage == Stage.ADOPTED
+    assert plan.adopted_on == last_day  # the day the period ended, not the day it was seen
 
 
 def test_it_returns_a_called_in_plan_to_the_executive_for_a_new_decision(world, frozen_clock):
     plan = to_call_in(world, submitted_plan(world))
     frozen_clock.set(datetime.date(2016, 7, 21))  # the last day of the period
-    decide(world, plan, world.scrutiny, O.CALLED_IN, reasons="Consultation with schools.")
+    call_in_request(world, plan, reasons="Consultation with schools.")
+    frozen_clock.set(datetime.date(2016, 7, 26))
+    call_in_outcome(world, plan, "referred_to_executive")
     plan = reload(plan)
     assert plan.stage == Stage.EXECUTIVE_APPROVAL
     assert plan.call_in_ends_on is None
@@ -488,13 +512,12 @@ def test_it_returns_a_called_in_plan_to_the_executive_for_a_new_decision(world, 
     refused(WrongStage, plan, plan_adopt, plan=plan, actor=None)
     assert plans_due_for_adoption() == []
 
+    # A decision reconsidered after a call-in cannot be called in again: it takes effect.
     decide(world, plan, world.executive, O.APPROVED, reasons="Reconsidered.")
     plan = reload(plan)
-    assert plan.stage == Stage.CALL_IN
-    assert plan.call_in_ends_on == datetime.date(2016, 9, 8)  # counted from the new decision
-    frozen_clock.set(datetime.date(2016, 9, 9))
-    plan = plan_adopt(plan=plan, actor=None)
     assert plan.stage == Stage.ADOPTED
+    assert plan.call_in_ends_on is None
+    assert plan.adopted_on == datetime.date(2016, 9, 1)
     assert plan.adopted_version_id == plan.current_version_id
 
 
@@ -502,10 +525,12 @@ def test_it_refuses_a_call_in_after_the_period(world, frozen_clock):
     plan = to_call_in(world, submitted_plan(world))
     frozen_clock.set(datetime.date(2016, 7, 22))
     error = refused(
-        GuardFailed, plan, decide, world, plan, world.scrutiny, O.CALLED_IN,
+        Conflict, plan, call_in_request, world, plan, requested_on=datetime.date(2016, 7, 21)
     )
-    assert error.detail == "The call-in period ended on 21 July 2016."
-    assert not Decision.objects.filter(outcome=O.CALLED_IN).exists()
+    assert error.detail.startswith(
+        "The call-in period ran from Thursday 14 July 2016 to Thursday 21 July 2016;"
+    )
+    assert not plan.call_in_requests.exists()
     assert plan_adopt(plan=plan, actor=None).stage == Stage.ADOPTED
 
 
@@ -654,7 +679,7 @@ RECORDERS = {
     "board": {"board_secretary", "board_deputy"},
     "safeguarding": {"safeguarding_secretary"},
     "executive": {"executive_member", "executive_secretary"},
-    "scrutiny": {"scrutiny_secretary"},
+    "full_council": {"council_secretary"},
 }
 
 

@@ -32,12 +32,22 @@ from hypothesis.stateful import (
 from documents.models import Plan, PlanKind, Stage
 from documents.services import version_create
 from governance.audit import verify_chain
-from governance.models import AuditEvent, ConsultationRound, ConsultationStatus, Decision, Role
+from governance.models import (
+    AuditEvent,
+    CallInOutcome,
+    CallInOutcomeKind,
+    CallInRequest,
+    ConsultationRound,
+    ConsultationStatus,
+    Decision,
+    Role,
+)
 from governance.models import DecisionOutcome as O
 from plangov import calendar, clock
 from plangov.errors import Conflict, Forbidden, GuardFailed, InvalidInput, WrongStage
-from tests.conftest import FrozenClock, World, make_plan
+from tests.conftest import FrozenClock, World, add_full_council, make_plan
 from tests.factories import valid_content
+from workflows.callin import call_in_outcome_record, call_in_request_record
 from workflows.decisions import decision_record
 from workflows.services import PLAN_ACTIONS, plan_start_consultation, plans_due_for_adoption
 from workflows.tasks import adopt_after_call_in
@@ -59,35 +69,40 @@ ACTORS = [
     "executive_member",
     "executive_secretary",
     "scrutiny_secretary",
+    "council_secretary",
     "auditor",
     "outsider",
     "system",
 ]
 LEADS = {"lead", "board_secretary"}
 LEADS_ORDER = ["lead", "board_secretary"]
-BODIES = ["board", "safeguarding", "executive", "scrutiny"]
+BODIES = ["board", "safeguarding", "executive", "full_council", "scrutiny"]
 RECORDERS = {
     "board": ["board_secretary", "board_deputy"],
     "safeguarding": ["safeguarding_secretary"],
     "executive": ["executive_member", "executive_secretary"],
+    "full_council": ["council_secretary"],
     "scrutiny": ["scrutiny_secretary"],
 }
 DECIDES_IN = {
     "board": Stage.PARTNERSHIP_APPROVAL,
     "executive": Stage.EXECUTIVE_APPROVAL,
-    "scrutiny": Stage.CALL_IN,
+    "full_council": Stage.FULL_COUNCIL,
 }
 OUTCOMES = {
     "board": {O.APPROVED, O.APPROVED_WITH_AMENDMENTS, O.DEFERRED, O.REFERRED_BACK, O.REJECTED},
     "executive": {O.APPROVED, O.ENDORSED, O.DEFERRED, O.REFERRED_BACK, O.REJECTED},
-    "scrutiny": {O.CALLED_IN},
+    "full_council": {O.APPROVED, O.DEFERRED, O.REFERRED_BACK},
 }
+NFA, TO_EXECUTIVE, TO_COUNCIL = CallInOutcomeKind.values
+MEMBERS = ["Cllr Ann Reid", "Cllr Ian Cuthbertson", "Cllr Sian Wiseman", "Cllr Nigel Ayre"]
 POSSIBLE: dict[str, set[str]] = {
     Stage.DRAFTING: {"start_consultation", "submit", "withdraw"},
     Stage.CONSULTATION: {"close_consultation", "withdraw"},
     Stage.PARTNERSHIP_APPROVAL: {"withdraw"},
     Stage.EXECUTIVE_APPROVAL: {"withdraw"},
     Stage.CALL_IN: {"adopt"},
+    Stage.FULL_COUNCIL: {"withdraw"},
     Stage.ADOPTED: {"start_review", "supersede"},
     Stage.UNDER_REVIEW: {"conclude_review", "revise", "supersede"},
     Stage.SUPERSEDED: set(),
@@ -110,7 +125,6 @@ LIKELY_OUTCOMES = [
     O.APPROVED,
     O.ENDORSED,
     O.APPROVED_WITH_AMENDMENTS,
-    O.CALLED_IN,
     O.DEFERRED,
     O.REFERRED_BACK,
     O.REJECTED,
@@ -129,7 +143,10 @@ SELECT p.stage, p.stage_changed_at, p.current_version_id, p.adopted_version_id, 
        (SELECT COUNT(*) FROM governance_consultationround WHERE status = 'open'),
        (SELECT COUNT(*) FROM governance_auditevent),
        (SELECT last_seq FROM governance_audithead WHERE id = 1),
-       (SELECT last_hash FROM governance_audithead WHERE id = 1)
+       (SELECT last_hash FROM governance_audithead WHERE id = 1),
+       (SELECT COUNT(*) FROM governance_callinrequest),
+       (SELECT COUNT(*) FROM governance_callinoutcome),
+       p.adopted_on
 FROM documents_plan p WHERE p.id = %s
 """
 OPEN_ROUNDS, EVENTS = 14, 15
@@ -243,11 +260,26 @@ class LifecycleMachine(RuleBasedStateMachine):
         closes_on = inputs.get("closes_on")
         if action == "start_consultation" and closes_on and closes_on < self.today():
             return InvalidInput
+        if action == "adopt" and self.pending(plan) is not None:
+            return GuardFailed
         return None
 
+    def pending(self, plan: Plan) -> CallInRequest | None:
+        return CallInRequest.objects.filter(plan=plan, outcome__isnull=True).first()
+
+    def reconsidered(self, plan: Plan) -> bool:
+        return CallInOutcome.objects.filter(
+            request__decision__version_id=plan.current_version_id, outcome=TO_EXECUTIVE
+        ).exists()
+
+    def executive_decision(self, plan: Plan) -> Decision:
+        return self.latest_decisions(plan.current_version_id)[plan.executive_body_id]
+
     def role(self, body: str) -> str | None:
-        if body in ("executive", "scrutiny"):
+        if body in ("executive", "full_council"):
             return body
+        if body == "scrutiny":
+            return None  # call-in has its own records; scrutiny takes no decision on a plan
         return "board" if self.body(body).pk in self.required else None
 
     def predict_decision(
@@ -263,12 +295,11 @@ class LifecycleMachine(RuleBasedStateMachine):
             return WrongStage
         if outcome not in OUTCOMES[role] or decided_on > self.today():
             return InvalidInput
-        if role != "scrutiny":
-            meeting = self.body(body).meetings.filter(date=decided_on).first()
-            if meeting is not None and meeting.attendance != attendance:
-                return InvalidInput
-            if outcome in APPROVING and attendance < self.body(body).quorum:
-                return InvalidInput
+        meeting = self.body(body).meetings.filter(date=decided_on).first()
+        if meeting is not None and meeting.attendance != attendance:
+            return InvalidInput
+        if outcome in APPROVING and attendance < self.body(body).quorum:
+            return InvalidInput
         version = plan.current_version
         if decided_on < self.earliest_decision_date(plan, body, role):
             return InvalidInput  # out of the order of events
@@ -278,14 +309,13 @@ class LifecycleMachine(RuleBasedStateMachine):
             latest = self.latest_decisions(version.pk).get(self.body(body).pk)
             if latest is not None and latest.is_approving:
                 return Conflict
-        if role == "scrutiny" and self.today() > plan.call_in_ends_on:
-            return GuardFailed
         return None
 
     def earliest_decision_date(self, plan: Plan, body: str, role: str) -> datetime.date:
         """The first day a decision of ``body`` on the current version may carry: not before
         the submission, the body's own earlier decisions on it, and for the executive the
-        last board approval (and any call-in); for scrutiny, the executive's decision."""
+        last board approval (and any referral back to it after a call-in); for full council,
+        the executive's decision and any referral to it."""
         version = plan.current_version
         decisions = list(Decision.objects.filter(version_id=version.pk).order_by("pk"))
         latest = {d.body_id: d for d in decisions}
@@ -294,20 +324,31 @@ class LifecycleMachine(RuleBasedStateMachine):
         if role == "executive":
             bounds += [d.decided_on for pk, d in latest.items()
                        if pk in self.required and d.is_approving]
-            bounds += [d.decided_on for d in decisions if d.outcome == O.CALLED_IN]
-        if role == "scrutiny" and plan.executive_body_id in latest:
-            bounds.append(latest[plan.executive_body_id].decided_on)
+            bounds += self.outcome_dates(version, TO_EXECUTIVE)
+        if role == "full_council":
+            if plan.executive_body_id in latest:
+                bounds.append(latest[plan.executive_body_id].decided_on)
+            bounds += self.outcome_dates(version, TO_COUNCIL)
         return max(bounds)
+
+    def outcome_dates(self, version: Any, kind: str) -> list[datetime.date]:
+        return list(CallInOutcome.objects.filter(
+            request__decision__version_id=version.pk, outcome=kind
+        ).values_list("decided_on", flat=True))
 
     def stage_after_decision(self, plan: Plan, body: str, outcome: str) -> str:
         if outcome in SENDING_BACK:
             return Stage.DRAFTING
         if outcome == O.DEFERRED:
             return plan.stage
-        if body == "scrutiny":
-            return Stage.EXECUTIVE_APPROVAL
+        if body == "full_council":
+            return Stage.ADOPTED
+        if body == "executive" and outcome == O.ENDORSED:
+            return Stage.FULL_COUNCIL
         if body == "executive":
-            return Stage.CALL_IN if plan.subject_to_call_in else Stage.ADOPTED
+            if plan.subject_to_call_in and not self.reconsidered(plan):
+                return Stage.CALL_IN
+            return Stage.ADOPTED
         latest = self.latest_decisions(plan.current_version_id)
         latest[self.body(body).pk] = Decision(outcome=outcome)  # the one about to be recorded
         if self.all_required_approved(latest):
@@ -387,14 +428,61 @@ class LifecycleMachine(RuleBasedStateMachine):
                 assert after.call_in_ends_on == calendar.add_working_days(
                     decided_on, django_settings.PLANGOV_CALL_IN_WORKING_DAYS
                 )
-            if body == "scrutiny":
-                assert after.call_in_ends_on is None
+            if stage == Stage.ADOPTED:
+                assert after.adopted_on == decided_on
+
+    def request_call_in(self, actor: str, requested_on: datetime.date, members: int) -> None:
+        plan = self.fresh()
+        ends = plan.call_in_ends_on
+        if actor != "scrutiny_secretary":
+            expected: Any = Forbidden
+        elif plan.stage != Stage.CALL_IN:
+            expected = WrongStage
+        elif self.pending(plan) is not None or self.today() > ends:
+            expected = Conflict
+        elif members < 3 or requested_on > self.today() or not (
+            self.executive_decision(plan).decided_on <= requested_on <= ends
+        ):
+            expected = InvalidInput
+        else:
+            expected = None
+        if self.attempt(expected, "call_in.request", call_in_request_record, plan=plan,
+                        actor=self.person(actor), requesters=MEMBERS[:members],
+                        reasons="Costs are unclear.", requested_on=requested_on):
+            after = self.fresh()
+            assert after.stage == Stage.CALL_IN
+            assert self.pending(after).requested_on == requested_on
+
+    def committee_decides(self, outcome: str, actor: str, decided_on: datetime.date,
+                          attendance: int) -> None:
+        plan = self.fresh()
+        pending = self.pending(plan)
+        meeting = self.world.scrutiny.meetings.filter(date=decided_on).first()
+        if actor != "scrutiny_secretary":
+            expected: Any = Forbidden
+        elif pending is None:
+            expected = Conflict
+        elif (decided_on > self.today() or decided_on < pending.requested_on
+              or (meeting is not None and meeting.attendance != attendance)
+              or attendance < self.world.scrutiny.quorum):
+            expected = InvalidInput
+        else:
+            expected = None
+        if self.attempt(expected, "call_in.outcome", call_in_outcome_record, plan=plan,
+                        actor=self.person(actor), outcome=outcome, decided_on=decided_on,
+                        attendance=attendance, votes_for=min(attendance, 3)):
+            after = self.fresh()
+            assert after.stage == {NFA: Stage.ADOPTED, TO_EXECUTIVE: Stage.EXECUTIVE_APPROVAL,
+                                   TO_COUNCIL: Stage.FULL_COUNCIL}[outcome]
+            if outcome == NFA:
+                assert after.adopted_on == decided_on
 
     def beat(self) -> None:
         """What the beat does: adopt every plan whose call-in period is over."""
         plan = self.fresh()
         due = plans_due_for_adoption()
-        over = plan.stage == Stage.CALL_IN and self.today() > plan.call_in_ends_on
+        over = (plan.stage == Stage.CALL_IN and self.today() > plan.call_in_ends_on
+                and self.pending(plan) is None)
         assert due == ([plan.pk] if over else [])
         for plan_id in due:
             assert adopt_after_call_in(plan_id) == "adopted"
@@ -460,6 +548,19 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.decide(body, outcome, actor, self.today() - datetime.timedelta(days_ago),
                     attendance)
 
+    @rule(actor=st.sampled_from(["scrutiny_secretary", "scrutiny_secretary", "lead",
+                                 "executive_secretary"]),
+          days_ago=st.sampled_from([0, 0, 1, 3, 9, -1]), members=st.sampled_from([3, 3, 4, 2]))
+    def members_call_in(self, actor: str, days_ago: int, members: int) -> None:
+        self.request_call_in(actor, self.today() - datetime.timedelta(days_ago), members)
+
+    @rule(outcome=st.sampled_from(CallInOutcomeKind.values),
+          actor=st.sampled_from(["scrutiny_secretary", "scrutiny_secretary", "council_secretary"]),
+          days_ago=st.sampled_from([0, 0, 2, -1]), attendance=st.sampled_from([7, 7, 2]))
+    def scrutiny_decides(self, outcome: str, actor: str, days_ago: int, attendance: int) -> None:
+        self.committee_decides(outcome, actor, self.today() - datetime.timedelta(days_ago),
+                               attendance)
+
     @rule(days=st.integers(0, 8), working=st.booleans())
     def time_passes(self, days: int, working: bool) -> None:
         today = self.today()
@@ -510,12 +611,19 @@ class LifecycleMachine(RuleBasedStateMachine):
         elif stage == Stage.EXECUTIVE_APPROVAL:
             outcome = [O.APPROVED, O.ENDORSED, O.APPROVED, O.REFERRED_BACK][choice]
             self.decide("executive", outcome, RECORDERS["executive"][choice % 2], self.today())
+        elif stage == Stage.FULL_COUNCIL:
+            outcome = [O.APPROVED, O.APPROVED, O.REFERRED_BACK, O.DEFERRED][choice]
+            self.decide("full_council", outcome, "council_secretary", self.today())
+        elif stage == Stage.CALL_IN and self.pending(plan) is not None:
+            # The scrutiny committee meets on the request.
+            self.committee_decides([NFA, TO_EXECUTIVE, TO_COUNCIL][wide_choice % 3],
+                                   "scrutiny_secretary", self.today(), 7)
         elif stage == Stage.CALL_IN:
-            # Scrutiny calls it in, the lead officer or the beat adopts it (each refused at
+            # Members call it in, the lead officer or the beat adopts it (each refused at
             # the wrong time), or time moves to the period's last day, then past it.
             ends = plan.call_in_ends_on
             if wide_choice == 0:
-                self.decide("scrutiny", O.CALLED_IN, "scrutiny_secretary", self.today())
+                self.request_call_in("scrutiny_secretary", self.today(), 3)
             elif wide_choice == 1:
                 self.act("adopt", LEADS_ORDER[self.today().day % 2])
             elif wide_choice == 2:
@@ -553,7 +661,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         # The adopted version changes only at adoption, to the version adopted.
         if plan.adopted_version_id != self.adopted_version_id:
             assert plan.stage == Stage.ADOPTED
-            assert self.last_action in ("plan.adopt", "decision.record")
+            assert self.last_action in ("plan.adopt", "decision.record", "call_in.outcome")
             assert plan.adopted_version_id == plan.current_version_id
             self.adopted_version_id = plan.adopted_version_id
 
@@ -561,9 +669,11 @@ class LifecycleMachine(RuleBasedStateMachine):
             assert plan.adopted_version_id is not None
             assert plan.adopted_version_id == plan.current_version_id
             assert plan.adopted_at is not None
+            assert plan.adopted_on is not None and plan.adopted_on <= self.today()
 
         # The adopted version was approved by every required body and by the executive, and
-        # that approval was not called in.
+        # that approval took effect: not called in, or called in and left to stand, or
+        # approved by full council.
         if plan.adopted_version_id is not None:
             decisions = list(
                 Decision.objects.filter(version_id=plan.adopted_version_id).order_by("pk")
@@ -572,12 +682,22 @@ class LifecycleMachine(RuleBasedStateMachine):
             assert self.all_required_approved(latest)
             executive = latest.get(plan.executive_body_id)
             assert executive is not None and executive.is_approving
-            assert not any(
-                d.outcome == O.CALLED_IN and d.pk > executive.pk for d in decisions
-            ), "the adopted version's executive approval was called in"
+            outcomes = set(
+                CallInOutcome.objects.filter(request__decision=executive)
+                .values_list("outcome", flat=True)
+            )
+            assert not CallInRequest.objects.filter(
+                decision=executive, outcome__isnull=True
+            ).exists(), "adopted while a call-in was waiting for the committee"
+            council = self.world.full_council.pk
+            if executive.outcome == O.ENDORSED or TO_COUNCIL in outcomes:
+                assert council in latest and latest[council].is_approving
+            else:
+                assert outcomes <= {NFA}, "the adopted version's executive approval was called in"
 
         version = plan.current_version
-        if plan.stage in (Stage.PARTNERSHIP_APPROVAL, Stage.EXECUTIVE_APPROVAL, Stage.CALL_IN):
+        if plan.stage in (Stage.PARTNERSHIP_APPROVAL, Stage.EXECUTIVE_APPROVAL, Stage.CALL_IN,
+                          Stage.FULL_COUNCIL):
             assert version is not None and version.is_submitted
             latest = self.latest_decisions(version.pk)
             assert not any(d.outcome in SENDING_BACK for d in latest.values())
@@ -608,6 +728,7 @@ def test_it_keeps_the_lifecycle_invariants_under_random_use(world, monkeypatch, 
     monkeypatch.setattr(clock, "source", frozen)
     # The board's secretary deputises for the lead officer, so the four-eyes rule matters.
     world.lead.memberships.filter(role=Role.LEAD_OFFICER).update(deputy=world.board_secretary)
+    add_full_council(world)
     monkeypatch.setattr(LifecycleMachine, "world", world)
     monkeypatch.setattr(LifecycleMachine, "frozen", frozen)
     assert not AuditEvent.objects.exists()

@@ -13,7 +13,7 @@ def test_it_walks_a_plan_from_drafting_to_adoption(world, frozen_clock):
     decide(world, plan, world.safeguarding, O.APPROVED_WITH_AMENDMENTS)
     plan.refresh_from_db()
     assert plan.stage == "executive_approval"
-    decide(world, plan, world.executive, O.ENDORSED)
+    decide(world, plan, world.executive, O.APPROVED)
     plan.refresh_from_db()
     assert plan.stage == "call_in"
     assert str(plan.call_in_ends_on) == "2016-07-21"

@@ -227,3 +227,126 @@ def test_it_renders_the_inbox_with_the_same_queries_for_one_task_and_a_thousand(
     open_task_copies(template, 999, bodies=[world.board])
     file_under_view()
     assert count() == one
+
+
+# Call-in and full council pages.
+
+
+def _call_in_plan(world):  # type: ignore[no-untyped-def]
+    from governance.models import DecisionOutcome as O
+    from tests.conftest import decide
+
+    plan = submitted_plan(world)
+    decide(world, plan, world.board, O.APPROVED)
+    decide(world, plan, world.safeguarding, O.APPROVED)
+    decide(world, plan, world.executive, O.APPROVED)
+    plan.refresh_from_db()
+    assert plan.stage == Stage.CALL_IN
+    return plan
+
+
+CALL_IN_FORM = {"requesters": "Cllr Ann Reid\nCllr Ian Cuthbertson\nCllr Sian Wiseman",
+                "requested_on": "14/07/2016", "reasons": "The costs are not in the report."}
+OUTCOME_FORM = {"outcome": "referred_to_executive", "decided_on": "2016-07-14",
+                "attendance": "6", "minute_reference": "LCS/2016/3", "votes_for": "4",
+                "votes_against": "2", "votes_abstaining": "0", "reasons": "Reconsider."}
+
+
+def test_it_records_a_call_in_request_and_then_the_committees_outcome(world, frozen_clock,
+                                                                      client):
+    from governance.models import CallInRequest
+
+    plan = _call_in_plan(world)
+    task = open_task(plan)
+    client.force_login(world.scrutiny_secretary)
+    page = text(client.get(f"/tasks/{task.pk}/"))
+    assert "Record a call-in request" in page
+    assert "A call-in is optional" in page
+    assert "Thursday 21 July 2016" in page
+    assert 'name="requesters"' in page and 'name="outcome"' not in page
+
+    response = client.post(f"/tasks/{task.pk}/complete/", {**CALL_IN_FORM,
+                                                            "requesters": "Cllr Ann Reid"})
+    assert response.status_code == 400
+    assert 'href="#field-requesters"' in text(response)
+    assert "needs 3 members" in text(response)
+    assert not CallInRequest.objects.exists()
+
+    assert client.post(f"/tasks/{task.pk}/complete/", CALL_IN_FORM).status_code == 302
+    request = CallInRequest.objects.get()
+    assert request.requesters == ["Cllr Ann Reid", "Cllr Ian Cuthbertson", "Cllr Sian Wiseman"]
+
+    outcome = open_task(plan)
+    assert outcome.info.kind == TaskKind.CALL_IN_OUTCOME
+    page = text(client.get(f"/tasks/{outcome.pk}/"))
+    assert "The call-in request" in page and "Cllr Sian Wiseman" in page
+    assert "No further action: the decision takes effect" in page
+    assert "Referred to full council" in page
+    assert 'name="alternatives_considered"' not in page
+    assert client.post(f"/tasks/{outcome.pk}/complete/", OUTCOME_FORM).status_code == 302
+    plan.refresh_from_db()
+    assert plan.stage == Stage.EXECUTIVE_APPROVAL
+    page = text(client.get(f"/plans/{plan.pk}/"))
+    assert "recorded a call-in request" in page
+    assert "recorded the scrutiny committee&#x27;s call-in outcome" in page
+
+
+def test_it_offers_the_2012_record_fields_and_full_councils_decision(world, frozen_clock,
+                                                                   client):
+    from governance.models import DecisionOutcome as O
+    from tests.conftest import add_full_council, decide
+
+    add_full_council(world)
+    plan = submitted_plan(world)
+    decide(world, plan, world.board, O.APPROVED)
+    decide(world, plan, world.safeguarding, O.APPROVED)
+    executive = open_task(plan, kind=TaskKind.EXECUTIVE_DECISION)
+    client.force_login(world.executive_member)
+    page = text(client.get(f"/tasks/{executive.pk}/"))
+    assert "Alternative options considered and rejected" in page
+    assert "Dispensations granted" in page
+    form = {**FORM, "outcome": "endorsed", "alternatives_considered": "Do nothing.",
+            "dispensations": "Cllr Reid, for the vote on item 4."}
+    assert client.post(f"/tasks/{executive.pk}/complete/", form).status_code == 302
+    decision = Decision.objects.get(body=world.executive)
+    assert (decision.alternatives_considered, decision.dispensations) == (
+        "Do nothing.", "Cllr Reid, for the vote on item 4.")
+    plan.refresh_from_db()
+    assert plan.stage == Stage.FULL_COUNCIL
+
+    council = open_task(plan)
+    client.force_login(world.council_secretary)
+    page = text(client.get(f"/tasks/{council.pk}/"))
+    assert "Record full council&#x27;s decision" in page
+    assert "Endorsed" not in page
+    assert client.post(f"/tasks/{council.pk}/complete/", FORM).status_code == 302
+    plan.refresh_from_db()
+    assert plan.stage == Stage.ADOPTED
+
+
+def test_it_records_a_notices_publication_from_the_plan_page(world, frozen_clock, client,
+                                                            settings):
+    import datetime
+
+    from governance.models import CallInRequest
+
+    settings.PLANGOV_CALL_IN_STARTS = "publication"
+    plan = _call_in_plan(world)
+    assert plan.call_in_ends_on is None
+    decision = Decision.objects.get(body=world.executive)
+    client.force_login(world.executive_secretary)
+    page = text(client.get(f"/plans/{plan.pk}/"))
+    assert "The call-in period starts when the executive" in page
+    url = f"/plans/{plan.pk}/decisions/{decision.pk}/publication/"
+    assert url in page
+    response = client.post(url, {"published_on": "13/07/2016"})
+    assert response.status_code == 400
+    assert "cannot come before the decision" in text(response)
+    client.force_login(world.scrutiny_secretary)
+    assert url not in text(client.get(f"/plans/{plan.pk}/"))
+    assert client.post(url, {"published_on": "14/07/2016"}).status_code == 403
+    client.force_login(world.executive_secretary)
+    assert client.post(url, {"published_on": "14/07/2016"}).status_code == 302
+    plan.refresh_from_db()
+    assert plan.call_in_ends_on == datetime.date(2016, 7, 21)
+    assert not CallInRequest.objects.exists()
