@@ -10,6 +10,7 @@ from documents.models import Plan, Stage
 from governance.models import AuditEvent, CallInRequest, Decision
 from tests.conftest import add_full_council, open_task
 from workflows.models import TaskKind
+from workflows.services import plan_adopt
 
 from .conftest import call_in_plan, executive_approved_plan, plan_url, problem
 
@@ -71,9 +72,15 @@ def test_it_answers_each_refusal_with_a_problem(world, as_user, frozen_clock):
     problem(post(api, plan_url(plan, "call-ins/99999999999999999999/outcome/"), OUTCOME), 404)
     problem(post(api, plan_url(plan, "decisions/99999999999999999999/publication/"),
                  {"published_on": "2016-07-14"}), 404)
-    frozen_clock.set(datetime.date(2016, 7, 22))
+    # After the period, a request dated after it is refused; once adopted, any request is 409.
+    frozen_clock.set(datetime.date(2016, 7, 25))
+    body = problem(post(api, plan_url(plan, "call-ins/"),
+                        {**REQUEST, "requested_on": "2016-07-22"}), 400)
+    assert "21 July 2016" in body["errors"]["requested_on"][0]
+    plan_adopt(plan=plan, actor=None)
     body = problem(post(api, plan_url(plan, "call-ins/"), REQUEST), 409)
-    assert "21 July 2016" in body["detail"]
+    assert body["stage"] == "adopted"
+    events = AuditEvent.objects.count()
     assert AuditEvent.objects.count() == events
     assert not CallInRequest.objects.exists()
     # Not a plan you can see: it does not exist for you.

@@ -521,17 +521,19 @@ def test_it_returns_a_called_in_plan_to_the_executive_for_a_new_decision(world, 
     assert plan.adopted_version_id == plan.current_version_id
 
 
-def test_it_refuses_a_call_in_after_the_period(world, frozen_clock):
+def test_it_refuses_a_call_in_dated_after_the_period(world, frozen_clock):
     plan = to_call_in(world, submitted_plan(world))
     frozen_clock.set(datetime.date(2016, 7, 22))
     error = refused(
-        Conflict, plan, call_in_request, world, plan, requested_on=datetime.date(2016, 7, 21)
+        InvalidInput, plan, call_in_request, world, plan, requested_on=datetime.date(2016, 7, 22)
     )
-    assert error.detail.startswith(
-        "The call-in period ran from Thursday 14 July 2016 to Thursday 21 July 2016;"
-    )
+    assert "Thursday 21 July 2016" in error.errors["requested_on"][0]
     assert not plan.call_in_requests.exists()
     assert plan_adopt(plan=plan, actor=None).stage == Stage.ADOPTED
+    error = refused(
+        WrongStage, plan, call_in_request, world, plan, requested_on=datetime.date(2016, 7, 21)
+    )
+    assert not plan.call_in_requests.exists()
 
 
 # Wrong stage: every action where it does not exist
