@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from documents.documents_api import DocumentViewSet
 from governance.api import BodyViewSet
+from plangov.token_api import token_view
 from workflows.api import TaskViewSet
 from workflows.plans_api import PlanViewSet
 
@@ -14,6 +14,6 @@ router.register("tasks", TaskViewSet, basename="task")
 router.register("documents", DocumentViewSet, basename="document")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", token_view, name="api-token"),
     *router.urls,
 ]

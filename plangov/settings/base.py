@@ -101,6 +101,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON only, through the text policy (plangov.text); the one file upload (documents'
+    # verify) names its own multipart parser.
+    "DEFAULT_PARSER_CLASSES": ["plangov.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "EXCEPTION_HANDLER": "plangov.problems.problem_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "plangov.pagination.Pagination",
     "PAGE_SIZE": 50,
