@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 
 from governance.models import DecisionOutcome as O
 from governance.models import Meeting
+from plangov.forms import Form
 
 from .models import TaskKind
 
@@ -22,7 +23,7 @@ OUTCOMES: dict[str, list[str]] = {
 }
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     outcome = forms.ChoiceField(widget=forms.RadioSelect, label="Decision")
     meeting = forms.ModelChoiceField(
         queryset=Meeting.objects.none(), required=False, label="Meeting already recorded",
@@ -68,12 +69,12 @@ class DecisionForm(forms.Form):
         return data
 
 
-class RedraftForm(forms.Form):
+class RedraftForm(Form):
     reasons = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                               label="What changed in this version")
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(Form):
     to = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label="Give it to")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason",
                              help_text="Required; the audit record keeps it.")

@@ -22,7 +22,7 @@ from documents.models import Plan
 from documents.queries import visible_plans
 from governance import policy
 from governance.models import AuditEvent, BodyKind, Membership, Role
-from plangov import clock
+from plangov import clock, text
 from plangov.errors import Conflict, Forbidden, InvalidInput, PlangovError
 
 from . import routing
@@ -38,7 +38,9 @@ TABS = [(View.MINE, "Assigned to me"), (View.QUEUE, "Queue"), (View.ARCHIVE, "Ar
 
 
 def _refused(request: HttpRequest, exc: PlangovError) -> HttpResponse:
-    title = "You cannot do this" if isinstance(exc, Forbidden) else "This has changed"
+    title = ("You cannot do this" if isinstance(exc, Forbidden)
+             else "This cannot be accepted" if isinstance(exc, InvalidInput)
+             else "This has changed")
     return render(request, "workflows/refused.html", {"title": title, "detail": exc.detail},
                   status=exc.status)
 
@@ -165,6 +167,15 @@ def task_reassign(request: HttpRequest, pk: int) -> HttpResponse:
         reason=form.cleaned_data["reason"]), form=form, form_name="reassign")
 
 
+def _text(data: Any, name: str) -> str:
+    """A text field of a form that has no Django form, through the text policy."""
+    try:
+        return text.clean_text(data.get(name, ""))
+    except text.TextRefused as exc:
+        raise InvalidInput({name: [exc.message]},
+                           detail=exc.for_field(name)) from exc
+
+
 # The plan page.
 
 EVENT_WORDS = {
@@ -235,7 +246,7 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if plan is None or service is None:
         raise Http404("No such plan or action.")
     try:
-        service(plan=plan, actor=request.user, reason=request.POST.get("reason", ""))
+        service(plan=plan, actor=request.user, reason=_text(request.POST, "reason"))
     except PlangovError as exc:
         return _refused(request, exc)
     return redirect("workflows:plan", pk=plan.pk)

@@ -15,7 +15,7 @@ from documents.services import lock_plan
 from governance import policy
 from governance.audit import audit_record
 from governance.models import Decision
-from plangov import clock
+from plangov import clock, text
 from plangov.errors import Conflict, Forbidden, InvalidInput
 from plangov.txn import service
 
@@ -39,12 +39,21 @@ FROZEN = {Stage.ADOPTED, Stage.SUPERSEDED, Stage.WITHDRAWN}
 def _clean(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
+
+    def policed(value: Any, key: str) -> str:
+        """The text through plangov.text's policy; a refused one is an error on its field."""
+        try:
+            return text.clean_text(str(value or "")).strip()
+        except text.TextRefused as exc:
+            errors.setdefault(key, []).append(exc.message)
+            return ""
+
     for name in TEXT_FIELDS:
-        clean[name] = str(data.get(name) or "").strip()
+        clean[name] = policed(data.get(name), name)
         if len(clean[name]) > 50000:
             errors[name] = ["Keep this section under 50,000 characters."]
     for name in SHORT_FIELDS:
-        clean[name] = str(data.get(name) or "").strip()
+        clean[name] = policed(data.get(name), name)
         limit = ExecutiveReport._meta.get_field(name).max_length or 200
         if len(clean[name]) > limit:
             errors[name] = [f"Keep this under {limit} characters."]
@@ -56,22 +65,25 @@ def _clean(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     clean["meeting_date"] = data.get("meeting_date") or None
     recommendations = []
     for index, item in enumerate(data.get("recommendations") or []):
-        text = str(item.get("recommendation") or "").strip()
-        reason = str(item.get("reason") or "").strip()
-        if not text and not reason:
+        said = policed(item.get("recommendation"), f"recommendations[{index}].recommendation")
+        reason = policed(item.get("reason"), f"recommendations[{index}].reason")
+        if not said and not reason:
             continue
-        if not text:
-            errors[f"recommendations[{index}].recommendation"] = ["Say what is recommended."]
+        if not said:
+            errors.setdefault(f"recommendations[{index}].recommendation",
+                              ["Say what is recommended."])
         if not reason:
-            errors[f"recommendations[{index}].reason"] = ["Each recommendation needs its Reason."]
-        recommendations.append({"recommendation": text, "reason": reason})
+            errors.setdefault(f"recommendations[{index}].reason", [
+                "Each recommendation needs its Reason."])
+        recommendations.append({"recommendation": said, "reason": reason})
     glossary = []
     for index, item in enumerate(data.get("glossary") or []):
-        term = str(item.get("term") or "").strip()
-        meaning = str(item.get("meaning") or "").strip()
+        term = policed(item.get("term"), f"glossary[{index}].term")
+        meaning = policed(item.get("meaning"), f"glossary[{index}].meaning")
         if not term and not meaning:
             continue
-        if not term or not meaning:
+        if (not term or not meaning) and not any(
+                k.startswith(f"glossary[{index}].") for k in errors):
             errors[f"glossary[{index}].{'term' if not term else 'meaning'}"] = [
                 "A glossary entry needs both the term and its meaning."
             ]
