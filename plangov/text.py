@@ -38,6 +38,8 @@ _NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
 FORBIDDEN = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff" + _NONCHARACTERS + "]"
 )
+_FORBIDDEN_RUN = re.compile(f"(?:{FORBIDDEN.pattern})+")
+_SEPARATORS = re.compile("[\x0b\x0c\x1c-\x1f\x85]")
 _LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029]")
 
 # The names of the controls (Unicode's NameAliases; unicodedata has none for them).
@@ -132,7 +134,9 @@ def scrub(value: str) -> str:
     value = normalise_lines(value)
     if not FORBIDDEN.search(value):
         return value
-    return FORBIDDEN.sub(lambda m: " " if m.group() in "\x0b\x0c\x85" else "", value)
+    return _FORBIDDEN_RUN.sub(
+        lambda m: " " if _SEPARATORS.search(m.group()) else "", value
+    )
 
 
 class TooDeep(ValueError):

@@ -191,8 +191,14 @@ def executive_report_docx(report: ExecutiveReport, version: PlanVersion) -> byte
 
     ctx = executive_report_context(report, version)
     doc = Document()
-    doc.core_properties.title = ctx["document_title"]
-    doc.core_properties.author = report.plan.partnership.name
+    # Every string through plangov.text.scrub: a control character stored before the text
+    # policy (or around it) is not XML, and would stop the Word file being written at all.
+    clean = text.scrub
+    add_paragraph, add_heading = doc.add_paragraph, doc.add_heading
+    doc.add_paragraph = lambda words="", *a, **k: add_paragraph(clean(words), *a, **k)
+    doc.add_heading = lambda words="", *a, **k: add_heading(clean(words), *a, **k)
+    doc.core_properties.title = clean(ctx["document_title"])
+    doc.core_properties.author = clean(report.plan.partnership.name)
     doc.core_properties.language = "en-GB"
     style = doc.styles["Normal"]
     lang = style.element.get_or_add_rPr().makeelement(qn("w:lang"), {qn("w:val"): "en-GB"})
@@ -237,7 +243,7 @@ def executive_report_docx(report: ExecutiveReport, version: PlanVersion) -> byte
         table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Term", "Meaning"
         for entry in ctx["glossary"]:
             row = table.add_row()
-            row.cells[0].text, row.cells[1].text = entry["term"], entry["meaning"]
+            row.cells[0].text, row.cells[1].text = clean(entry["term"]), clean(entry["meaning"])
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

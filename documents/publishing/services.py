@@ -32,7 +32,7 @@ from documents.services import lock_plan
 from governance import policy
 from governance.audit import audit_record
 from governance.models import Decision
-from plangov import clock
+from plangov import clock, text
 from plangov.errors import Conflict, Forbidden, InvalidInput
 from plangov.txn import service
 
@@ -184,7 +184,11 @@ def build_html(document: SignedDocument) -> tuple[str, str]:
         title = data.get("document_title") or f"Executive report: {plan.title}"
         template = "documents/report.html"
     frame = context.frame(plan=plan, version=version, record_key=document.key, title=title)
-    return render_to_string(template, {**data, **frame, "document_title": title}), title
+    html = render_to_string(template, {**data, **frame, "document_title": title})
+    # The second line behind plangov.text's policy: text stored before the policy (or
+    # written around it) may hold characters no PDF metadata (XMP is XML) can carry. They
+    # are dropped from the whole document, so no stored string can stop it being published.
+    return text.scrub(html), text.scrub(title)
 
 
 class RenderRefused(Exception):
@@ -192,7 +196,7 @@ class RenderRefused(Exception):
 
 
 def signature_reason(document: SignedDocument, title: str) -> str:
-    return (
+    return text.scrub(
         f"Signed off by {document.plan.partnership.name}: {title}, version "
         f"{document.version.number}. Content SHA-256: {document.content_sha256}. "
         f"Record: plangov:{document.key}"
