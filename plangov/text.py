@@ -206,3 +206,29 @@ def check_fields(values: Mapping[str, Any]) -> dict[str, list[str]]:
             if (message := text_error(item)) is not None:
                 errors.setdefault(name, []).append(message)
     return errors
+
+
+def field_text(value: str, field: str) -> str:
+    """``clean_text`` for a service's input: a refusal is InvalidInput naming ``field``."""
+    from .errors import InvalidInput
+
+    try:
+        return clean_text(value)
+    except TextRefused as exc:
+        raise InvalidInput({field: [exc.message]}, detail=exc.for_field(field)) from exc
+
+
+def field_name(value: str, field: str, *, max_length: int, what: str = "The name") -> str:
+    """A title or a name: through the policy, trimmed, present, one line, not too long;
+    raises InvalidInput naming ``field``."""
+    from .errors import InvalidInput
+
+    name = field_text(value, field).strip()
+    if not name:
+        raise InvalidInput({field: [f"{what} cannot be blank."]})
+    if "\n" in name:
+        raise InvalidInput({field: [f"{what} is one line; remove the line break."]})
+    if len(name) > max_length:
+        raise InvalidInput({field: [f"Keep {what[0].lower()}{what[1:]} under {max_length} "
+                                    "characters."]})
+    return name

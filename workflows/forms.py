@@ -85,3 +85,10 @@ class ReassignForm(Form):
         self.fields["to"].label_from_instance = (
             lambda u: f"{u.get_full_name() or u.get_username()} ({u.get_username()})"
         )
+
+
+class RenameForm(Form):
+    title = forms.CharField(max_length=250, label="Title",
+                            help_text="The title can be corrected until the plan is adopted.")
+    reason = forms.CharField(required=False, max_length=5000, label="Why it changed",
+                             widget=forms.Textarea(attrs={"rows": 2}))

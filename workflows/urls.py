@@ -11,5 +11,6 @@ urlpatterns = [
     path("tasks/<int:pk>/complete/", views.task_complete, name="task-complete"),
     path("tasks/<int:pk>/reassign/", views.task_reassign, name="task-reassign"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
+    path("plans/<int:pk>/title/", views.plan_rename_page, name="plan-rename"),
     path("plans/<int:pk>/actions/<slug:action>/", views.plan_action, name="plan-action"),
 ]

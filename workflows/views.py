@@ -20,13 +20,14 @@ from viewflow.workflow.status import STATUS
 
 from documents.models import Plan
 from documents.queries import visible_plans
+from documents.services import TITLE_FROZEN_STAGES, plan_rename
 from governance import policy
 from governance.models import AuditEvent, BodyKind, Membership, Role
 from plangov import clock, text
 from plangov.errors import Conflict, Forbidden, InvalidInput, PlangovError
 
 from . import routing
-from .forms import DecisionForm, ReassignForm, RedraftForm
+from .forms import DecisionForm, ReassignForm, RedraftForm, RenameForm
 from .inbox import OPEN, View, inbox, is_overdue, workable
 from .lifecycle import PlanLifecycle
 from .models import TaskKind
@@ -185,6 +186,7 @@ EVENT_WORDS = {
     "document.fail": "could not render a signed document",
     "executive_report.save": "saved the executive report",
     "plan.create": "created the plan",
+    "plan.rename": "changed the plan's title",
     "version.create": "wrote a new version",
     "plan.start_consultation": "opened the consultation",
     "plan.close_consultation": "closed the consultation",
@@ -222,20 +224,50 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = visible_plans(request.user).filter(pk=pk).first()
     if plan is None:
         raise Http404("No such plan.")
+    return _plan_page(request, plan)
+
+
+def _plan_page(request: HttpRequest, plan: Plan, *, rename_form: Any = None,
+               status: int = 200) -> HttpResponse:
     events = AuditEvent.objects.filter(plan=plan).order_by("seq")
     timeline = [{"event": e, "words": EVENT_WORDS.get(e.action, e.action)} for e in events]
     tasks = inbox(request.user, view=View.ALL, plan=plan).order_by("pk")
+    leads = policy.can_lead(plan, request.user)
+    renamable = bool(leads) and plan.stage not in TITLE_FROZEN_STAGES
     return render(request, "workflows/plan_detail.html", {
         "plan": plan,
         "actions": PlanLifecycle(plan).available_actions(request.user),
         "tasks": tasks,
         "decisions": plan.decisions.select_related("body", "meeting", "version").order_by("pk"),
         "documents": plan.documents.select_related("version", "decision__body"),
-        "leads": policy.can_lead(plan, request.user),
+        "leads": leads,
+        "rename_form": (rename_form or RenameForm(initial={"title": plan.title}))
+        if renamable else None,
         "timeline": timeline,
         "chart": _chart(plan),
         "today": clock.today(),
-    })
+    }, status=status)
+
+
+@login_required
+@require_POST
+def plan_rename_page(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = visible_plans(request.user).filter(pk=pk).first()
+    if plan is None:
+        raise Http404("No such plan.")
+    form = RenameForm(request.POST)
+    if not form.is_valid():
+        return _plan_page(request, plan, rename_form=form, status=400)
+    try:
+        plan_rename(plan=plan, actor=request.user, **form.cleaned_data)
+    except InvalidInput as exc:
+        for field, messages in exc.errors.items():
+            for message in messages:
+                form.add_error(field if field in form.fields else None, message)
+        return _plan_page(request, plan, rename_form=form, status=400)
+    except PlangovError as exc:
+        return _refused(request, exc)
+    return redirect("workflows:plan", pk=plan.pk)
 
 
 @login_required
