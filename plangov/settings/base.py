@@ -192,6 +192,9 @@ if PLANGOV_RENDER_LEASE_SECONDS <= PLANGOV_RENDER_HARD_SECONDS:
 # Uploads to the public verification page and API above this size are refused (400).
 PLANGOV_VERIFY_MAX_BYTES = env_int("PLANGOV_VERIFY_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 
+# Told of incidents (a signed document that failed for a fault of ours): a comma-separated
+# list of email addresses.
+ADMINS = [(address, address) for address in env_list("DJANGO_ADMINS", [])]
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "plangov@localhost")
 # Only read by django.core.mail.backends.filebased.EmailBackend.
