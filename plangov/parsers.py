@@ -125,10 +125,6 @@ class PolicyMultiPartParser(MultiPartParser):
               parser_context: dict[str, Any] | None = None) -> DataAndFiles:
         parsed = super().parse(stream, media_type, parser_context)
         errors = text.check_fields({key: parsed.data.getlist(key) for key in parsed.data})
-        errors.update(text.check_fields({
-            f"{key}.filename": [f.name for f in parsed.files.getlist(key)]
-            for key in parsed.files
-        }))
         if errors:
             raise InvalidInput(errors)
         data = QueryDict(mutable=True, encoding=settings.DEFAULT_CHARSET)
