@@ -21,6 +21,8 @@ from . import text
 from .errors import InvalidInput
 
 REQUEST = "request"
+TOO_DEEP = (f"The JSON is nested more than {text.MAX_DEPTH} levels deep; no plangov request is "
+            "nested that deep.")
 
 
 def _refuse(message: str) -> InvalidInput:
@@ -67,10 +69,7 @@ def checked(data: Any) -> Any:
     try:
         cleaned, errors = text.clean_tree(data)
     except text.TooDeep as exc:
-        raise _refuse(
-            f"The JSON is nested more than {text.MAX_DEPTH} levels deep; no plangov request "
-            "is nested that deep."
-        ) from exc
+        raise _refuse(TOO_DEEP) from exc
     errors.update(_big_numbers(cleaned))
     if errors:
         raise InvalidInput(errors)
@@ -95,10 +94,7 @@ class JSONParser(BaseParser):
         try:
             data = json.loads(body, parse_float=_finite, parse_constant=_no_constant)
         except RecursionError as exc:
-            raise _refuse(
-                f"The JSON is nested more than {text.MAX_DEPTH} levels deep; no plangov "
-                "request is nested that deep."
-            ) from exc
+            raise _refuse(TOO_DEEP) from exc
         except ValueError as exc:  # json.JSONDecodeError, and integers over 4,300 digits
             raise _refuse(f"JSON parse error: {exc}.") from exc
         if not isinstance(data, dict):
