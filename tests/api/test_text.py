@@ -269,3 +269,29 @@ def test_every_request_body_in_the_schema_is_json_except_the_upload(world, as_us
                 assert media <= {"application/json"}, (path, method, media)
 
 
+
+
+def test_no_endpoint_answers_a_deep_or_bad_body_with_a_server_error(world, as_user):
+    """Every operation the schema lists that takes a body, signed in as the lead officer and as
+    a secretary: a deep body, a body with a refused character, and a body that is not JSON."""
+    from tests.conftest import open_task
+
+    plan = submitted_plan(world)
+    task = open_task(plan, world.board)
+    schema = as_user(world.lead).get("/api/schema/?format=json").json()
+    bodies = ['{"reason": ' + "[" * 5000 + "]" * 5000 + "}", '{"reason": "x\\u000b"}',
+              '{"reason": "\\ud800"}', b'{"reason": "\xff"}', "[" * 50]
+    seen = 0
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if "requestBody" not in operation or path.endswith("/verify/"):
+                continue
+            url = path.replace("{id}", str(task.pk if "/tasks/" in path else plan.pk)).replace(
+                "{action_name}", "submit")
+            for user in (world.lead, world.board_secretary):
+                for raw in bodies:
+                    response = send(as_user(user), url, raw, method)
+                    assert response.status_code < 500, (url, method, raw[:30])
+                    assert response.status_code in {400, 403, 404}, (url, response.content)
+                    seen += 1
+    assert seen >= 8 * 2 * len(bodies)  # plans, rename, versions, actions, decisions, tasks...
