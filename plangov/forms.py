@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 
 from . import text
@@ -51,3 +52,7 @@ class ModelForm(TextPolicyMixin, forms.ModelForm):
 class LoginForm(TextPolicyMixin, AuthenticationForm):
     """The sign-in form: a username with a control character is a field error, never a
     database query (NUL is an error on PostgreSQL)."""
+
+
+class AdminLoginForm(TextPolicyMixin, AdminAuthenticationForm):
+    """The admin's sign-in form, under the same policy."""

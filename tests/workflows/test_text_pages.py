@@ -168,3 +168,9 @@ def test_the_admin_refuses_a_name_with_a_control_character(world, client, staff)
     assert response.status_code == 200
     assert "U+000B (LINE TABULATION)" in page(response)
     assert Partnership.objects.get().name == "YorOK Children's Trust"
+
+
+def test_the_admin_sign_in_form_is_under_the_policy_too(world, client):
+    response = client.post("/admin/login/", {"username": "lead\x0b", "password": "x"})
+    assert response.status_code == 200
+    assert "U+000B (LINE TABULATION)" in page(response)
