@@ -194,9 +194,13 @@ def executive_report_docx(report: ExecutiveReport, version: PlanVersion) -> byte
     # Every string through plangov.text.scrub: a control character stored before the text
     # policy (or around it) is not XML, and would stop the Word file being written at all.
     clean = text.scrub
-    add_paragraph, add_heading = doc.add_paragraph, doc.add_heading
-    doc.add_paragraph = lambda words="", *a, **k: add_paragraph(clean(words), *a, **k)
-    doc.add_heading = lambda words="", *a, **k: add_heading(clean(words), *a, **k)
+
+    def para(words: str) -> None:
+        doc.add_paragraph(clean(words))
+
+    def heading(words: str, level: int) -> None:
+        doc.add_heading(clean(words), level=level)
+
     doc.core_properties.title = clean(ctx["document_title"])
     doc.core_properties.author = clean(report.plan.partnership.name)
     doc.core_properties.language = "en-GB"
@@ -204,41 +208,41 @@ def executive_report_docx(report: ExecutiveReport, version: PlanVersion) -> byte
     lang = style.element.get_or_add_rPr().makeelement(qn("w:lang"), {qn("w:val"): "en-GB"})
     style.element.get_or_add_rPr().append(lang)
     if report.meeting_date:
-        doc.add_paragraph(f"Executive {report.meeting_date:%d %B %Y}")
+        para(f"Executive {report.meeting_date:%d %B %Y}")
     if report.report_of:
-        doc.add_paragraph(f"Report of the {report.report_of}")
+        para(f"Report of the {report.report_of}")
     if report.portfolio_of:
-        doc.add_paragraph(f"Portfolio of the {report.portfolio_of}")
-    doc.add_heading(report.plan.title, level=0)
+        para(f"Portfolio of the {report.portfolio_of}")
+    heading(report.plan.title, level=0)
 
     def paragraphs(items: list[dict[str, Any]]) -> None:
         for item in items:
-            doc.add_paragraph(f"{item['number']}. {item['text']}")
+            para(f"{item['number']}. {item['text']}")
 
-    doc.add_heading("Summary", level=1)
+    heading("Summary", level=1)
     paragraphs(ctx["summary"])
-    doc.add_heading("Recommendations", level=1)
-    doc.add_paragraph(f"{ctx['recommendations']['number']}. It is recommended:")
+    heading("Recommendations", level=1)
+    para(f"{ctx['recommendations']['number']}. It is recommended:")
     for item in ctx["recommendations"]["items"]:
-        doc.add_paragraph(f"{item['letter']}. {item['recommendation']}")
-        doc.add_paragraph(f"Reason: {item['reason']}")
+        para(f"{item['letter']}. {item['recommendation']}")
+        para(f"Reason: {item['reason']}")
     for section in ctx["sections"]:
-        doc.add_heading(section["heading"], level=1)
+        heading(section["heading"], level=1)
         paragraphs(section["paragraphs"])
-    doc.add_heading("Implications", level=1)
+    heading("Implications", level=1)
     for implication in ctx["implications"]:
-        doc.add_heading(implication["heading"], level=2)
+        heading(implication["heading"], level=2)
         paragraphs(implication["paragraphs"])
-    doc.add_heading("Risk Management", level=1)
+    heading("Risk Management", level=1)
     paragraphs(ctx["risk"])
-    doc.add_heading("Contact details", level=1)
+    heading("Contact details", level=1)
     for label, value in (("Author", report.contact_name), ("Job title", report.contact_job_title),
                          ("Department", report.contact_department),
                          ("Telephone", report.contact_phone), ("Email", report.contact_email)):
         if value:
-            doc.add_paragraph(f"{label}: {value}")
+            para(f"{label}: {value}")
     if ctx["glossary"]:
-        doc.add_heading("Glossary", level=1)
+        heading("Glossary", level=1)
         table = doc.add_table(rows=1, cols=2)
         table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Term", "Meaning"
         for entry in ctx["glossary"]:
