@@ -18,6 +18,8 @@ from typing import Any
 from django.db import models
 from rest_framework import serializers
 
+from plangov import text
+
 
 class ActionKind(models.TextChoices):
     IMMEDIATE_PRIORITY = "immediate_priority", "Immediate priority action"
@@ -221,6 +223,13 @@ def normalise(content: Any) -> dict[str, Any]:
     Raises ContentInvalid naming every wrong field, paths relative to the content root."""
     if not isinstance(content, Mapping):
         raise ContentInvalid({"content": ["Plan content must be a JSON object."]})
+    # Every string (keys too) through the text policy, whatever door the content came in by.
+    try:
+        content, refused = text.clean_tree(content)
+    except text.TooDeep as exc:
+        raise ContentInvalid({"content": [str(exc)]}) from exc
+    if refused:
+        raise ContentInvalid(refused)
     serializer = PlanContentSerializer(data=content)
     if not serializer.is_valid():
         raise ContentInvalid(flatten_errors(serializer.errors))

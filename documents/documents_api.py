@@ -8,12 +8,12 @@ from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from plangov.errors import InvalidInput
+from plangov.parsers import PolicyMultiPartParser
 
 from .models import DocumentKind, DocumentStatus, SignedDocument
 from .publishing.services import document_request, document_verify
@@ -114,7 +114,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         "answers 200 with verdict 'altered'; a file that is not a PDF, or is over 50 MB, 400.",
     )
     @action(detail=False, methods=["post"], permission_classes=[AllowAny],
-            authentication_classes=[], parser_classes=[MultiPartParser])
+            authentication_classes=[], parser_classes=[PolicyMultiPartParser])
     def verify(self, request: Request) -> Response:
         upload = request.FILES.get("file")
         if (error := upload_error(upload)) is not None:

@@ -247,6 +247,11 @@ class SignedDocument(models.Model):
     )
     requested_at = models.DateTimeField()
     signed_at = models.DateTimeField(null=True, blank=True)
+    incident_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When a render failed for a fault of ours (not the document's) and the "
+        "administrators were told; they are told once per document.",
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]

@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from governance import policy
 from governance.audit import audit_record
 from governance.models import Body, BodyKind, Partnership
-from plangov import clock
+from plangov import clock, text
 from plangov.errors import Forbidden, InvalidInput, WrongStage
 from plangov.txn import service
 
@@ -86,6 +86,8 @@ def plan_create(
     errors: dict[str, list[str]] = {}
     if not title.strip():
         errors["title"] = ["A plan needs a title."]
+    elif (refused := text.text_error(title)) is not None:
+        errors["title"] = [refused]
     if kind not in PlanKind.values:
         errors["kind"] = [f"Choose one of: {', '.join(PlanKind.values)}."]
     if period_end <= period_start:
@@ -119,7 +121,7 @@ def plan_create(
     created_on = created_on or clock.today()
     _chronology().plan_started(created_on=created_on)
     plan = Plan.objects.create(
-        title=title.strip(),
+        title=text.normalise_lines(title).strip(),
         kind=kind,
         period_start=period_start,
         period_end=period_end,
@@ -213,3 +215,38 @@ def version_create(
         reason=note,
     )
     return version
+
+
+# A plan's title can be corrected until the plan is adopted; the adopted record keeps the
+# title it was adopted under.
+TITLE_FROZEN_STAGES = frozenset({Stage.ADOPTED, Stage.UNDER_REVIEW, Stage.SUPERSEDED,
+                                 Stage.WITHDRAWN})
+
+
+@service
+def plan_rename(*, plan: Plan, title: str, actor: AbstractBaseUser, reason: str = "") -> Plan:
+    """Correct the plan's title: its lead officer (or deputy), until the plan is adopted."""
+    plan = lock_plan(plan.pk)
+    verdict = policy.can_lead(plan, actor)
+    if not verdict:
+        raise Forbidden(verdict.reason)
+    if plan.stage in TITLE_FROZEN_STAGES or plan.adopted_version_id is not None:
+        from workflows.lifecycle import PlanLifecycle  # workflows builds on documents
+
+        raise WrongStage(
+            action="rename", stage=plan.stage, stage_label=plan.get_stage_display(),
+            possible=PlanLifecycle(plan).possible_actions(),
+            detail=(f"The title can be changed until the plan is adopted; this plan is "
+                    f"{plan.get_stage_display().lower()}, and its record keeps its title."),
+        )
+    new = text.field_name(title, "title", what="The title",
+                          max_length=Plan._meta.get_field("title").max_length or 250)
+    reason = text.field_text(reason, "reason").strip()
+    if new == plan.title:
+        return plan
+    before = {"title": plan.title}
+    plan.title = new
+    plan.save(update_fields=["title", "updated_at"])
+    audit_record(actor=actor, action="plan.rename", obj=plan, plan_id=plan.pk, before=before,
+                 after={"title": new}, reason=reason)
+    return plan

@@ -1,4 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpRequest
+
+from plangov.errors import PlangovError
+from plangov.forms import ModelForm
 
 from .models import (
     AuditEvent,
@@ -28,11 +32,46 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class PolicyAdmin(admin.ModelAdmin):
+    """Edits through plangov.text's policy; a change of name goes through ``rename`` (a
+    service: staff only, one audit event), the other fields are saved as the admin does."""
+
+    form = ModelForm
+    rename = None  # the rename service, called as rename(obj, name=..., actor=..., reason=...)
+
+    def save_model(self, request: HttpRequest, obj, form, change) -> None:  # type: ignore[no-untyped-def]
+        if not (change and self.rename is not None and "name" in form.changed_data):
+            super().save_model(request, obj, form, change)
+            return
+        new = obj.name
+        obj.name = form.initial["name"]
+        super().save_model(request, obj, form, change)
+        try:
+            self.rename(obj, name=new, actor=request.user, reason="Renamed in the admin.")
+        except PlangovError as exc:
+            self.message_user(request, f"The name was not changed: {exc.detail}",
+                              messages.ERROR)
+        obj.refresh_from_db()
+
+
+def _rename_partnership(obj, **kwargs):  # type: ignore[no-untyped-def]
+    from .names import partnership_rename
+
+    return partnership_rename(partnership=obj, **kwargs)
+
+
+def _rename_body(obj, **kwargs):  # type: ignore[no-untyped-def]
+    from .names import body_rename
+
+    return body_rename(body=obj, **kwargs)
+
+
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(PolicyAdmin):
     list_display = ["name", "slug", "area", "nation"]
     list_filter = ["nation"]
     prepopulated_fields = {"slug": ["name"]}
+    rename = staticmethod(_rename_partnership)
 
 
 @admin.register(ClosureDay)
@@ -69,12 +108,14 @@ class ClosureDayAdmin(admin.ModelAdmin):
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = ModelForm
     extra = 0
     autocomplete_fields = ["user", "deputy"]
 
 
 @admin.register(Body)
-class BodyAdmin(admin.ModelAdmin):
+class BodyAdmin(PolicyAdmin):
+    rename = staticmethod(_rename_body)
     list_display = ["name", "kind", "partnership", "parent", "quorum"]
     list_filter = ["kind", "partnership"]
     search_fields = ["name", "slug"]
@@ -84,7 +125,7 @@ class BodyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(PolicyAdmin):
     list_display = ["user", "role", "body", "starts_on", "ends_on", "deputy"]
     list_filter = ["role", "body"]
     list_select_related = ["user", "body", "deputy"]
@@ -92,7 +133,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(PolicyAdmin):
     list_display = ["body", "date", "agenda_published_on", "attendance"]
     list_filter = ["body"]
     list_select_related = ["body"]

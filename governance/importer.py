@@ -31,6 +31,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email, validate_slug
 from django.db import models, transaction
 
+from plangov import yaml_input
 from plangov.calendar import Nation
 from plangov.errors import PlangovError
 from plangov.txn import service
@@ -407,15 +408,13 @@ def parse_governance(text: str) -> tuple[GovernanceDocument, list[Problem]]:
     problems: list[Problem] = []
     document = GovernanceDocument()
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problems.append(Problem(line, f"not valid YAML: {exc.problem or exc.context}"))
+        root = yaml_input.compose(text)
+    except yaml_input.YamlRefused as exc:
+        problems.append(Problem(exc.line, exc.message))
         return document, problems
-    except yaml.YAMLError as exc:
-        problems.append(Problem(None, f"not valid YAML: {exc}"))
-        return document, problems
+    # Text the policy refuses is reported by line; the checks below see it without the
+    # refused characters, so each says only what else is wrong.
+    problems.extend(Problem(r.line, r.message) for r in yaml_input.refused_text(root))
     if root is None or _is_null(root):
         problems.append(Problem(None, "the file is empty"))
         return document, problems

@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from documents.documents_api import DocumentViewSet
 from governance.api import BodyViewSet
+from plangov.token_api import token_view
 from workflows.api import TaskViewSet
 from workflows.callin_api import CallInListView, CallInOutcomeView, DecisionPublicationView
 from workflows.plans_api import PlanViewSet
@@ -15,7 +15,7 @@ router.register("tasks", TaskViewSet, basename="task")
 router.register("documents", DocumentViewSet, basename="document")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", token_view, name="api-token"),
     *router.urls,
     path("plans/<int:pk>/call-ins/", CallInListView.as_view(), name="plan-call-ins"),
     path("plans/<int:pk>/call-ins/<int:number>/outcome/", CallInOutcomeView.as_view(),

@@ -1,8 +1,12 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from . import views
+from .forms import AdminLoginForm, LoginForm
+
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +14,9 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("", include("documents.report_urls")),
     path("admin/", admin.site.urls),
+    # Sign-in through the text policy, like every form; the rest is Django's.
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm),
+         name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("plangov.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 
 from governance.models import CallInOutcomeKind, Meeting
 from governance.models import DecisionOutcome as O
+from plangov.forms import Form
 
 from .models import TaskKind
 
@@ -25,7 +26,7 @@ OUTCOMES: dict[str, list[str]] = {
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     outcome = forms.ChoiceField(widget=forms.RadioSelect, label="Decision")
     meeting = forms.ModelChoiceField(
         queryset=Meeting.objects.none(), required=False, label="Meeting already recorded",
@@ -89,7 +90,7 @@ class CallInOutcomeForm(DecisionForm):
         return list(CallInOutcomeKind.choices)
 
 
-class CallInRequestForm(forms.Form):
+class CallInRequestForm(Form):
     """Members' call-in request, as the scrutiny committee's secretary received it."""
 
     requesters = forms.CharField(
@@ -103,7 +104,7 @@ class CallInRequestForm(forms.Form):
                               label="The members' reasons")
 
 
-class RedraftForm(forms.Form):
+class RedraftForm(Form):
     reasons = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}),
                               label="What changed in this version")
     submitted_on = forms.DateField(
@@ -113,7 +114,7 @@ class RedraftForm(forms.Form):
     )
 
 
-class PlanActionForm(forms.Form):
+class PlanActionForm(Form):
     """A lifecycle action fired from the plan page. ``on`` is the date it happened, for
     opening or closing a consultation round and submitting (blank: today)."""
 
@@ -125,7 +126,7 @@ class PlanActionForm(forms.Form):
     )
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(Form):
     to = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label="Give it to")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Reason",
                              help_text="Required; the audit record keeps it.")
@@ -136,3 +137,10 @@ class ReassignForm(forms.Form):
         self.fields["to"].label_from_instance = (
             lambda u: f"{u.get_full_name() or u.get_username()} ({u.get_username()})"
         )
+
+
+class RenameForm(Form):
+    title = forms.CharField(max_length=250, label="Title",
+                            help_text="The title can be corrected until the plan is adopted.")
+    reason = forms.CharField(required=False, max_length=5000, label="Why it changed",
+                             widget=forms.Textarea(attrs={"rows": 2}))

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from documents.content import PlanContentSerializer
 from documents.models import ApprovalRoute, Plan, PlanKind, PlanVersion, Stage
 from documents.queries import visible_plans, with_decisions
-from documents.services import plan_create, version_create
+from documents.services import plan_create, plan_rename, version_create
 from governance import policy
 from governance.api import DecisionInputSerializer, DecisionSerializer
 from governance.models import AuditEvent, Body, Partnership
@@ -152,6 +152,12 @@ class PlanInputSerializer(serializers.Serializer):
         return attrs
 
 
+class PlanRenameSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=250, help_text="The plan's new title.")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000,
+                                   help_text="Why it changed; kept in the plan's history.")
+
+
 class ActionInputSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     title = serializers.CharField(
@@ -230,6 +236,20 @@ class PlanViewSet(
         data.is_valid(raise_exception=True)
         plan = plan_create(actor=request.user, **data.validated_data)
         return self._detail(plan, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=PlanRenameSerializer,
+        responses={200: PlanDetailSerializer, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM,
+                   409: PROBLEM},
+        description="Correct the plan's title (its lead officer, until the plan is adopted; "
+        "409 after). The change is one event in the plan's history.",
+    )
+    def partial_update(self, request: Request, pk: str, *args: Any, **kwargs: Any) -> Response:
+        plan = self._plan(pk)
+        data = PlanRenameSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = plan_rename(plan=plan, actor=request.user, **data.validated_data)
+        return self._detail(plan)
 
     def _detail(self, plan: Plan, code: int = status.HTTP_200_OK) -> Response:
         # Not get_queryset(): a list filter such as ?stage= must not hide the plan just changed.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("tasks/<int:pk>/complete/", views.task_complete, name="task-complete"),
     path("tasks/<int:pk>/reassign/", views.task_reassign, name="task-reassign"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
+    path("plans/<int:pk>/title/", views.plan_rename_page, name="plan-rename"),
     path("plans/<int:pk>/actions/<slug:action>/", views.plan_action, name="plan-action"),
     path("plans/<int:pk>/decisions/<int:decision_id>/publication/",
          views.decision_publication, name="decision-publication"),

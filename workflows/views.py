@@ -22,6 +22,7 @@ from viewflow.workflow.status import STATUS
 
 from documents.models import Plan
 from documents.queries import visible_plans
+from documents.services import TITLE_FROZEN_STAGES, plan_rename
 from governance import policy
 from governance.models import AuditEvent, BodyKind, CallInRequest, Membership, Role
 from plangov import clock
@@ -36,6 +37,7 @@ from .forms import (
     PlanActionForm,
     ReassignForm,
     RedraftForm,
+    RenameForm,
 )
 from .inbox import OPEN, View, inbox, is_overdue, workable
 from .lifecycle import PlanLifecycle
@@ -48,7 +50,9 @@ TABS = [(View.MINE, "Assigned to me"), (View.QUEUE, "Queue"), (View.ARCHIVE, "Ar
 
 
 def _refused(request: HttpRequest, exc: PlangovError) -> HttpResponse:
-    title = "You cannot do this" if isinstance(exc, Forbidden) else "This has changed"
+    title = ("You cannot do this" if isinstance(exc, Forbidden)
+             else "This cannot be accepted" if isinstance(exc, InvalidInput)
+             else "This has changed")
     return render(request, "workflows/refused.html", {"title": title, "detail": exc.detail},
                   status=exc.status)
 
@@ -206,6 +210,7 @@ EVENT_WORDS = {
     "document.fail": "could not render a signed document",
     "executive_report.save": "saved the executive report",
     "plan.create": "created the plan",
+    "plan.rename": "changed the plan's title",
     "version.create": "wrote a new version",
     "plan.start_consultation": "opened the consultation",
     "plan.close_consultation": "closed the consultation",
@@ -263,11 +268,13 @@ def _happened(event: AuditEvent) -> datetime.date | None:
 
 
 def _plan_page(request: HttpRequest, plan: Plan, *, failed: str = "",
-               errors: list[str] | None = None, status: int = 200) -> HttpResponse:
+               errors: list[str] | None = None, rename_form: Any = None,
+               status: int = 200) -> HttpResponse:
     events = AuditEvent.objects.filter(plan=plan).order_by("seq")
     timeline = [{"event": e, "words": EVENT_WORDS.get(e.action, e.action),
                  "happened": _happened(e)} for e in events]
     tasks = inbox(request.user, view=View.ALL, plan=plan).order_by("pk")
+    leads = policy.can_lead(plan, request.user)
     return render(request, "workflows/plan_detail.html", {
         "plan": plan,
         "actions": PlanLifecycle(plan).available_actions(request.user),
@@ -278,7 +285,9 @@ def _plan_page(request: HttpRequest, plan: Plan, *, failed: str = "",
         "tasks": tasks,
         "decisions": plan.decisions.select_related("body", "meeting", "version").order_by("pk"),
         "documents": plan.documents.select_related("version", "decision__body"),
-        "leads": policy.can_lead(plan, request.user),
+        "leads": leads,
+        "rename_form": (rename_form or RenameForm(initial={"title": plan.title}))
+        if leads and plan.stage not in TITLE_FROZEN_STAGES else None,
         "may_request": policy.can_request_document(plan, request.user),
         "timeline": timeline,
         "chart": _chart(plan),
@@ -332,6 +341,27 @@ def decision_publication(request: HttpRequest, pk: int, decision_id: int) -> Htt
         detail = " ".join(m for messages in exc.errors.values() for m in messages)
         return render(request, "workflows/refused.html",
                       {"title": "The date was not accepted", "detail": detail}, status=400)
+    except PlangovError as exc:
+        return _refused(request, exc)
+    return redirect("workflows:plan", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_rename_page(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = visible_plans(request.user).filter(pk=pk).first()
+    if plan is None:
+        raise Http404("No such plan.")
+    form = RenameForm(request.POST)
+    if not form.is_valid():
+        return _plan_page(request, plan, rename_form=form, status=400)
+    try:
+        plan_rename(plan=plan, actor=request.user, **form.cleaned_data)
+    except InvalidInput as exc:
+        for field, messages in exc.errors.items():
+            for message in messages:
+                form.add_error(field if field in form.fields else None, message)
+        return _plan_page(request, plan, rename_form=form, status=400)
     except PlangovError as exc:
         return _refused(request, exc)
     return redirect("workflows:plan", pk=plan.pk)

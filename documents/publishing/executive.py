@@ -15,7 +15,7 @@ from documents.services import lock_plan
 from governance import policy
 from governance.audit import audit_record
 from governance.models import Decision
-from plangov import clock
+from plangov import clock, text
 from plangov.errors import Conflict, Forbidden, InvalidInput
 from plangov.txn import service
 
@@ -39,12 +39,21 @@ FROZEN = {Stage.ADOPTED, Stage.SUPERSEDED, Stage.WITHDRAWN}
 def _clean(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
+
+    def policed(value: Any, key: str) -> str:
+        """The text through plangov.text's policy; a refused one is an error on its field."""
+        try:
+            return text.clean_text(str(value or "")).strip()
+        except text.TextRefused as exc:
+            errors.setdefault(key, []).append(exc.message)
+            return ""
+
     for name in TEXT_FIELDS:
-        clean[name] = str(data.get(name) or "").strip()
+        clean[name] = policed(data.get(name), name)
         if len(clean[name]) > 50000:
             errors[name] = ["Keep this section under 50,000 characters."]
     for name in SHORT_FIELDS:
-        clean[name] = str(data.get(name) or "").strip()
+        clean[name] = policed(data.get(name), name)
         limit = ExecutiveReport._meta.get_field(name).max_length or 200
         if len(clean[name]) > limit:
             errors[name] = [f"Keep this under {limit} characters."]
@@ -56,22 +65,25 @@ def _clean(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     clean["meeting_date"] = data.get("meeting_date") or None
     recommendations = []
     for index, item in enumerate(data.get("recommendations") or []):
-        text = str(item.get("recommendation") or "").strip()
-        reason = str(item.get("reason") or "").strip()
-        if not text and not reason:
+        said = policed(item.get("recommendation"), f"recommendations[{index}].recommendation")
+        reason = policed(item.get("reason"), f"recommendations[{index}].reason")
+        if not said and not reason:
             continue
-        if not text:
-            errors[f"recommendations[{index}].recommendation"] = ["Say what is recommended."]
+        if not said:
+            errors.setdefault(f"recommendations[{index}].recommendation",
+                              ["Say what is recommended."])
         if not reason:
-            errors[f"recommendations[{index}].reason"] = ["Each recommendation needs its Reason."]
-        recommendations.append({"recommendation": text, "reason": reason})
+            errors.setdefault(f"recommendations[{index}].reason", [
+                "Each recommendation needs its Reason."])
+        recommendations.append({"recommendation": said, "reason": reason})
     glossary = []
     for index, item in enumerate(data.get("glossary") or []):
-        term = str(item.get("term") or "").strip()
-        meaning = str(item.get("meaning") or "").strip()
+        term = policed(item.get("term"), f"glossary[{index}].term")
+        meaning = policed(item.get("meaning"), f"glossary[{index}].meaning")
         if not term and not meaning:
             continue
-        if not term or not meaning:
+        if (not term or not meaning) and not any(
+                k.startswith(f"glossary[{index}].") for k in errors):
             errors[f"glossary[{index}].{'term' if not term else 'meaning'}"] = [
                 "A glossary entry needs both the term and its meaning."
             ]
@@ -179,53 +191,63 @@ def executive_report_docx(report: ExecutiveReport, version: PlanVersion) -> byte
 
     ctx = executive_report_context(report, version)
     doc = Document()
-    doc.core_properties.title = ctx["document_title"]
-    doc.core_properties.author = report.plan.partnership.name
+    # Every string through plangov.text.scrub: a control character stored before the text
+    # policy (or around it) is not XML, and would stop the Word file being written at all.
+    clean = text.scrub
+
+    def para(words: str) -> None:
+        doc.add_paragraph(clean(words))
+
+    def heading(words: str, level: int) -> None:
+        doc.add_heading(clean(words), level=level)
+
+    doc.core_properties.title = clean(ctx["document_title"])
+    doc.core_properties.author = clean(report.plan.partnership.name)
     doc.core_properties.language = "en-GB"
     style = doc.styles["Normal"]
     lang = style.element.get_or_add_rPr().makeelement(qn("w:lang"), {qn("w:val"): "en-GB"})
     style.element.get_or_add_rPr().append(lang)
     if report.meeting_date:
-        doc.add_paragraph(f"Executive {report.meeting_date:%d %B %Y}")
+        para(f"Executive {report.meeting_date:%d %B %Y}")
     if report.report_of:
-        doc.add_paragraph(f"Report of the {report.report_of}")
+        para(f"Report of the {report.report_of}")
     if report.portfolio_of:
-        doc.add_paragraph(f"Portfolio of the {report.portfolio_of}")
-    doc.add_heading(report.plan.title, level=0)
+        para(f"Portfolio of the {report.portfolio_of}")
+    heading(report.plan.title, level=0)
 
     def paragraphs(items: list[dict[str, Any]]) -> None:
         for item in items:
-            doc.add_paragraph(f"{item['number']}. {item['text']}")
+            para(f"{item['number']}. {item['text']}")
 
-    doc.add_heading("Summary", level=1)
+    heading("Summary", level=1)
     paragraphs(ctx["summary"])
-    doc.add_heading("Recommendations", level=1)
-    doc.add_paragraph(f"{ctx['recommendations']['number']}. It is recommended:")
+    heading("Recommendations", level=1)
+    para(f"{ctx['recommendations']['number']}. It is recommended:")
     for item in ctx["recommendations"]["items"]:
-        doc.add_paragraph(f"{item['letter']}. {item['recommendation']}")
-        doc.add_paragraph(f"Reason: {item['reason']}")
+        para(f"{item['letter']}. {item['recommendation']}")
+        para(f"Reason: {item['reason']}")
     for section in ctx["sections"]:
-        doc.add_heading(section["heading"], level=1)
+        heading(section["heading"], level=1)
         paragraphs(section["paragraphs"])
-    doc.add_heading("Implications", level=1)
+    heading("Implications", level=1)
     for implication in ctx["implications"]:
-        doc.add_heading(implication["heading"], level=2)
+        heading(implication["heading"], level=2)
         paragraphs(implication["paragraphs"])
-    doc.add_heading("Risk Management", level=1)
+    heading("Risk Management", level=1)
     paragraphs(ctx["risk"])
-    doc.add_heading("Contact details", level=1)
+    heading("Contact details", level=1)
     for label, value in (("Author", report.contact_name), ("Job title", report.contact_job_title),
                          ("Department", report.contact_department),
                          ("Telephone", report.contact_phone), ("Email", report.contact_email)):
         if value:
-            doc.add_paragraph(f"{label}: {value}")
+            para(f"{label}: {value}")
     if ctx["glossary"]:
-        doc.add_heading("Glossary", level=1)
+        heading("Glossary", level=1)
         table = doc.add_table(rows=1, cols=2)
         table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Term", "Meaning"
         for entry in ctx["glossary"]:
             row = table.add_row()
-            row.cells[0].text, row.cells[1].text = entry["term"], entry["meaning"]
+            row.cells[0].text, row.cells[1].text = clean(entry["term"]), clean(entry["meaning"])
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

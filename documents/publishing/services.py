@@ -16,7 +16,8 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import OperationalError
+from django.core.mail import mail_admins
+from django.db import OperationalError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 
@@ -32,7 +33,7 @@ from documents.services import lock_plan
 from governance import policy
 from governance.audit import audit_record
 from governance.models import Decision
-from plangov import clock
+from plangov import clock, text
 from plangov.errors import Conflict, Forbidden, InvalidInput
 from plangov.txn import service
 
@@ -184,7 +185,11 @@ def build_html(document: SignedDocument) -> tuple[str, str]:
         title = data.get("document_title") or f"Executive report: {plan.title}"
         template = "documents/report.html"
     frame = context.frame(plan=plan, version=version, record_key=document.key, title=title)
-    return render_to_string(template, {**data, **frame, "document_title": title}), title
+    html = render_to_string(template, {**data, **frame, "document_title": title})
+    # The second line behind plangov.text's policy: text stored before the policy (or
+    # written around it) may hold characters no PDF metadata (XMP is XML) can carry. They
+    # are dropped from the whole document, so no stored string can stop it being published.
+    return text.scrub(html), text.scrub(title)
 
 
 class RenderRefused(Exception):
@@ -192,7 +197,7 @@ class RenderRefused(Exception):
 
 
 def signature_reason(document: SignedDocument, title: str) -> str:
-    return (
+    return text.scrub(
         f"Signed off by {document.plan.partnership.name}: {title}, version "
         f"{document.version.number}. Content SHA-256: {document.content_sha256}. "
         f"Record: plangov:{document.key}"
@@ -229,8 +234,11 @@ def document_render(*, document_id: int) -> str:
         signed = sign_pdf(pdf, reason=signature_reason(document, title))
         progress(95, "Storing the signed file")
         digest = storage.store(signed, document_id=document_id, attempt=document.attempts)
-    except (SigningUnavailable, RenderRefused) as exc:
+    except RenderRefused as exc:
         document_fail(document_id=document_id, claim=now, error=str(exc))
+        return "failed"
+    except SigningUnavailable as exc:
+        document_fail(document_id=document_id, claim=now, error=str(exc), incident=True)
         return "failed"
     except SoftTimeLimitExceeded:
         # Celery's soft limit: stop, say why, and leave nothing behind (store() had not run,
@@ -240,6 +248,7 @@ def document_render(*, document_id: int) -> str:
             error=f"Rendering took longer than {settings.PLANGOV_RENDER_SOFT_SECONDS} seconds "
             "and was stopped. Shorten the document or ask an administrator to raise "
             "PLANGOV_RENDER_SOFT_SECONDS.",
+            incident=True,
         )
         return "failed"
     except OperationalError:
@@ -251,7 +260,7 @@ def document_render(*, document_id: int) -> str:
         # A fault of ours, or a time limit: say so on the document rather than leave it
         # "rendering" until the lease runs out, then let the worker log it.
         document_fail(document_id=document_id, claim=now,
-                      error=f"Rendering failed: {type(exc).__name__}: {exc}")
+                      error=f"Rendering failed: {type(exc).__name__}: {exc}", incident=True)
         raise
     if _finish(document_id=document_id, claim=now, digest=digest, size=len(signed),
                pages=pages, signer=credentials().subject):
@@ -282,17 +291,53 @@ def _finish(*, document_id: int, claim: datetime.datetime, digest: str, size: in
 
 
 @service
-def document_fail(*, document_id: int, claim: datetime.datetime, error: str) -> bool:
+def document_fail(*, document_id: int, claim: datetime.datetime, error: str,
+                  incident: bool = False) -> bool:
+    """Mark the render failed. ``incident``: it failed for a fault of ours (a bug, the
+    signing certificate, a time limit), not because of what was asked; the administrators
+    are told, once per document, when this commits."""
     failed = SignedDocument.objects.filter(
         pk=document_id, status=DocumentStatus.RENDERING, claimed_at=claim
     ).update(status=DocumentStatus.FAILED, error=error[:2000], progress_label="Failed")
     if failed:
+        first_incident = incident and bool(SignedDocument.objects.filter(
+            pk=document_id, incident_at__isnull=True).update(incident_at=clock.now()))
         document = SignedDocument.objects.get(pk=document_id)
         audit_record(
             actor=None, action="document.fail", obj=document, plan_id=document.plan_id,
-            before={"status": DocumentStatus.RENDERING}, after=_snapshot(document), reason=error,
+            before={"status": DocumentStatus.RENDERING},
+            after={**_snapshot(document), "incident": incident}, reason=error,
         )
+        if first_incident:
+            transaction.on_commit(lambda: _tell_administrators(document_id))
     return bool(failed)
+
+
+def _tell_administrators(document_id: int) -> None:
+    """An incident mail (settings.ADMINS). Never raises: the failure is already recorded
+    and shown on the document's page."""
+    document = SignedDocument.objects.select_related("plan", "version").get(pk=document_id)
+    plan = document.plan
+    adopted = document.kind == DocumentKind.PLAN
+    what = (f"the adopted plan {plan.title!r} (plan {plan.pk}, version "
+            f"{document.version.number}) has no signed PDF" if adopted
+            else f"the {document.get_kind_display().lower()} for plan {plan.pk} was not made")
+    try:
+        mail_admins(
+            text.scrub(f"Incident: {what}")[:200],
+            text.scrub(
+                f"A signed document could not be rendered for a fault of plangov's, not of "
+                f"the document: {what}.\n\n"
+                f"Document: {document.key} (attempt {document.attempts})\n"
+                f"Error: {document.error}\n\n"
+                f"{settings.PLANGOV_SITE_URL}/documents/{document.pk}/\n\n"
+                "Once the fault is fixed, anyone who can see the plan can ask for the "
+                "document again from that page. This mail is sent once per document."
+            ),
+            fail_silently=True,
+        )
+    except Exception:  # a mail server that cannot be reached must not hide the failure
+        log.exception("Could not tell the administrators about document %s", document_id)
 
 
 def documents_due() -> list[int]:

@@ -37,6 +37,8 @@ from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from plangov import text
+
 SIGNATURE_FIELD = "plangov-signature"
 T = TypeVar("T")
 
@@ -213,8 +215,10 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str = "") -> bytes:
         field_name=SIGNATURE_FIELD,
         subfilter=SigSeedSubFilter.PADES,
         md_algorithm="sha256",
-        reason=reason,
-        location=location or None,
+        # The /Reason and /Location may quote stored titles and names: scrubbed, so a legacy
+        # control character can never stop a signature (see plangov.text).
+        reason=text.scrub(reason),
+        location=text.scrub(location) or None,
         name=creds.subject,
     )
     timestamper = (

@@ -43,6 +43,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "plangov.middleware.QueryTextPolicyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -101,6 +102,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON only, through the text policy (plangov.text); the one file upload (documents'
+    # verify) names its own multipart parser.
+    "DEFAULT_PARSER_CLASSES": ["plangov.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "EXCEPTION_HANDLER": "plangov.problems.problem_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "plangov.pagination.Pagination",
     "PAGE_SIZE": 50,
@@ -197,6 +202,9 @@ if PLANGOV_RENDER_LEASE_SECONDS <= PLANGOV_RENDER_HARD_SECONDS:
 # Uploads to the public verification page and API above this size are refused (400).
 PLANGOV_VERIFY_MAX_BYTES = env_int("PLANGOV_VERIFY_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 
+# Told of incidents (a signed document that failed for a fault of ours): a comma-separated
+# list of email addresses.
+ADMINS = [(address, address) for address in env_list("DJANGO_ADMINS", [])]
 EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "plangov@localhost")
 # Only read by django.core.mail.backends.filebased.EmailBackend.
