@@ -7,12 +7,14 @@ from typing import Any
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 
+from plangov.ids import IntegerIdLookup
+
 from .models import Body, Decision, DecisionOutcome
 
 
 class BodySerializer(serializers.ModelSerializer):
     partnership = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     reports_to = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
 
     class Meta:
@@ -22,7 +24,7 @@ class BodySerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["bodies"])
-class BodyViewSet(viewsets.ReadOnlyModelViewSet):
+class BodyViewSet(IntegerIdLookup, viewsets.ReadOnlyModelViewSet):
     """Boards, the executive and scrutiny: public facts about how the partnership decides."""
 
     serializer_class = BodySerializer

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -20,12 +20,12 @@ from governance import policy
 from governance.api import DecisionInputSerializer, DecisionSerializer
 from governance.models import AuditEvent, Body, Partnership
 from plangov.errors import Forbidden, InvalidInput
+from plangov.ids import IntegerIdLookup, RelatedIdField, path_id, query_text
+from plangov.openapi import PROBLEM
 
 from .decisions import decision_record
 from .lifecycle import PlanLifecycle
 from .services import PLAN_ACTIONS
-
-PROBLEM = OpenApiResponse(description="An RFC 9457 problem document (application/problem+json).")
 
 
 class VersionSummarySerializer(serializers.ModelSerializer):
@@ -147,7 +147,7 @@ class ActionInputSerializer(serializers.Serializer):
         required=False, allow_null=True, default=None,
         help_text="start_consultation only: the closing date.",
     )
-    successor = serializers.PrimaryKeyRelatedField(
+    successor = RelatedIdField(
         queryset=Plan.objects, required=False, allow_null=True, default=None,
         help_text="supersede only: the plan that replaces this one.",
     )
@@ -170,8 +170,12 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["plans"])
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("stage", str, enum=list(Stage.values),
+                     description="Only the plans in this stage."),
+]))
 class PlanViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    IntegerIdLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = PlanSerializer
@@ -182,7 +186,7 @@ class PlanViewSet(
         plans = visible_plans(self.request.user)
         if self.action == "retrieve":
             return with_decisions(plans)
-        stage = self.request.query_params.get("stage")
+        stage = query_text(self.request.query_params, "stage")
         if stage and self.action == "list":
             if stage not in Stage.values:
                 raise InvalidInput({"stage": [f"Choose one of: {', '.join(Stage.values)}."]})
@@ -193,7 +197,7 @@ class PlanViewSet(
         return PlanDetailSerializer if self.action == "retrieve" else PlanSerializer
 
     def _plan(self, pk: str) -> Plan:
-        return get_object_or_404(visible_plans(self.request.user), pk=pk)
+        return get_object_or_404(visible_plans(self.request.user), pk=path_id(pk))
 
     @extend_schema(request=PlanInputSerializer, responses={201: PlanDetailSerializer, 400: PROBLEM,
                                                            403: PROBLEM})
@@ -221,7 +225,8 @@ class PlanViewSet(
         plan = self._plan(pk)
         if request.method == "GET":
             versions = plan.versions.select_related("created_by").order_by("number")
-            return Response(VersionSummarySerializer(versions, many=True).data)
+            page = self.paginate_queryset(versions)
+            return self.get_paginated_response(VersionSummarySerializer(page, many=True).data)
         data = VersionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         version = version_create(plan=plan, actor=request.user, **data.validated_data)
@@ -231,7 +236,8 @@ class PlanViewSet(
     @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>[0-9]+)")
     def version(self, request: Request, pk: str, number: str) -> Response:
         plan = self._plan(pk)
-        version = get_object_or_404(plan.versions.select_related("created_by"), number=number)
+        version = get_object_or_404(plan.versions.select_related("created_by"),
+                                    number=path_id(number))
         return Response(VersionSerializer(version).data)
 
     @extend_schema(
@@ -268,8 +274,10 @@ class PlanViewSet(
     def decisions(self, request: Request, pk: str) -> Response:
         plan = self._plan(pk)
         if request.method == "GET":
-            decisions = plan.decisions.select_related("body", "meeting", "recorded_by", "version")
-            return Response(DecisionSerializer(decisions, many=True).data)
+            decisions = plan.decisions.select_related(
+                "body", "meeting", "recorded_by", "version").order_by("recorded_at", "pk")
+            page = self.paginate_queryset(decisions)
+            return self.get_paginated_response(DecisionSerializer(page, many=True).data)
         data = DecisionInputSerializer(data=request.data, context={"plan": plan})
         data.is_valid(raise_exception=True)
         decision = decision_record(plan=plan, actor=request.user, **data.validated_data)
@@ -281,7 +289,5 @@ class PlanViewSet(
         plan = self._plan(pk)
         events = AuditEvent.objects.filter(plan=plan).order_by("seq")
         page = self.paginate_queryset(events)
-        if page is not None:
-            return self.get_paginated_response(AuditEventSerializer(page, many=True).data)
-        return Response(AuditEventSerializer(events, many=True).data)
+        return self.get_paginated_response(AuditEventSerializer(page, many=True).data)
 

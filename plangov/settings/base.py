@@ -100,7 +100,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "plangov.openapi.AutoSchema",
+    # Request bodies are JSON (the verify endpoint alone reads a multipart upload).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "plangov.problems.problem_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "plangov.pagination.Pagination",
     "PAGE_SIZE": 50,
@@ -115,6 +117,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "LICENSE": {"name": "AGPL-3.0-or-later"},
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema documents the API, not itself.
+    "SERVE_INCLUDE_SCHEMA": False,
     # Plans, bodies and content actions each have a "kind"; name the plan's one.
     "ENUM_NAME_OVERRIDES": {
         "PlanKindEnum": "documents.models.PlanKind",
