@@ -57,7 +57,7 @@ class PlanSerializer(serializers.ModelSerializer):
     approving_bodies = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     lead_officer = serializers.CharField(source="lead_officer.username", read_only=True)
     stage_label = serializers.CharField(source="get_stage_display", read_only=True)
-    current_version = VersionSummarySerializer(read_only=True)
+    current_version = VersionSummarySerializer(read_only=True, allow_null=True)
     adopted_version = serializers.IntegerField(source="adopted_version.number", read_only=True,
                                                allow_null=True, default=None)
 
