@@ -245,6 +245,8 @@ class PlanViewSet(
         responses={200: PlanDetailSerializer, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM,
                    409: PROBLEM},
         description="Fire a lifecycle action: " + ", ".join(PLAN_ACTIONS) + ".",
+        parameters=[OpenApiParameter("action_name", str, OpenApiParameter.PATH,
+                                     enum=list(PLAN_ACTIONS))],
     )
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
     def act(self, request: Request, pk: str, action_name: str) -> Response:
