@@ -1,8 +1,9 @@
 """schemathesis against a live server: the OpenAPI schema is the truth (issue 12, item 6).
 
-Every operation of /api/schema/ is called with generated requests, valid and invalid (the
-coverage phase, then about 25 fuzzed examples per operation), signed in by token as a lead
-officer and as a board secretary, on a partnership with plans in every stage. A request fails
+Every operation of the OpenAPI schema (the document /api/schema/ serves) is called with
+generated requests, valid and invalid (the coverage phase, then about 25 fuzzed examples per
+operation), signed in by token as a lead officer and as a board secretary, on a partnership
+with plans in every stage. A request fails
 the run on any of the CHECKS below: a server error, a status the operation does not
 document, a content type it does not document for that status, or a body its schema does not
 describe. A valid request refused for the plan's stage (409) is a documented answer, not a
@@ -10,10 +11,11 @@ failure.
 
 Run it alone (it is marked ``once``: .ci/run runs it in the PostgreSQL pass only):
 
-    python -m pytest tests/api/test_schemathesis.py -m once -p no:randomly -q
+    python -m pytest tests/api/test_schemathesis.py -q
+    python -m pytest tests/api/test_schemathesis.py -q -k "plans and lead"   # a few
 
-Each failing operation is reported as its own sub-test, named by method and path, with the
-request as a curl command to replay it."""
+Each operation and role is its own test item (``test_...[POST /api/v1/plans/][lead]``); a
+failure names the check and prints the request as a curl command to replay it."""
 
 from __future__ import annotations
 
