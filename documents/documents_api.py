@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import FileResponse, Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -13,6 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from plangov.errors import InvalidInput
+from plangov.ids import IdField, IntegerIdLookup, query_id
+from plangov.openapi import PROBLEM
 from plangov.parsers import PolicyMultiPartParser
 
 from .models import DocumentKind, DocumentStatus, SignedDocument
@@ -44,9 +51,9 @@ class SignedDocumentSerializer(serializers.ModelSerializer):
 
 
 class DocumentRequestSerializer(serializers.Serializer):
-    plan = serializers.IntegerField(min_value=1)
+    plan = IdField()
     kind = serializers.ChoiceField(choices=DocumentKind.choices)
-    decision = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    decision = IdField(required=False, allow_null=True)
 
 
 class VerifySerializer(serializers.Serializer):
@@ -63,7 +70,15 @@ class VerificationSerializer(serializers.Serializer):
     problems = serializers.ListField(child=serializers.CharField())
 
 
-class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("plan", int, description="Only this plan's documents (its id)."),
+]))
+class DocumentViewSet(
+    IntegerIdLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Signed PDFs of the plans you can see: the adopted plan, decision notices, executive
+    reports."""
+
     serializer_class = SignedDocumentSerializer
 
     def get_queryset(self) -> Any:
@@ -72,16 +87,14 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         queryset = SignedDocument.objects.select_related("version").filter(
             plan__in=visible_plans(self.request.user)
         )
-        plan = self.request.query_params.get("plan")
+        plan = query_id(self.request.query_params, "plan")
         if plan is not None:
-            if not (plan.isascii() and plan.isdecimal()):
-                raise InvalidInput({"plan": ["Give a plan id, a whole number."]})
-            queryset = queryset.filter(plan_id=int(plan))
+            queryset = queryset.filter(plan_id=plan)
         return queryset
 
     @extend_schema(
         request=DocumentRequestSerializer,
-        responses={202: SignedDocumentSerializer},
+        responses={202: SignedDocumentSerializer, 404: PROBLEM, 409: PROBLEM},
         description="Ask for a signed PDF: the adopted plan, a decision notice or the executive "
         "report. Asking again for the same thing returns the same document.",
     )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from documents.queries import visible_plans
 from governance import policy
 from plangov.errors import InvalidInput, PlangovError
+from plangov.ids import to_int
 
 from .models import DocumentStatus, ExecutiveReport, SignedDocument
 from .publishing import storage
@@ -41,7 +42,7 @@ def document_ask(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         document = document_request(
             plan=plan, actor=request.user, kind=request.POST.get("kind", ""),
-            decision_id=int(decision) if decision.isdecimal() and decision.isascii() else None,
+            decision_id=to_int(decision, minimum=1),
         )
     except PlangovError as exc:
         title = "You cannot do this" if exc.status == 403 else "This cannot be done now"

@@ -8,13 +8,15 @@ from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 
+from plangov.ids import IntegerIdLookup
+
 from . import policy
 from .models import Body, Decision, DecisionOutcome, Partnership
 
 
 class BodySerializer(serializers.ModelSerializer):
     partnership = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     reports_to = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
 
     class Meta:
@@ -24,7 +26,7 @@ class BodySerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["bodies"])
-class BodyViewSet(viewsets.ReadOnlyModelViewSet):
+class BodyViewSet(IntegerIdLookup, viewsets.ReadOnlyModelViewSet):
     """Boards, the executive and scrutiny of the partnerships you belong to (every partnership
     for superusers and external auditors)."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -30,6 +31,7 @@ _TYPES = {
     404: "not-found",
     405: "method-not-allowed",
     409: "conflict",
+    413: "content-too-large",
     415: "unsupported-media-type",
     429: "throttled",
 }
@@ -67,6 +69,8 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         return problem(exc.status, exc.title, exc.detail, instance=instance, errors=exc.errors)
     if isinstance(exc, PlangovError):
         return problem(exc.status, exc.title, exc.detail, instance=instance)
+    if isinstance(exc, RequestDataTooBig):
+        return problem(413, "Content Too Large", str(exc), instance=instance)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, DjangoPermissionDenied):

@@ -29,6 +29,8 @@ from governance.api import DecisionInputSerializer, DecisionSerializer
 from governance.models import Body, CallInOutcome, CallInRequest, Decision
 from plangov import clock
 from plangov.errors import InvalidInput
+from plangov.ids import ID_REGEX, is_digits, path_id, query_id, query_text, to_int
+from plangov.openapi import PROBLEM
 
 from . import routing
 from .callin_api import (
@@ -38,7 +40,7 @@ from .callin_api import (
 )
 from .inbox import OPEN, View, inbox, is_overdue, workable
 from .models import Notification, TaskKind
-from .plans_api import PROBLEM, PlanDetailSerializer
+from .plans_api import PlanDetailSerializer
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -162,31 +164,37 @@ class TaskViewSet(viewsets.GenericViewSet):
     """Tasks: the inbox (list), one task, and what people do with tasks."""
 
     serializer_class = TaskSerializer
+    lookup_value_regex = ID_REGEX
     queryset = Task.objects.none()  # for the schema's id type only; lists come from inbox()
 
     def _filtered(self) -> QuerySet[Task]:
         params = self.request.query_params
         errors: dict[str, list[str]] = {}
-        view = params.get("view") or View.OPEN
+        view = query_text(params, "view") or View.OPEN
         if _flag(params, "mine"):
             view = View.MINE
         if view not in View.choices:
             errors["view"] = [f"Choose one of: {', '.join(View.choices)}."]
         body = None
-        if params.get("body"):
-            key = params["body"]
-            lookup = {"pk": key} if key.isdigit() else {"slug": key}
-            body = Body.objects.filter(**lookup).first()
-            if body is None:
-                errors["body"] = [f"No body is {key!r}."]
+        try:
+            if (key := query_text(params, "body")) is not None:
+                if is_digits(key):
+                    body_id = to_int(key, minimum=1)
+                    body = Body.objects.filter(pk=body_id).first() if body_id else None
+                else:
+                    body = Body.objects.filter(slug=key).first()
+                if body is None:
+                    errors["body"] = [f"No body is {key!r}."]
+        except InvalidInput as exc:
+            errors.update(exc.errors)
         plan = None
-        if params.get("plan"):
-            if not params["plan"].isdigit():
-                errors["plan"] = ["Give a plan's id, a whole number."]
-            else:
-                plan = visible_plans(self.request.user).filter(pk=params["plan"]).first()
+        try:
+            if (plan_id := query_id(params, "plan")) is not None:
+                plan = visible_plans(self.request.user).filter(pk=plan_id).first()
                 if plan is None:
-                    errors["plan"] = [f"You can see no plan {params['plan']}."]
+                    errors["plan"] = [f"You can see no plan {plan_id}."]
+        except InvalidInput as exc:
+            errors.update(exc.errors)
         try:
             overdue = _flag(params, "overdue")
         except InvalidInput as exc:
@@ -219,7 +227,7 @@ class TaskViewSet(viewsets.GenericViewSet):
     def _task(self, pk: str) -> Task:
         # A task on a plan you cannot see does not exist for you, as with plans.
         task = self._with_notifications(inbox(self.request.user, view=View.ALL)).filter(
-            pk=pk).first() if pk.isdigit() else None
+            pk=path_id(pk)).first()
         if task is None:
             raise Http404
         return task

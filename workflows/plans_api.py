@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -20,12 +20,12 @@ from governance import policy
 from governance.api import DecisionInputSerializer, DecisionSerializer
 from governance.models import AuditEvent, Body, Partnership
 from plangov.errors import Forbidden, InvalidInput
+from plangov.ids import IntegerIdLookup, RelatedIdField, path_id, query_text
+from plangov.openapi import PROBLEM
 
 from .decisions import decision_record
 from .lifecycle import PlanLifecycle
 from .services import PLAN_ACTIONS
-
-PROBLEM = OpenApiResponse(description="An RFC 9457 problem document (application/problem+json).")
 
 
 class VersionSummarySerializer(serializers.ModelSerializer):
@@ -63,7 +63,7 @@ class PlanSerializer(serializers.ModelSerializer):
     approving_bodies = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     lead_officer = serializers.CharField(source="lead_officer.username", read_only=True)
     stage_label = serializers.CharField(source="get_stage_display", read_only=True)
-    current_version = VersionSummarySerializer(read_only=True)
+    current_version = VersionSummarySerializer(read_only=True, allow_null=True)
     adopted_version = serializers.IntegerField(source="adopted_version.number", read_only=True,
                                                allow_null=True, default=None)
     call_in_ends_on_provisional = serializers.BooleanField(
@@ -177,7 +177,7 @@ class ActionInputSerializer(serializers.Serializer):
         "before it opened; a submission is not before the version was written or the last "
         "round closed; never in the future. A date out of order is a 400 naming both dates.",
     )
-    successor = serializers.PrimaryKeyRelatedField(
+    successor = RelatedIdField(
         queryset=Plan.objects, required=False, allow_null=True, default=None,
         help_text="supersede only: the plan that replaces this one.",
     )
@@ -200,8 +200,12 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["plans"])
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("stage", str, enum=list(Stage.values),
+                     description="Only the plans in this stage."),
+]))
 class PlanViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    IntegerIdLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = PlanSerializer
@@ -212,7 +216,7 @@ class PlanViewSet(
         plans = visible_plans(self.request.user)
         if self.action == "retrieve":
             return with_decisions(plans)
-        stage = self.request.query_params.get("stage")
+        stage = query_text(self.request.query_params, "stage")
         if stage and self.action == "list":
             if stage not in Stage.values:
                 raise InvalidInput({"stage": [f"Choose one of: {', '.join(Stage.values)}."]})
@@ -223,7 +227,7 @@ class PlanViewSet(
         return PlanDetailSerializer if self.action == "retrieve" else PlanSerializer
 
     def _plan(self, pk: str) -> Plan:
-        return get_object_or_404(visible_plans(self.request.user), pk=pk)
+        return get_object_or_404(visible_plans(self.request.user), pk=path_id(pk))
 
     @extend_schema(request=PlanInputSerializer, responses={201: PlanDetailSerializer, 400: PROBLEM,
                                                            403: PROBLEM})
@@ -265,7 +269,8 @@ class PlanViewSet(
         plan = self._plan(pk)
         if request.method == "GET":
             versions = plan.versions.select_related("created_by").order_by("number")
-            return Response(VersionSummarySerializer(versions, many=True).data)
+            page = self.paginate_queryset(versions)
+            return self.get_paginated_response(VersionSummarySerializer(page, many=True).data)
         data = VersionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         version = version_create(plan=plan, actor=request.user, **data.validated_data)
@@ -275,7 +280,8 @@ class PlanViewSet(
     @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>[0-9]+)")
     def version(self, request: Request, pk: str, number: str) -> Response:
         plan = self._plan(pk)
-        version = get_object_or_404(plan.versions.select_related("created_by"), number=number)
+        version = get_object_or_404(plan.versions.select_related("created_by"),
+                                    number=path_id(number))
         return Response(VersionSerializer(version).data)
 
     @extend_schema(
@@ -283,6 +289,8 @@ class PlanViewSet(
         responses={200: PlanDetailSerializer, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM,
                    409: PROBLEM},
         description="Fire a lifecycle action: " + ", ".join(PLAN_ACTIONS) + ".",
+        parameters=[OpenApiParameter("action_name", str, OpenApiParameter.PATH,
+                                     enum=list(PLAN_ACTIONS))],
     )
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
     def act(self, request: Request, pk: str, action_name: str) -> Response:
@@ -328,8 +336,10 @@ class PlanViewSet(
     def decisions(self, request: Request, pk: str) -> Response:
         plan = self._plan(pk)
         if request.method == "GET":
-            decisions = plan.decisions.select_related("body", "meeting", "recorded_by", "version")
-            return Response(DecisionSerializer(decisions, many=True).data)
+            decisions = plan.decisions.select_related(
+                "body", "meeting", "recorded_by", "version").order_by("recorded_at", "pk")
+            page = self.paginate_queryset(decisions)
+            return self.get_paginated_response(DecisionSerializer(page, many=True).data)
         data = DecisionInputSerializer(data=request.data, context={"plan": plan})
         data.is_valid(raise_exception=True)
         decision = decision_record(plan=plan, actor=request.user, **data.validated_data)
@@ -341,7 +351,5 @@ class PlanViewSet(
         plan = self._plan(pk)
         events = AuditEvent.objects.filter(plan=plan).order_by("seq")
         page = self.paginate_queryset(events)
-        if page is not None:
-            return self.get_paginated_response(AuditEventSerializer(page, many=True).data)
-        return Response(AuditEventSerializer(events, many=True).data)
+        return self.get_paginated_response(AuditEventSerializer(page, many=True).data)
 

@@ -101,7 +101,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "plangov.openapi.AutoSchema",
     # JSON only, through the text policy (plangov.text); the one file upload (documents'
     # verify) names its own multipart parser.
     "DEFAULT_PARSER_CLASSES": ["plangov.parsers.JSONParser"],
@@ -120,6 +120,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "LICENSE": {"name": "AGPL-3.0-or-later"},
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema documents the API, not itself.
+    "SERVE_INCLUDE_SCHEMA": False,
     # Plans, bodies and content actions each have a "kind"; name the plan's one.
     "ENUM_NAME_OVERRIDES": {
         "PlanKindEnum": "documents.models.PlanKind",

@@ -27,3 +27,6 @@ _signing = VAR_DIR / f"{_test_name or 'test'}-signing"
 PLANGOV_SIGNING_P12 = str(_signing / "demo-signer.p12")
 PLANGOV_SIGNING_TRUST_ROOTS = [str(_signing / "demo-ca.pem")]
 PLANGOV_DOCUMENT_DIR = VAR_DIR / f"{_test_name or 'test'}-documents"
+
+# The API reads JSON bodies only; the test client sends JSON unless told otherwise.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "TEST_REQUEST_DEFAULT_FORMAT": "json"}  # noqa: F405

@@ -179,7 +179,9 @@ def test_it_lists_the_decisions_on_a_plan(world, as_user, plan):
     decide(world, plan, world.board, O.APPROVED)
     response = as_user(world.auditor).get(plan_url(plan, "decisions/"))
     assert response.status_code == 200
-    assert [(d["body"], d["outcome"]) for d in response.json()] == [
+    page = response.json()
+    assert page["count"] == 2 and page["next"] is None
+    assert [(d["body"], d["outcome"]) for d in page["results"]] == [
         ("yorok-board", "deferred"), ("yorok-board", "approved"),
     ]
 
@@ -191,13 +193,13 @@ def test_it_lists_one_decision_or_many_in_the_same_number_of_queries(
     decide(world, plan, world.board, O.APPROVED)
     api = as_user(world.board_secretary)
     one = count_queries(lambda: api.get(plan_url(plan, "decisions/")))
-    assert len(api.get(plan_url(plan, "decisions/")).json()) == 1
+    assert api.get(plan_url(plan, "decisions/")).json()["count"] == 1
     decide(world, plan, world.executive, O.DEFERRED)
     frozen_clock.advance(days=7)
     decide(world, plan, world.executive, O.DEFERRED)
     frozen_clock.advance(days=1)
     decide(world, plan, world.executive, O.APPROVED)
-    assert len(api.get(plan_url(plan, "decisions/")).json()) == 4
+    assert len(api.get(plan_url(plan, "decisions/")).json()["results"]) == 4
     assert count_queries(lambda: api.get(plan_url(plan, "decisions/"))) == one
 
 

@@ -204,3 +204,75 @@ def test_it_serves_the_api_docs(db, api):
     response = api.get("/api/docs/")
     assert response.status_code == 200
     assert b"/api/schema/" in response.content
+
+
+# The schema is the truth (issue 12, item 6)
+
+
+def _operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            yield path, method, operation
+
+
+def test_every_error_answer_is_a_problem_document(schema):
+    problem_ref = "#/components/schemas/Problem"
+    for path, method, operation in _operations(schema):
+        for code, response in operation["responses"].items():
+            if int(code) >= 400:
+                assert response["content"] == {
+                    "application/problem+json": {"schema": {"$ref": problem_ref}}
+                }, (method, path, code)
+    assert {"type", "title", "status", "detail"} <= set(
+        schema["components"]["schemas"]["Problem"]["required"]
+    )
+
+
+def test_every_operation_lists_the_errors_it_can_answer(schema):
+    for path, method, operation in _operations(schema):
+        codes = set(operation["responses"])
+        assert "400" in codes, (method, path)
+        if path != "/api/v1/documents/verify/":
+            assert "401" in codes, (method, path)
+        if "{" in path:
+            assert "404" in codes, (method, path)
+        if method == "post":
+            assert {"413", "415"} <= codes or operation.get("requestBody") is None, (method, path)
+    changes = [("/api/v1/plans/{id}/actions/{action_name}/", "post"),
+               ("/api/v1/plans/{id}/versions/", "post"), ("/api/v1/plans/{id}/decisions/", "post"),
+               ("/api/v1/tasks/{id}/complete/", "post"), ("/api/v1/documents/", "post")]
+    for path, method in changes:
+        assert {"403", "409"} <= set(schema["paths"][path][method]["responses"]), path
+
+
+def test_request_bodies_are_json_except_the_upload(schema):
+    for path, method, operation in _operations(schema):
+        if "requestBody" not in operation:
+            continue
+        media = set(operation["requestBody"]["content"])
+        expected = (
+            {"multipart/form-data"} if path == "/api/v1/documents/verify/"
+            else {"application/json"}
+        )
+        assert media == expected, (method, path)
+
+
+@pytest.mark.parametrize("tail", ["versions/", "decisions/", "history/"])
+def test_the_plan_lists_are_paginated_as_the_schema_says(schema, tail):
+    operation = schema["paths"][f"/api/v1/plans/{{id}}/{tail}"]["get"]
+    ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    page = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    assert set(page["properties"]) == {"count", "next", "previous", "results"}
+    limit = {p["name"]: p["schema"] for p in operation["parameters"]}["limit"]
+    assert (limit["minimum"], limit["maximum"]) == (1, 500)
+
+
+def test_a_body_without_a_parent_matches_the_schema(schema, world, as_user):
+    assert schema["components"]["schemas"]["Body"]["properties"]["parent"]["nullable"] is True
+    assert as_user(world.lead).get(f"/api/v1/bodies/{world.board.pk}/").json()["parent"] is None
+
+
+def test_the_token_endpoint_reads_json_only(world, api):
+    response = api.post("/api/v1/auth/token/", {"username": "lead", "password": "x"},
+                        format="multipart")
+    problem(response, 415)

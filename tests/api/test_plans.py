@@ -224,11 +224,17 @@ def test_it_refuses_an_unknown_stage_filter(world, as_user):
     assert list(body["errors"]) == ["stage"]
 
 
-def test_it_caps_an_absurd_page_size(world, as_user):
+def test_it_refuses_an_absurd_page_size(world, as_user):
     make_plan(world)
-    response = as_user(world.lead).get(PLANS, {"limit": 10**30, "offset": 10**30})
+    body = problem(as_user(world.lead).get(PLANS, {"limit": 10**30, "offset": 10**30}), 400)
+    assert set(body["errors"]) == {"limit", "offset"}
+
+
+def test_it_answers_an_empty_page_past_the_end(world, as_user):
+    make_plan(world)
+    response = as_user(world.lead).get(PLANS, {"limit": 500, "offset": 2**63 - 1})
     assert response.status_code == 200
-    assert response.json()["results"] == []
+    assert response.json()["count"] == 1 and response.json()["results"] == []
 
 
 def _plans_in_every_state(world, frozen_clock) -> None:

@@ -102,3 +102,10 @@ def test_it_answers_malformed_json_with_a_400_problem(world, as_user, tail, raw)
     url = "/api/v1/plans/" if not tail else plan_url(plan, tail)
     body = problem(as_user(world.lead).post(url, data=raw, content_type="application/json"), 400)
     assert body["detail"].startswith("JSON parse error")
+
+
+def test_it_answers_a_form_too_large_with_a_413_problem(db, api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api.post("/api/v1/documents/verify/", {"note": "x" * 5000}, format="multipart")
+    body = problem(response, 413)
+    assert body["type"] == "urn:plangov:problem:content-too-large"

@@ -310,8 +310,12 @@ def test_it_lists_the_versions_of_a_plan(world, as_user):
     version_create(plan=plan, actor=world.lead, content=valid_content(vision="v2"), note="two")
     response = as_user(world.auditor).get(plan_url(plan, "versions/"))
     assert response.status_code == 200
-    assert [(v["number"], v["note"]) for v in response.json()] == [(1, "one"), (2, "two")]
-    assert "content" not in response.json()[0]
+    page = response.json()
+    assert page["count"] == 2 and page["next"] is None
+    assert [(v["number"], v["note"]) for v in page["results"]] == [(1, "one"), (2, "two")]
+    assert "content" not in page["results"][0]
+    page = as_user(world.auditor).get(plan_url(plan, "versions/"), {"limit": 1}).json()
+    assert [v["number"] for v in page["results"]] == [1] and page["next"]
 
 
 def test_it_lists_one_version_or_many_in_the_same_number_of_queries(
@@ -325,7 +329,7 @@ def test_it_lists_one_version_or_many_in_the_same_number_of_queries(
     for n in range(4):
         actor = world.board_chair if n % 2 else world.lead
         version_create(plan=plan, actor=actor, content=valid_content(vision=f"v{n}"))
-    assert len(api.get(plan_url(plan, "versions/")).json()) == 5
+    assert len(api.get(plan_url(plan, "versions/")).json()["results"]) == 5
     assert count_queries(lambda: api.get(plan_url(plan, "versions/"))) == one
 
 
