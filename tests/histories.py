@@ -109,12 +109,15 @@ def histories(draw: Any) -> History:
         if sender == "executive":
             event("decide", "executive", O.REFERRED_BACK)
         else:
-            event("decide", "executive", draw(st.sampled_from([O.APPROVED, O.ENDORSED])))
+            outcome = draw(st.sampled_from([O.APPROVED, O.ENDORSED]))
+            event("decide", "executive", outcome)
+            if outcome == O.ENDORSED:  # recommended to full council, which adopts the plan
+                event("decide", "full_council", O.APPROVED)
     return history
 
 
 RECORDERS = {"board": "board_secretary", "safeguarding": "safeguarding_secretary",
-             "executive": "executive_member"}
+             "executive": "executive_member", "full_council": "council_secretary"}
 
 
 class Recorder:

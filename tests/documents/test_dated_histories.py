@@ -25,7 +25,7 @@ from governance.models import AuditEvent, Decision
 from governance.models import DecisionOutcome as O
 from plangov import clock
 from plangov.errors import InvalidInput
-from tests.conftest import FrozenClock
+from tests.conftest import FrozenClock, add_full_council
 from tests.histories import (
     Event,
     History,
@@ -101,6 +101,8 @@ class Model:
                          if d.body in h.bodies and d.outcome in O.approving()]
             if event.body == "executive":
                 bounds += [d.on for d in approving]
+            elif event.body == "full_council":
+                bounds += [d.on for d in self.on_version if d.body == "executive"]
             elif h.route == "ordered":
                 mine = h.bodies.index(event.body)
                 bounds += [d.on for d in approving if h.bodies.index(d.body) < mine]
@@ -166,7 +168,10 @@ def check_signoff(plan: Plan, history: History) -> None:
     assert started == history.created_on
     last_submit = max(e.on for e in history.events if e.what == "submit")
     assert submitted == last_submit
-    assert executive == history.events[-1].on
+    assert executive == max(e.on for e in history.events if e.body == "executive")
+    council = dates.get("council-decision", [])
+    assert all(executive <= day for day in council)
+    assert all(day in adopted for day in council), "full council's decision adopts the plan"
     # Every full date in the consultation and sign-off chapters is one of those checked.
     tail = text_of(html[html.index('id="consultation"'):])
     known = {day for days in dates.values() for day in days} | set(adopted)
@@ -226,6 +231,7 @@ def drive(world: Any, frozen: FrozenClock, history: History, data: Any = None) -
 def test_generated_histories_print_their_dates_in_the_order_of_events(world, monkeypatch):
     frozen = FrozenClock(datetime.datetime(2016, 7, 14, 10, tzinfo=datetime.UTC))
     monkeypatch.setattr(clock, "source", frozen)
+    add_full_council(world)  # an endorsement goes to full council, which adopts
     runs = {"examples": 0, "cycles": 0}
 
     @settings(max_examples=60, deadline=None, database=None,
@@ -255,6 +261,7 @@ def test_one_generated_history_prints_the_same_dates_in_its_signed_pdf(world, mo
 
     frozen = FrozenClock(datetime.datetime(2016, 7, 14, 10, tzinfo=datetime.UTC))
     monkeypatch.setattr(clock, "source", frozen)
+    add_full_council(world)  # an endorsement goes to full council, which adopts
     # A history sent back once, consulted on, decided on by two boards after a deferral.
     history = find(histories(), lambda h: (
         sum(e.what == "submit" for e in h.events) > 1
