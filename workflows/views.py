@@ -376,7 +376,9 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404("No such plan or action.")
     form = PlanActionForm(request.POST)
     if not form.is_valid():
-        messages = [m for field in form.errors.values() for m in field]
+        # Each message names its field, as the error summary says what to mend.
+        messages = [f"{form.fields[name].label or name.capitalize()}: {m}"
+                    for name, errors in form.errors.items() for m in errors]
         return _plan_page(request, plan, failed=action, errors=messages, status=400)
     params: dict[str, Any] = {"reason": form.cleaned_data["reason"]}
     if action in DATED_ACTIONS and form.cleaned_data["on"] is not None:

@@ -117,7 +117,9 @@ def test_it_sets_the_nation_in_the_admin(world, client):
     client.force_login(root)
     change = reverse("admin:governance_partnership_change", args=[world.partnership.pk])
     response = client.post(change, {"name": world.partnership.name, "slug": "yorok",
-                                    "area": "", "nation": "wales"})
+                                    "area": "", "nation": "wales",
+                                    "call_in_members_needed": 3,
+                                    "call_in_by_scrutiny_chair": "on"})
     assert response.status_code == 302, response.content[:800]
     world.partnership.refresh_from_db()
     assert world.partnership.nation == calendar.Nation.WALES

@@ -87,7 +87,7 @@ def test_a_plan_action_reason_is_refused_on_the_page(world, client):
     client.force_login(world.lead)
     response = client.post(f"/plans/{plan.pk}/actions/withdraw/", {"reason": "Gone\x0b"})
     assert response.status_code == 400
-    assert "reason: contains U+000B (LINE TABULATION)" in page(response)
+    assert "Reason: Contains U+000B (LINE TABULATION)" in page(response)
     plan.refresh_from_db()
     assert plan.stage == Stage.DRAFTING
 
@@ -153,7 +153,9 @@ def test_the_admin_renames_a_partnership_through_the_service(world, client, staf
     client.force_login(staff)
     url = f"/admin/governance/partnership/{world.partnership.pk}/change/"
     response = client.post(url, {"name": "York Children's Trust", "slug": "yorok",
-                                 "area": "City of York"})
+                                 "area": "City of York", "nation": "england",
+                                 "call_in_members_needed": 3,
+                                 "call_in_by_scrutiny_chair": "on"})
     assert response.status_code == 302, page(response)[:2000]
     world.partnership.refresh_from_db()
     assert world.partnership.name == "York Children's Trust"
