@@ -25,34 +25,29 @@ def _limit(model: type[models.Model]) -> int:
     return model._meta.get_field("name").max_length or 200
 
 
+def _rename(obj: Any, *, name: str, actor: Any, reason: str, what: str) -> Any:
+    """Lock ``obj``, change its name and audit it once; the same name writes nothing."""
+    _staff(actor, f"a {what}")
+    model = type(obj)
+    new = text.field_name(name, "name", max_length=_limit(model))
+    reason = text.field_text(reason, "reason").strip()
+    obj = model.objects.select_for_update().get(pk=obj.pk)
+    if new == obj.name:
+        return obj
+    before = {"name": obj.name}
+    obj.name = new
+    obj.save(update_fields=["name"])
+    audit_record(actor=actor, action=f"{what}.rename", obj=obj, before=before,
+                 after={"name": new}, reason=reason)
+    return obj
+
+
 @service
 def partnership_rename(*, partnership: Partnership, name: str, actor: Any,
                        reason: str = "") -> Partnership:
-    _staff(actor, "a partnership")
-    new = text.field_name(name, "name", max_length=_limit(Partnership))
-    reason = text.field_text(reason, "reason").strip()
-    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
-    if new == partnership.name:
-        return partnership
-    before = {"name": partnership.name}
-    partnership.name = new
-    partnership.save(update_fields=["name"])
-    audit_record(actor=actor, action="partnership.rename", obj=partnership, before=before,
-                 after={"name": new}, reason=reason)
-    return partnership
+    return _rename(partnership, name=name, actor=actor, reason=reason, what="partnership")
 
 
 @service
 def body_rename(*, body: Body, name: str, actor: Any, reason: str = "") -> Body:
-    _staff(actor, "a body")
-    new = text.field_name(name, "name", max_length=_limit(Body))
-    reason = text.field_text(reason, "reason").strip()
-    body = Body.objects.select_for_update().get(pk=body.pk)
-    if new == body.name:
-        return body
-    before = {"name": body.name}
-    body.name = new
-    body.save(update_fields=["name"])
-    audit_record(actor=actor, action="body.rename", obj=body, before=before,
-                 after={"name": new}, reason=reason)
-    return body
+    return _rename(body, name=name, actor=actor, reason=reason, what="body")

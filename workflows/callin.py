@@ -247,7 +247,7 @@ def call_in_outcome_record(
     request ``number``), taken at its meeting on ``decided_on``, and apply it: no further
     action adopts the plan that day; a referral back returns it to the executive; a referral
     to full council (where the constitution allows) sends it there."""
-    from .decisions import _meeting
+    from .decisions import meeting_checked
 
     plan = lock_plan(plan.pk)
     body = _scrutiny(plan, actor)
@@ -281,18 +281,11 @@ def call_in_outcome_record(
             f"The committee's meeting of {_day(decided_on)} is before the call-in request of "
             f"{_day(request.requested_on)}."
         ]
-    meeting, meeting_errors = _meeting(body, decided_on, attendance)
+    meeting, meeting_errors = meeting_checked(
+        body, decided_on, attendance, votes_for + votes_against + votes_abstaining,
+        quorum_needed_to="decide a call-in",
+    )
     errors.update(meeting_errors)
-    votes = votes_for + votes_against + votes_abstaining
-    if meeting is not None and votes > meeting.attendance:
-        errors["votes_for"] = [
-            f"{votes} votes were cast but only {meeting.attendance} members were present."
-        ]
-    if meeting is not None and meeting.attendance < body.quorum:
-        errors["attendance"] = [
-            f"{body.name} was not quorate: {meeting.attendance} present, its quorum is "
-            f"{body.quorum}. An inquorate meeting cannot decide a call-in."
-        ]
     if errors:
         raise InvalidInput(errors)
     task = routing.open_task_of_kind(plan, TaskKind.CALL_IN_OUTCOME)

@@ -126,18 +126,11 @@ def decision_record(
         errors["outcome"] = [f"{outcome!r} is not an outcome {body.name} can record: {allowed}."]
     if decided_on > clock.today():
         errors["decided_on"] = ["A decision cannot be dated in the future."]
-    meeting, meeting_errors = _meeting(body, decided_on, attendance)
+    meeting, meeting_errors = meeting_checked(
+        body, decided_on, attendance, votes_for + votes_against + votes_abstaining,
+        quorum_needed_to="approve" if outcome in APPROVING else None,
+    )
     errors.update(meeting_errors)
-    votes = votes_for + votes_against + votes_abstaining
-    if meeting is not None and votes > meeting.attendance:
-        errors["votes_for"] = [
-            f"{votes} votes were cast but only {meeting.attendance} members were present."
-        ]
-    if meeting is not None and outcome in APPROVING and meeting.attendance < body.quorum:
-        errors["attendance"] = [
-            f"{body.name} was not quorate: {meeting.attendance} present, "
-            f"its quorum is {body.quorum}. An inquorate meeting cannot approve."
-        ]
     if errors:
         raise InvalidInput(errors)
     chronology.decision(plan=plan, body=body, decided_on=decided_on)
@@ -194,6 +187,27 @@ def decision_record(
         reason=reasons,
     )
     return decision
+
+
+def meeting_checked(
+    body: Body, day: datetime.date, attendance: int | None, votes: int, *,
+    quorum_needed_to: str | None,
+) -> tuple[Meeting | None, dict[str, list[str]]]:
+    """The meeting of ``body`` on ``day`` (recorded now if it is new) and what is wrong with
+    it for this decision: an attendance that disagrees with the record, more votes than members
+    present, and, when ``quorum_needed_to`` says what the meeting did, too few present. Every
+    decision taken at a meeting (a body's, the scrutiny committee's on a call-in) checks here."""
+    meeting, errors = _meeting(body, day, attendance)
+    if meeting is not None and votes > meeting.attendance:
+        errors["votes_for"] = [
+            f"{votes} votes were cast but only {meeting.attendance} members were present."
+        ]
+    if meeting is not None and quorum_needed_to and meeting.attendance < body.quorum:
+        errors["attendance"] = [
+            f"{body.name} was not quorate: {meeting.attendance} present, "
+            f"its quorum is {body.quorum}. An inquorate meeting cannot {quorum_needed_to}."
+        ]
+    return meeting, errors
 
 
 def _meeting(

@@ -25,7 +25,7 @@ from plangov.openapi import PROBLEM
 
 from .decisions import decision_record
 from .lifecycle import PlanLifecycle
-from .services import PLAN_ACTIONS
+from .services import ACTION_DATE_FIELDS, PLAN_ACTIONS
 
 
 class VersionSummarySerializer(serializers.ModelSerializer):
@@ -310,8 +310,7 @@ class PlanViewSet(
             params["closes_on"] = data.validated_data["closes_on"]
         if action_name == "supersede":
             params["successor"] = data.validated_data["successor"]
-        dated = {"start_consultation": "opens_on", "close_consultation": "closed_on",
-                 "submit": "submitted_on"}
+        dated = ACTION_DATE_FIELDS
         if data.validated_data["on"] is not None:
             if action_name not in dated:
                 raise InvalidInput({"on": [f"{action_name} takes no date; only "

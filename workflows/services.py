@@ -176,6 +176,15 @@ PLAN_ACTIONS: dict[str, Callable[..., Plan]] = {
 }
 
 
+# The actions that take the date they happened, recorded later, and the service's name for it.
+# The API's action input and the plan page call each of them ``on``.
+ACTION_DATE_FIELDS: dict[str, str] = {
+    "start_consultation": "opens_on",
+    "close_consultation": "closed_on",
+    "submit": "submitted_on",
+}
+
+
 def plans_due_for_adoption(on: datetime.date | None = None) -> list[int]:
     """Plans whose call-in period has run out without a call-in request."""
     day = on or clock.today()

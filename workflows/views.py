@@ -42,7 +42,7 @@ from .forms import (
 from .inbox import OPEN, View, inbox, is_overdue, workable
 from .lifecycle import PlanLifecycle
 from .models import TaskKind
-from .services import PLAN_ACTIONS
+from .services import ACTION_DATE_FIELDS, PLAN_ACTIONS
 
 log = logging.getLogger(__name__)
 
@@ -246,11 +246,7 @@ def _chart(plan: Plan) -> str:
         return ""
 
 
-DATED_ACTIONS = {
-    "start_consultation": "opens_on",
-    "close_consultation": "closed_on",
-    "submit": "submitted_on",
-}
+DATED_ACTIONS = ACTION_DATE_FIELDS
 
 
 # The date a dated act happened, kept in its audit event beside the time it was recorded.
