@@ -438,8 +438,10 @@ class LifecycleMachine(RuleBasedStateMachine):
             expected: Any = Forbidden
         elif plan.stage != Stage.CALL_IN:
             expected = WrongStage
-        elif self.pending(plan) is not None or self.today() > ends:
+        elif self.pending(plan) is not None:
             expected = Conflict
+        # A request made within the period may be recorded after it, until the plan is adopted:
+        # only its own date counts.
         elif members < 3 or requested_on > self.today() or not (
             self.executive_decision(plan).decided_on <= requested_on <= ends
         ):
