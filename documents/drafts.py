@@ -23,7 +23,15 @@ from plangov import clock, text
 from plangov.errors import Forbidden, InvalidInput, PreconditionFailed, WrongStage
 from plangov.txn import service
 
-from .content import ContentInvalid, normalise
+from rest_framework import serializers
+
+from .content import (
+    ContentInvalid,
+    PlanContentSerializer,
+    _unique_keys,
+    flatten_errors,
+    normalise,
+)
 from .models import Plan, PlanDraft, Stage
 from .services import lock_plan, version_create
 
@@ -43,12 +51,61 @@ def empty_content() -> dict[str, Any]:
 
 def draft_warnings(content: Any) -> dict[str, list[str]]:
     """What the content validators would refuse, by path (``{"outcomes[0].title": [...]}``);
-    empty when the draft could become a version as it stands."""
+    empty when the draft could become a version as it stands.
+
+    The validators check references (an indicator's outcome, an action's priority) and
+    unique keys only once every field is valid; a draft is seldom that, so those checks are
+    also run on what the draft has, and all the warnings come at once."""
     try:
         normalise(content)
     except ContentInvalid as exc:
-        return exc.errors
-    return {}
+        warnings = exc.errors
+    else:
+        return {}
+    for path, messages in _reference_warnings(content).items():
+        if path not in warnings:
+            warnings[path] = messages
+    return warnings
+
+
+def _items(value: Any) -> list[Mapping[str, Any]]:
+    return [v if isinstance(v, Mapping) else {} for v in value] if isinstance(value, list) else []
+
+
+def _reference_warnings(content: Any) -> dict[str, list[str]]:
+    """The content's cross-checks (documents.content) run on an unfinished draft."""
+    if not isinstance(content, Mapping):
+        return {}
+
+    def key(item: Mapping[str, Any], name: str = "key") -> str:
+        value = item.get(name)
+        return value if isinstance(value, str) else ""
+
+    outcomes = [{"key": key(o), "priorities": [{"key": key(p)} for p in
+                                               _items(o.get("priorities"))]}
+                for o in _items(content.get("outcomes"))]
+    attrs = {
+        "outcomes": outcomes,
+        "indicators": [{"key": key(i), "outcome": key(i, "outcome")}
+                       for i in _items(content.get("indicators"))],
+        "actions": [{"outcome": key(a, "outcome"), "priority": key(a, "priority")}
+                    for a in _items(content.get("actions"))],
+    }
+    found: dict[str, list[str]] = {}
+    checks: list[tuple[str, Any]] = [
+        ("", lambda: PlanContentSerializer().validate(attrs)),
+        ("outcomes", lambda: _unique_keys(outcomes, "outcome")),
+        ("indicators", lambda: _unique_keys(attrs["indicators"], "indicator")),
+    ]
+    for index, outcome in enumerate(outcomes):
+        checks.append((f"outcomes[{index}].priorities", lambda o=outcome: _unique_keys(
+            o["priorities"], "priority")))
+    for prefix, check in checks:
+        try:
+            check()
+        except serializers.ValidationError as exc:
+            found.update(flatten_errors(exc.detail, prefix))
+    return found
 
 
 def base_is_behind(draft: PlanDraft, plan: Plan) -> bool:
