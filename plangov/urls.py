@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("workflows.urls")),
     path("", include("documents.urls")),
     path("", include("documents.report_urls")),
+    path("", include("documents.draft_urls")),
     path("admin/", admin.site.urls),
     # Sign-in through the text policy, like every form; the rest is Django's.
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm),
