@@ -255,6 +255,10 @@ class Section:
     form: type[ItemForm] | None = None
     optional: bool = True
 
+    @property
+    def items(self) -> str:
+        return f"{self.item[:-1]}ies" if self.item.endswith("y") else f"{self.item}s"
+
 
 SECTIONS = [
     Section("vision", "vision", "Vision", "vision",

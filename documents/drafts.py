@@ -17,13 +17,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from rest_framework import serializers
 
 from governance import policy
 from plangov import clock, text
 from plangov.errors import Forbidden, InvalidInput, PreconditionFailed, WrongStage
 from plangov.txn import service
-
-from rest_framework import serializers
 
 from .content import (
     ContentInvalid,

@@ -152,9 +152,9 @@ class DraftView(APIView):
     )
     def put(self, request: Request, pk: int) -> Response:
         plan = _plan(request, pk)
-        expected = _expected_revision(request)
         data = DraftInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data.is_valid(raise_exception=True)  # a body that cannot be read is 400 first
+        expected = _expected_revision(request)
         try:
             draft = draft_save(plan=plan, content=data.validated_data["content"],
                                expected_revision=expected, actor=request.user)
@@ -176,9 +176,9 @@ class DraftSaveVersionView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         plan = _plan(request, pk)
-        expected = _expected_revision(request)
         data = SaveVersionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        expected = _expected_revision(request)
         try:
             draft = draft_save_version(plan=plan, expected_revision=expected,
                                        actor=request.user, **data.validated_data)

@@ -95,6 +95,15 @@ def test_control_characters_are_400_naming_the_field(world, as_user):
     assert PlanDraft.objects.get(plan=plan).revision == 1
 
 
+def test_a_bad_body_is_400_before_if_match_is_asked_for(world, as_user):
+    plan = make_plan(world)
+    api = as_user(world.lead)
+    response = api.put(plan_url(plan, "draft/"), '{"content": "x\\u000b"}',
+                       content_type="application/json")
+    assert "content" in problem(response, 400)["errors"]
+    problem(api.put(plan_url(plan, "draft/"), {}, format="json"), 400)
+
+
 def test_content_that_is_not_an_object_is_400(world, as_user):
     plan = make_plan(world)
     api = as_user(world.lead)
