@@ -63,11 +63,12 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
     return [dict(v) for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
 
 
-def _keep(choices: list[tuple[str, str]], value: Any) -> list[tuple[str, str]]:
+def _keep(choices: list[tuple[str, str]], value: Any,
+          note: str = "not in this draft") -> list[tuple[str, str]]:
     """The choices, with the saved value added when it is not one of them (so a reference
     to an outcome since renamed is shown, warned about, and not lost)."""
     if value and value not in {c[0] for c in choices}:
-        return [*choices, (str(value), f"{value} (not in this draft)")]
+        return [*choices, (str(value), f"{value} ({note})")]
     return choices
 
 
@@ -112,6 +113,10 @@ class ItemForm(Form):
     def __init__(self, *args: Any, choices: Choices | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.choices = choices or Choices()
+
+    def _held(self, name: str) -> Any:
+        """The value the draft holds (or the page sent back) for a select."""
+        return self.initial.get(name) or self.data.get(self.add_prefix(name))
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> dict[str, Any]:
@@ -163,8 +168,9 @@ class IndicatorForm(ItemForm):
         super().__init__(*args, **kwargs)
         outcomes = [(key, f"{title or key}") for key, title, _ in self.choices.outcomes]
         self.fields["outcome"].choices = [("", "Choose an outcome"), *_keep(
-            outcomes, self.initial.get("outcome") or self.data.get(self.add_prefix("outcome")))]
-        self.fields["direction_of_good"].choices = [("", "Choose"), *DirectionOfGood.choices]
+            outcomes, self._held("outcome"))]
+        self.fields["direction_of_good"].choices = [("", "Choose"), *_keep(
+            list(DirectionOfGood.choices), self._held("direction_of_good"), "not a choice")]
 
     def to_item(self) -> dict[str, Any]:
         item = super().to_item()
@@ -186,14 +192,14 @@ class ActionForm(ItemForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", "Choose a kind"), *ActionKind.choices]
+        self.fields["kind"].choices = [("", "Choose a kind"), *_keep(
+            list(ActionKind.choices), self._held("kind"), "not a choice")]
         places: list[tuple[str, str]] = []
         for key, title, priorities in self.choices.outcomes:
             places.append((key, title or key))
             places += [(f"{key}/{p_key}", f"{title or key}: {p_title or p_key}")
                        for p_key, p_title in priorities]
-        self.fields["place"].choices = [("", "None"), *_keep(
-            places, self.initial.get("place") or self.data.get(self.add_prefix("place")))]
+        self.fields["place"].choices = [("", "None"), *_keep(places, self._held("place"))]
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> dict[str, Any]:
