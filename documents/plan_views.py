@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -124,7 +124,8 @@ class DatePartsField(forms.MultiValueField):
 
     def __init__(self, *, what: str, **kwargs: Any) -> None:
         self.what = what
-        fields = (forms.CharField(), forms.CharField(), forms.CharField())
+        fields = (forms.CharField(required=False), forms.CharField(required=False),
+                  forms.CharField(required=False))
         super().__init__(fields=fields, require_all_fields=False, **kwargs)
         self.error_messages["required"] = f"Enter {what}."
         self.error_messages["incomplete"] = f"{what[0].upper()}{what[1:]} must include a day, " \
@@ -167,7 +168,8 @@ class PlanCreateForm(Form):
     approving_bodies = forms.ModelMultipleChoiceField(
         queryset=Body.objects.none(), widget=forms.CheckboxSelectMultiple,
         label="Bodies that must approve it",
-        help_text="Select every board whose approval the plan needs.",
+        help_text="Select every board whose approval the plan needs. On an ordered route they "
+        "decide in the order listed here.",
         error_messages={"required": "Select at least one body whose approval the plan needs."})
     approval_route = forms.ChoiceField(
         choices=ApprovalRoute.choices, widget=forms.RadioSelect, initial=ApprovalRoute.JOINT,
@@ -192,10 +194,12 @@ class PlanCreateForm(Form):
         self.fields["partnership"].queryset = partnerships
         bodies = Body.objects.filter(partnership__in=partnerships).order_by("name")
         if len(partnerships) == 1:
-            self.fields["partnership"].initial = partnerships[0].pk
+            self.fields["partnership"].initial = partnerships.first().pk
             self.fields["partnership"].widget = forms.HiddenInput()
+        # Partnership boards first: on an ordered route the bodies decide in this order.
         boards = bodies.exclude(kind__in=[BodyKind.EXECUTIVE, BodyKind.SCRUTINY_COMMITTEE,
-                                          BodyKind.FULL_COUNCIL])
+                                          BodyKind.FULL_COUNCIL]).order_by(
+            Case(When(kind=BodyKind.PARTNERSHIP_BOARD, then=0), default=1), "name")
         self.fields["owning_body"].queryset = boards
         self.fields["approving_bodies"].queryset = boards
         self.fields["executive_body"].queryset = bodies.filter(kind=BodyKind.EXECUTIVE)
@@ -214,10 +218,10 @@ class PlanCreateForm(Form):
         return data
 
 
-def _lead_partnerships(user: Any) -> list[Partnership]:
+def _lead_partnerships(user: Any) -> Any:
     ids = Membership.objects.current().filter(user=user, role=Role.LEAD_OFFICER).values(
         "body__partnership_id")
-    return list(Partnership.objects.filter(pk__in=ids).order_by("name"))
+    return Partnership.objects.filter(pk__in=ids).order_by("name")
 
 
 @login_required
