@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from documents.documents_api import DocumentViewSet
+from documents.versions_api import VersionCompareView
 from governance.api import BodyViewSet
 from plangov.token_api import token_view
 from workflows.api import TaskViewSet
@@ -16,6 +17,9 @@ router.register("documents", DocumentViewSet, basename="document")
 
 urlpatterns = [
     path("auth/token/", token_view, name="api-token"),
+    # Before the router's plans/{id}/versions/{n}/ (which takes digits only, so never this).
+    path("plans/<int:pk>/versions/compare/", VersionCompareView.as_view(),
+         name="plan-versions-compare"),
     *router.urls,
     path("plans/<int:pk>/call-ins/", CallInListView.as_view(), name="plan-call-ins"),
     path("plans/<int:pk>/call-ins/<int:number>/outcome/", CallInOutcomeView.as_view(),
