@@ -103,8 +103,8 @@ def test_the_versions_list_links_each_version_to_its_decisions(world, frozen_clo
     assert "Version 2" in page and "Version 1" in page
     decision = plan.decisions.get()
     assert f"#decision-{decision.pk}" in page
-    assert "YorOK Board: referred back" in page.replace("Referred", "referred")
-    assert f"?from=1&amp;to=2" in page
+    assert "YorOK Board: referred back" in page
+    assert "?from=1&amp;to=2" in page
     # The compare controls: a GET form that works without JavaScript.
     assert re.search(r'<form[^>]*method="get"[^>]*action="/plans/\d+/versions/compare/"', page)
     assert 'name="from"' in page and 'name="to"' in page
