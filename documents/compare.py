@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from difflib import SequenceMatcher
 from typing import Any
@@ -151,8 +151,17 @@ def _match_by_key(old: list[_Item], new: list[_Item], section: str) -> list[tupl
         if j not in used_new:
             left_new[item.data["key"]].append(j)
     for key, js in left_new.items():
-        if len(js) == 1 and len(left_old.get(key, ())) == 1:
-            pairs.append((left_old[key][0], js[0]))
+        candidates = left_old.get(key, [])
+        if len(js) == 1 and len(candidates) == 1:
+            pairs.append((candidates[0], js[0]))
+            continue
+        # The key is used under several outcomes: the one with the same title moved.
+        for j in js:
+            title = _norm_title(new[j])
+            same = [i for i in candidates if _norm_title(old[i]) == title]
+            if len(same) == 1:
+                pairs.append((same[0], j))
+                candidates.remove(same[0])
     return pairs
 
 
@@ -178,16 +187,29 @@ def _match_by_title(old: list[_Item], new: list[_Item]) -> list[tuple[int, int]]
     left_old = sorted(i for queue in waiting.values() for i in queue)
     if not left_old or not left_new:
         return pairs
-    # 2. Similar titles, most similar first (then nearest in position), each used once.
+    # 2. Similar titles, most similar first (then nearest in position), each used once. The
+    # words two titles share (as multisets, from an index of the old titles' words) bound
+    # difflib's ratio from above, so only pairs that could reach SIMILAR are diffed.
     words_old = {i: _norm_title(old[i]).split() for i in left_old}
+    postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for i, words in words_old.items():
+        for word, count in Counter(words).items():
+            postings[word].append((i, count))
     scored: list[tuple[float, int, int, int]] = []
     matcher = SequenceMatcher(autojunk=False)
     for j in left_new:
-        matcher.set_seq2(_norm_title(new[j]).split())
-        for i in left_old:
+        words_new = _norm_title(new[j]).split()
+        shared: dict[int, int] = defaultdict(int)
+        for word, count in Counter(words_new).items():
+            for i, other in postings.get(word, ()):
+                shared[i] += min(count, other)
+        candidates = [i for i, n in shared.items()
+                      if 2 * n >= SIMILAR * (len(words_old[i]) + len(words_new))]
+        if not candidates:
+            continue
+        matcher.set_seq2(words_new)
+        for i in candidates:
             matcher.set_seq1(words_old[i])
-            if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
-                continue
             ratio = matcher.ratio()
             if ratio >= SIMILAR:
                 scored.append((-ratio, abs(old[i].position - new[j].position), i, j))

@@ -15,6 +15,7 @@ from plangov.errors import InvalidInput
 from plangov.ids import INT64_MAX
 
 from .compare import FIELDS, SECTIONS, compare, describe_parent, summary_phrases
+from .compare_html import render_entries
 from .content import ActionKind, DirectionOfGood
 from .models import Plan, PlanVersion
 from .publishing.context import content_context
@@ -147,12 +148,14 @@ def compare_context(plan: Plan, old: PlanVersion, new: PlanVersion) -> dict[str,
     result = compare(old.content, new.content)
     old_titles = {o["key"]: o["title"] for o in old.content["outcomes"]}
     new_titles = {o["key"]: o["title"] for o in new.content["outcomes"]}
-    sections = [
-        {"id": name.replace("_", "-"), "name": name, "title": SECTION_TITLES[name],
-         "singular": singular, "plural": plural, "counts": result["summary"][name],
-         "entries": _entries(name, result["sections"][name], old_titles, new_titles)}
-        for name, singular, plural in SECTIONS
-    ]
+    sections = []
+    for name, singular, plural in SECTIONS:
+        entries = _entries(name, result["sections"][name], old_titles, new_titles)
+        sections.append({
+            "id": name.replace("_", "-"), "name": name, "title": SECTION_TITLES[name],
+            "singular": singular, "plural": plural, "counts": result["summary"][name],
+            "entries": entries,
+            "html": render_entries(name, entries, old.number, new.number)})
     return {"result": result, "phrases": summary_phrases(result), "sections": sections,
             "old": old, "new": new}
 

@@ -134,3 +134,33 @@ def test_the_schema_documents_the_comparison(world, as_user):
     assert set(components["ChangedItems"]["properties"]) == {
         "outcomes", "priorities", "indicators", "actions", "cross_cutting_themes",
         "joint_priorities"}
+
+
+def test_the_answer_has_exactly_the_documented_shape(world, frozen_clock, as_user):
+    """The view returns the comparison's JSON as it is; the serializer documenting it would
+    produce the very same document."""
+    import json
+
+    from documents.compare import compare as compare_contents
+    from documents.compare import summary_phrases
+    from documents.versions_api import VersionComparisonSerializer
+
+    plan = make_plan(world)
+    first = valid_content()
+    version_create(plan=plan, actor=world.lead, content=first)
+    second = valid_content(vision="A new vision.", cross_cutting_themes=[
+        {"title": "Narrowing the gap between groups"}, {"title": "Voice"}])
+    second["outcomes"].reverse()  # type: ignore[attr-defined]
+    second["indicators"][0]["target"] = 7  # type: ignore[index]
+    second["indicators"][0]["outcome"] = "safe"  # type: ignore[index]
+    second["actions"].append({**second["actions"][0], "title": "New"})  # type: ignore[index]
+    version_create(plan=plan, actor=world.lead, content=second)
+    body = compare(as_user(world.lead), plan, "?from=1&to=2").json()
+    old, new = plan.versions.order_by("number")
+    result = compare_contents(old.content, new.content)
+    documented = VersionComparisonSerializer({
+        **result, "from_version": old, "to_version": new,
+        "summary_text": summary_phrases(result)}).data
+    assert json.loads(json.dumps(documented)) == body
+    assert {kind for section in body["sections"].values() for e in section
+            for kind in e["kinds"]} == {"added", "moved", "changed"}

@@ -311,3 +311,22 @@ def test_random_edits_are_reported(content: dict[str, Any], data: st.DataObject)
     assert summary["added"] == len(fresh)
     assert summary["removed"] == len(content["actions"]) - len(kept)
     assert not any(t.startswith("zzz") for t in titles)
+
+
+def test_a_priority_moved_to_another_outcome_is_found_by_title_when_its_key_recurs() -> None:
+    old = normalise(valid_content(outcomes=[
+        {"key": "a", "title": "A", "priorities": [{"key": "p1", "title": "X"}]},
+        {"key": "b", "title": "B", "priorities": [{"key": "p1", "title": "Y"}]},
+        {"key": "c", "title": "C", "priorities": []},
+        {"key": "d", "title": "D", "priorities": []},
+    ], actions=[], indicators=[]))
+    new = copy.deepcopy(old)
+    new["outcomes"][0]["priorities"] = []
+    new["outcomes"][1]["priorities"] = []
+    new["outcomes"][2]["priorities"] = [{"key": "p1", "title": "X", "description": ""}]
+    new["outcomes"][3]["priorities"] = [{"key": "p1", "title": "Z", "description": ""}]
+    result = compare(old, new)
+    assert [(e["title"], e["old_parent"], e["new_parent"])
+            for e in entries(result, "priorities", "moved")] == [("X", ["a"], ["c"])]
+    assert [e["title"] for e in entries(result, "priorities", "removed")] == ["Y"]
+    assert [e["title"] for e in entries(result, "priorities", "added")] == ["Z"]
