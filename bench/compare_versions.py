@@ -151,13 +151,20 @@ def second_version(rng: random.Random, old: dict[str, Any]) -> dict[str, Any]:
         spare = [p for p in priorities if (outcome["key"], p["key"]) not in used]
         if len(spare) > 1:
             priorities.remove(spare[0])
-    for _ in range(4):
+    moved = 0
+    while moved < 4:
         donor, taker = rng.sample(outcomes, 2)
-        spare = [p for p in donor["priorities"] if (donor["key"], p["key"]) not in used
-                 and p["key"] not in {q["key"] for q in taker["priorities"]}]
-        if spare:
-            donor["priorities"].remove(spare[0])
-            taker["priorities"].insert(0, spare[0])
+        movable = [p for p in donor["priorities"]
+                   if p["key"] not in {q["key"] for q in taker["priorities"]}]
+        if len(donor["priorities"]) < 2 or not movable:
+            continue
+        priority = movable[0]
+        donor["priorities"].remove(priority)
+        taker["priorities"].insert(0, priority)
+        for action in new["actions"]:  # its actions go with it
+            if (action["outcome"], action["priority"]) == (donor["key"], priority["key"]):
+                action["outcome"] = taker["key"]
+        moved += 1
     keys = {o["key"]: [p["key"] for p in o["priorities"]] for o in outcomes}
     # Indicators: 10% new figures, 5 removed, 5 added.
     for indicator in rng.sample(new["indicators"], len(new["indicators"]) // 10):

@@ -38,7 +38,10 @@ CHOICE_LABELS = {"kind": dict(ActionKind.choices),
 
 
 def visible_plan(request: HttpRequest, pk: int) -> Plan:
-    plan = visible_plans(request.user).filter(pk=pk).first() if pk <= INT64_MAX else None
+    # The versions' content is read where it is needed, not with the plan.
+    plans = visible_plans(request.user).defer("current_version__content",
+                                              "adopted_version__content")
+    plan = plans.filter(pk=pk).first() if pk <= INT64_MAX else None
     if plan is None:
         raise Http404("No such plan.")
     return plan

@@ -121,7 +121,9 @@ class VersionCompareView(APIView):
         "400 naming it.",
     )
     def get(self, request: Request, pk: int) -> Response:
-        plan = visible_plans(request.user).filter(pk=pk).first() if pk <= INT64_MAX else None
+        plans = visible_plans(request.user).defer("current_version__content",
+                                                  "adopted_version__content")
+        plan = plans.filter(pk=pk).first() if pk <= INT64_MAX else None
         if plan is None:
             raise Http404("No such plan.")
         old, new = versions_to_compare(plan, request.query_params)
