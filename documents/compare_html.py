@@ -58,7 +58,7 @@ def render_entry(section: str, entry: dict[str, Any], old_number: int,
     if entry["moved_text"]:
         parts.append(f'<p class="govuk-body-s">{escape(entry["moved_text"])}</p>')
     if entry["rows"] or entry["old_values"] or entry["new_values"]:
-        parts.append('<div class="govuk-grid-row pg-columns">'
+        parts.append('<div class="govuk-grid-row">'
                      f"{_side(entry, new=False, number=old_number)}"
                      f"{_side(entry, new=True, number=new_number)}</div>")
     return f'<div class="pg-change">{"".join(parts)}</div>'
