@@ -202,7 +202,10 @@ class PlanCreateForm(Form):
             Case(When(kind=BodyKind.PARTNERSHIP_BOARD, then=0), default=1), "name")
         self.fields["owning_body"].queryset = boards
         self.fields["approving_bodies"].queryset = boards
-        self.fields["executive_body"].queryset = bodies.filter(kind=BodyKind.EXECUTIVE)
+        executives = bodies.filter(kind=BodyKind.EXECUTIVE)
+        self.fields["executive_body"].queryset = executives
+        if len(executives) == 1:
+            self.fields["executive_body"].initial = executives[0].pk
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
