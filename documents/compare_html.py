@@ -43,8 +43,8 @@ def _side(entry: dict[str, Any], *, new: bool, number: int) -> str:
             rows.append(_row(row["label"], escape(field_value(row["value"]))))
         body = ('<dl class="govuk-summary-list govuk-summary-list--no-border">'
                 f'{"".join(rows)}</dl>')
-    return ('<div class="govuk-grid-column-one-half pg-side"><span class="pg-side__label govuk-body-s govuk-!-font-weight-bold">'
-            f"Version {number}</span>{body}</div>")
+    return ('<div class="govuk-grid-column-one-half pg-side"><span class="pg-side__label '
+            f'govuk-body-s govuk-!-font-weight-bold">Version {number}</span>{body}</div>')
 
 
 def render_entry(section: str, entry: dict[str, Any], old_number: int,
