@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from documents.documents_api import DocumentViewSet
 from documents.drafts_api import DraftSaveVersionView, DraftView
+from documents.versions_api import VersionCompareView
 from governance.api import BodyViewSet
 from plangov.token_api import token_view
 from workflows.api import TaskViewSet
@@ -17,6 +18,9 @@ router.register("documents", DocumentViewSet, basename="document")
 
 urlpatterns = [
     path("auth/token/", token_view, name="api-token"),
+    # Before the router's plans/{id}/versions/{n}/ (which takes digits only, so never this).
+    path("plans/<int:pk>/versions/compare/", VersionCompareView.as_view(),
+         name="plan-versions-compare"),
     *router.urls,
     path("plans/<int:pk>/draft/", DraftView.as_view(), name="plan-draft"),
     path("plans/<int:pk>/draft/save-version/", DraftSaveVersionView.as_view(),
