@@ -194,3 +194,25 @@ def can_change_closures(user: Any, operation: str, partnership_id: int) -> Verdi
         return ALLOW
     return refuse(user, "Only staff allowed to keep the council's closure days can change them.",
                   partnership_id)
+
+
+# Consultation analysis. Responses are personal data: the analysts are the plan's lead
+# officer and whoever deputises for them; auditors read the analysis (and a redacted quote's
+# original) and change nothing. Everyone else who may see the plan reads only the published
+# summary.
+def can_analyse(plan: Plan, user: Any) -> Verdict:
+    """Tag themes, write notes, redact quotes, edit "you said, we did", publish the summary."""
+    verdict = can_lead(plan, user)
+    if verdict:
+        return ALLOW
+    return refuse(user, "Only the plan's lead officer or their deputy analyse its "
+                        "consultation responses.", plan.partnership_id)
+
+
+def can_read_analysis(plan: Plan, user: Any) -> Verdict:
+    """Read the responses, the analysis and redacted quotes' originals: the analysts and the
+    partnership's auditors (and external auditors)."""
+    if can_lead(plan, user) or audits(user, plan.partnership_id):
+        return ALLOW
+    return Verdict(False, "Only the plan's lead officer, their deputy and auditors read the "
+                          "consultation responses.")
