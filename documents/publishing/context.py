@@ -7,10 +7,14 @@ import datetime
 from collections import defaultdict
 from typing import Any
 
+from django.utils import timezone
+
 from documents.content import ActionKind
 from documents.models import Plan, PlanVersion
+from governance.consultation.analysis import round_summary
 from governance.models import (
     BodyKind,
+    ConsultationRound,
     CallInRequest,
     Decision,
     DecisionOutcome,
@@ -93,6 +97,41 @@ def content_context(content: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _day(moment: datetime.datetime | None) -> datetime.date | None:
+    return timezone.localtime(moment).date() if moment is not None else None
+
+
+def round_dates(rnd: ConsultationRound) -> tuple[datetime.date, datetime.date | None]:
+    """When the round really opened and closed: the times it ran (or was recorded to have
+    run), else the dates of the record."""
+    opened = _day(rnd.opens_at) or rnd.opens_on
+    closed = rnd.closed_on or _day(rnd.closes_at) or rnd.closes_on
+    return opened, closed
+
+
+def consultation_rounds(plan: Plan) -> list[dict[str, Any]]:
+    """The plan's rounds for its documents: real dates, and the summary of each round whose
+    summary is published (reach, counts, "you said, we did"); an unpublished round shows its
+    dates only."""
+    rounds = []
+    for rnd in plan.consultation_rounds.order_by("number"):
+        opened, closed = round_dates(rnd)
+        published = rnd.summary_published_at is not None
+        rounds.append({
+            "number": rnd.number,
+            "title": rnd.title,
+            "status": rnd.status,
+            "status_label": rnd.get_status_display(),
+            "opens_on": opened,
+            "closes_on": closed,
+            "closed": rnd.status == "closed",
+            "recorded": rnd.recorded,
+            "published": published,
+            "summary": round_summary(rnd) if published else None,
+        })
+    return rounds
+
+
 def plan_context(plan: Plan, version: PlanVersion) -> dict[str, Any]:
     laid_out = content_context(version.content)
     content, indicator_groups = laid_out["content"], laid_out["indicator_groups"]
@@ -120,7 +159,7 @@ def plan_context(plan: Plan, version: PlanVersion) -> dict[str, Any]:
             body_id__in=[d.body_id for d in decisions], role="chair"
         ).select_related("user")
     }
-    rounds = list(plan.consultation_rounds.order_by("number"))
+    rounds = consultation_rounds(plan)
     contents = [
         ("vision", "Our vision"),
         ("outcomes", "Outcomes and priorities"),

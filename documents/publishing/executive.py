@@ -19,6 +19,8 @@ from plangov import clock, text
 from plangov.errors import Conflict, Forbidden, InvalidInput
 from plangov.txn import service
 
+from .context import consultation_rounds
+
 # The council's sections, in order: (field, heading).
 SECTIONS = (
     ("summary", "Summary"),
@@ -169,6 +171,7 @@ def executive_report_context(report: ExecutiveReport, version: PlanVersion) -> d
         for field, label in ExecutiveReport.IMPLICATIONS
     ]
     risk = numbered(report.risk_management, "There are no risks beyond those in the plan.")
+    rounds = consultation_rounds(plan)
     return {
         "document_title": f"Executive report: {plan.title}",
         "report": report,
@@ -179,9 +182,36 @@ def executive_report_context(report: ExecutiveReport, version: PlanVersion) -> d
         "risk": risk,
         "decisions": decisions,
         "outcomes": [o["title"] for o in version.content.get("outcomes", [])],
-        "rounds": list(plan.consultation_rounds.order_by("number")),
+        "rounds": rounds,
+        "consultation": consultation_lines(rounds),
         "glossary": report.glossary,
     }
+
+
+def _day(value: Any) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def consultation_lines(rounds: list[dict[str, Any]]) -> list[str]:
+    """The Consultation section's account of each round, for the PDF and the Word file alike:
+    its real dates, and for a published summary the reach and "you said, we did"."""
+    lines: list[str] = []
+    for r in rounds:
+        when = (f"ran from {_day(r['opens_on'])} to {_day(r['closes_on'])}"
+                if r["closed"] and r["closes_on"] else
+                f"opened on {_day(r['opens_on'])}" if r["status"] != "draft" else
+                "has not yet opened")
+        head = f"Consultation round {r['number']}, {r['title']}, {when}."
+        summary = r["summary"]
+        if summary is None:
+            lines.append(f"{head} Its summary is not yet published.")
+            continue
+        lines.append(f"{head} We heard from {summary['reach']['sentence']}.")
+        for st in summary["statements"]:
+            done = (f"We did: {st['we_did']}" if st["we_did"] else
+                    f"No change: {st['no_change_reason']}")
+            lines.append(f"You said: {st['you_said']} {done}")
+    return lines
 
 
 def executive_report_docx(report: ExecutiveReport, version: PlanVersion) -> bytes:
@@ -229,6 +259,9 @@ def executive_report_docx(report: ExecutiveReport, version: PlanVersion) -> byte
     for section in ctx["sections"]:
         heading(section["heading"], level=1)
         paragraphs(section["paragraphs"])
+        if section["id"] == "consultation":
+            for line in ctx["consultation"]:
+                para(line)
     heading("Implications", level=1)
     for implication in ctx["implications"]:
         heading(implication["heading"], level=2)
