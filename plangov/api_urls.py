@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from documents.consultation_summary_api import ConsultationSummaryView
 from documents.documents_api import DocumentViewSet
 from documents.drafts_api import DraftSaveVersionView, DraftView
 from documents.versions_api import VersionCompareView
@@ -25,6 +26,8 @@ urlpatterns = [
     path("plans/<int:pk>/draft/", DraftView.as_view(), name="plan-draft"),
     path("plans/<int:pk>/draft/save-version/", DraftSaveVersionView.as_view(),
          name="plan-draft-save-version"),
+    path("consultations/<int:pk>/summary/", ConsultationSummaryView.as_view(),
+         name="consultation-summary"),
     path("plans/<int:pk>/call-ins/", CallInListView.as_view(), name="plan-call-ins"),
     path("plans/<int:pk>/call-ins/<int:number>/outcome/", CallInOutcomeView.as_view(),
          name="plan-call-in-outcome"),
