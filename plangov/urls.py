@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("workflows.urls")),
     path("", include("documents.urls")),
     path("", include("documents.report_urls")),
+    path("", include("documents.analysis_urls")),
     path("accessibility/", TemplateView.as_view(template_name="accessibility.html"),
          name="accessibility"),
     path("", include("documents.draft_urls")),

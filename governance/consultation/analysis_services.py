@@ -321,6 +321,9 @@ def summary_publish(
     if problems:
         raise InvalidInput(problems, "The summary cannot be published yet: "
                            + " ".join(m for ms in problems.values() for m in ms))
-    from .services import round_publish_summary  # consultcore's service
-
+    try:
+        from .services import round_publish_summary  # consultcore's service
+    except ImportError as exc:  # until consultcore's services are on main
+        raise Conflict("Publishing summaries is not available on this installation yet.") \
+            from exc
     return round_publish_summary(round=round, actor=actor, published_on=published_on)
