@@ -14,8 +14,8 @@ from documents.models import Plan, PlanVersion
 from governance.consultation.analysis import round_summary
 from governance.models import (
     BodyKind,
-    ConsultationRound,
     CallInRequest,
+    ConsultationRound,
     Decision,
     DecisionOutcome,
     Membership,

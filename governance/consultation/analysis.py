@@ -38,6 +38,10 @@ AUDIENCE_WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+# Activities that are questionnaires: the people they reached answered one.
+QUESTIONNAIRE_CHANNELS = (Channel.PAPER, Channel.SCHOOL)
+
+
 def _plural(count: int, one: str, many: str) -> str:
     return f"{count:,} {one if count == 1 else many}"
 
@@ -48,10 +52,21 @@ class AudienceReach:
     name: str
     responses: int = 0
     activity_reach: int = 0
+    # Of activity_reach, the people reached by questionnaire activities (paper, school).
+    questionnaire_reach: int = 0
 
     @property
     def total(self) -> int:
         return self.responses + self.activity_reach
+
+    @property
+    def questionnaires(self) -> int:
+        return self.responses + self.questionnaire_reach
+
+    @property
+    def work_reach(self) -> int:
+        """People reached by activities other than questionnaires (events, youth groups)."""
+        return self.activity_reach - self.questionnaire_reach
 
     def as_dict(self) -> dict[str, Any]:
         return {"audience": self.slug, "name": self.name, "responses": self.responses,
@@ -99,8 +114,9 @@ def reach_sentence(reach: Reach) -> str:
     children and young people; 6,300 parent questionnaires; 50 partners".
 
     Audiences in their order, each with its responses and the people its activities reached
-    added up. The first audience the activities reached carries the activities ("N pieces of
-    work reaching ..."); an audience heard only through responses is counted in questionnaires
+    added up. The first audience that events and other pieces of work reached carries the
+    activities ("N pieces of work reaching ..."); an audience heard only through
+    questionnaires (responses, paper and school questionnaires) is counted in questionnaires
     ("6,300 parent questionnaires"); any other audience by its people ("50 partners")."""
     clauses: list[str] = []
     work_said = False
@@ -108,11 +124,11 @@ def reach_sentence(reach: Reach) -> str:
         if audience.total == 0:
             continue
         plural, adjective = AUDIENCE_WORDS.get(audience.slug, (audience.name.lower(), ""))
-        if audience.activity_reach and not work_said:
+        if audience.work_reach and not work_said:
             work_said = True
             pieces = _plural(reach.activities, "piece of work", "pieces of work")
             clauses.append(f"{pieces} reaching {audience.total:,} {plural}")
-        elif audience.activity_reach:
+        elif audience.questionnaires != audience.total:
             clauses.append(f"{audience.total:,} {plural}")
         elif adjective:
             clauses.append(_plural(audience.total, f"{adjective} questionnaire",
@@ -138,6 +154,11 @@ def round_reach(round: ConsultationRound) -> Reach:  # noqa: A002 - the domain's
         ActivityReach.objects.filter(activity__round=round).values_list("audience_id")
         .annotate(n=Sum("count")).values_list("audience_id", "n")
     )
+    by_questionnaire = dict(
+        ActivityReach.objects.filter(activity__round=round,
+                                     activity__channel__in=QUESTIONNAIRE_CHANNELS)
+        .values_list("audience_id").annotate(n=Sum("count")).values_list("audience_id", "n")
+    )
     ids = {i for i in (*responses, *reached) if i is not None}
     audiences = list(
         Audience.objects.filter(
@@ -145,7 +166,9 @@ def round_reach(round: ConsultationRound) -> Reach:  # noqa: A002 - the domain's
         ).distinct().order_by("order", "name")
     )
     rows = [AudienceReach(slug=a.slug, name=a.name, responses=responses.get(a.pk, 0),
-                          activity_reach=reached.get(a.pk, 0) or 0) for a in audiences]
+                          activity_reach=reached.get(a.pk, 0) or 0,
+                          questionnaire_reach=by_questionnaire.get(a.pk, 0) or 0)
+            for a in audiences]
     by_channel_responses = dict(
         Response.objects.filter(round=round).values_list("channel")
         .annotate(n=Count("pk")).values_list("channel", "n")

@@ -47,6 +47,20 @@ def test_the_reach_sentence_is_built_from_the_figures():
     )
 
 
+def test_people_reached_by_questionnaire_activities_count_as_questionnaires():
+    reach = Reach(activities=3, audiences=[
+        AudienceReach("children-and-young-people", "Children and young people",
+                      activity_reach=900, questionnaire_reach=600),
+        AudienceReach("parents-and-carers", "Parents and carers", responses=300,
+                      activity_reach=6000, questionnaire_reach=6000),
+        AudienceReach("partner-organisations", "Partners", responses=10, activity_reach=40),
+    ])
+    assert reach_sentence(reach) == (
+        "3 pieces of work reaching 900 children and young people; "
+        "6,300 parent questionnaires; 50 partners"
+    )
+
+
 def test_the_reach_sentence_counts_in_the_singular_and_names_other_audiences():
     reach = Reach(activities=1, audiences=[
         AudienceReach("youth-workers", "Youth workers", responses=1),
