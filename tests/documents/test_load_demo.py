@@ -189,11 +189,42 @@ def test_it_records_the_plan_in_the_audit_ledger(output):
     actions = list(
         AuditEvent.objects.filter(plan=plan).order_by("seq").values_list("action", "actor_label")
     )
-    assert actions == [("plan.create", "lead"), ("version.create", "lead")]
+    # Publication's own event is consultcore's round_publish_summary (once on main).
+    assert actions[:5] == [("plan.create", "lead"), ("version.create", "lead"),
+                           ("plan.start_consultation", "lead"),
+                           ("plan.close_consultation", "lead"), ("answer.redact", "lead")]
     assert AuditEvent.objects.filter(action="body.create").count() == 9
     report = verify_chain()
     assert report.ok
     assert report.checked == AuditEvent.objects.count()
+
+
+def test_the_cypp_has_a_closed_round_analysed_and_published(output):
+    from governance.consultation.analysis import round_summary
+    from governance.models import Answer, ConsultationRound
+
+    plan = Plan.objects.get(kind=PlanKind.CYPP)
+    (rnd,) = plan.consultation_rounds.all()
+    assert (rnd.status, rnd.opens_on.isoformat(), rnd.closed_on.isoformat()) == (
+        "closed", "2008-06-09", "2008-09-30")
+    assert rnd.summary_published_on.isoformat() == "2008-11-14"
+    summary = round_summary(rnd)
+    reach = summary["reach"]
+    assert reach["sentence"].startswith(
+        "45 pieces of work reaching 3,900 children and young people; "
+        "6,300 parent questionnaires; 50 partners")
+    assert 200 <= reach["responses"] <= 500
+    assert len([a for a in reach["by_audience"] if a["responses"]]) == 5
+    assert len(summary["counts"]["by_channel"]) >= 4
+    assert all(t["count"] > 0 for t in summary["themes"]) and len(summary["themes"]) == 5
+    statements = summary["statements"]
+    assert len(statements) == 4 and all(s["we_did"] or s["no_change_reason"]
+                                        for s in statements)
+    assert any("[name]" in q for s in statements for q in s["quotes"])
+    assert "Sophie" not in str(summary)
+    assert Answer.objects.filter(response__round=rnd, redacted_at__isnull=False).count() == 1
+    assert ConsultationRound.objects.filter(summary_published_at__isnull=False).count() == 1
+    assert "Recorded its 2008 consultation" in output
 
 
 def test_it_creates_nothing_on_a_second_run(output):

@@ -34,6 +34,9 @@ CONTENT_FILE = Path(documents.__file__).resolve().parent / "demo" / "cypp-2009-1
 PARTNERSHIP = "yorok"
 PLAN_TITLE = "Children and Young People's Plan"
 PLAN_PERIOD = (datetime.date(2009, 4, 1), datetime.date(2012, 3, 31))
+# The CYPP was started in spring 2008, its draft written before the summer's consultation.
+PLAN_STARTED = datetime.date(2008, 5, 1)
+DRAFT_WRITTEN = datetime.date(2008, 5, 20)
 APPROVING_BODIES = ("yorok-board", "safeguarding-board")
 EXECUTIVE = "executive"
 ADMIN_USERNAME = "admin"
@@ -240,12 +243,27 @@ class Command(BaseCommand):
                 approving_bodies=[bodies[slug] for slug in APPROVING_BODIES],
                 executive_body=bodies[EXECUTIVE],
                 subject_to_call_in=True,
+                created_on=PLAN_STARTED,
             )
-            version_create(plan=plan, actor=lead.user, content=content, note=VERSION_NOTE)
+            version_create(plan=plan, actor=lead.user, content=content, note=VERSION_NOTE,
+                           effective_on=DRAFT_WRITTEN)
+            consulted = self._consultation(plan, lead.user)
         except PlangovError as exc:
             raise CommandError(f"The demo plan could not be created: {exc}") from exc
-        counts.created += 2
-        self.stdout.write(f"Created {plan} in drafting, with version 1.")
+        counts.created += 3
+        self.stdout.write(f"Created {plan} in drafting, with version 1. {consulted}")
+
+    def _consultation(self, plan: Plan, lead: Any) -> str:
+        """The CYPP's 2008 consultation: opened and closed through the lifecycle, then its
+        responses, activities, analysis and published you-said-we-did."""
+        from documents.demo import consultation
+        from workflows.services import plan_close_consultation, plan_start_consultation
+
+        plan_start_consultation(plan=plan, actor=lead, title=consultation.TITLE,
+                                opens_on=consultation.OPENS_ON,
+                                closes_on=consultation.CLOSES_ON)
+        plan_close_consultation(plan=plan, actor=lead, closed_on=consultation.CLOSES_ON)
+        return consultation.load_consultation(plan=plan, lead=lead)
 
     def _plan_awaiting_boards(self, counts: Counts) -> None:
         """An Early Help Strategy consulted on and submitted, so each board has a task in its
