@@ -311,6 +311,9 @@ def _plan_page(request: HttpRequest, plan: Plan, *, failed: str = "",
         "timeline": timeline,
         "chart": _chart(plan),
         "today": clock.today(),
+        # Consultation analysis (documents.analysis_views): its analysts and auditors.
+        "analysis_rounds": list(plan.consultation_rounds.order_by("number"))
+        if policy.can_read_analysis(plan, request.user) else [],
         **_call_in_context(plan, request.user),
     }, status=status)
 

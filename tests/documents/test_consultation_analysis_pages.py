@@ -189,3 +189,12 @@ def test_the_publish_button_publishes(client, world, rnd):
     assert client.post(base(rnd) + "publish/").status_code == 302
     rnd.refresh_from_db()
     assert rnd.summary_published_at is not None
+
+
+def test_the_plan_page_links_analysts_and_auditors_to_the_analysis(client, world, rnd):
+    link = f'href="/consultations/{rnd.pk}/analysis/"'
+    for who, shown in ((world.lead, True), (world.auditor, True),
+                       (world.board_secretary, False)):
+        client.force_login(who)
+        html = client.get(f"/plans/{rnd.plan_id}/").content.decode()
+        assert (link in html) is shown, who
