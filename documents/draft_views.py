@@ -33,7 +33,9 @@ from .draft_forms import (
     Section,
     VisionForm,
     place_of,
+    plain,
     read_count,
+    what_of,
 )
 from .drafts import (
     CLOSED_STAGES,
@@ -146,7 +148,9 @@ def _warning_links(plan: Plan, warnings: dict[str, list[str]]) -> list[dict[str,
         else:
             href = reverse("drafts:section", args=[plan.pk, place.section.slug])
             href += f"#{place.anchor}" if place.anchor else ""
-        links.extend({"href": href, "text": f"{place.label}: {message}"} for message in found)
+        what = what_of(place.label.rpartition(", ")[2]) if place.field_name else "one"
+        links.extend({"href": href, "text": f"{place.label}: {plain(message, what)}"}
+                     for message in found)
     return links
 
 
@@ -226,7 +230,14 @@ def _rows(form: Any, warned: dict[str | None, list[str]]) -> list[dict[str, Any]
             error_class = {"select": "govuk-select--error", "textarea": "govuk-textarea--error",
                            "text": "govuk-input--error"}.get(kind, "")
             widget.attrs["class"] = f"{classes} {error_class}".strip()
-        rows.append({"field": bound, "kind": kind, "warnings": warned.get(bound.name, [])})
+        warnings = [plain(m, what_of(str(bound.label))) for m in warned.get(bound.name, [])]
+        described = [f"{bound.auto_id}-{part}" for part, present in (
+            ("hint", bound.help_text), ("warning", warnings), ("error", bound.errors))
+            if present]
+        if described and kind != "checkboxes":
+            widget.attrs["aria-describedby"] = " ".join(described)
+        rows.append({"field": bound, "kind": kind, "warnings": warnings,
+                     "described_by": " ".join(described)})
     return rows
 
 
@@ -263,7 +274,8 @@ def _items_from_content(section: Section, content: dict[str, Any], choices: Choi
 
 def _item(form: ItemForm, index: int, origin: str, warned: dict[str | None, list[str]],
           prefix: str) -> Item:
-    return Item(form, index, origin, _rows(form, warned), warned.get(None, []), prefix=prefix)
+    return Item(form, index, origin, _rows(form, warned),
+                [plain(m, "one") for m in warned.get(None, [])], prefix=prefix)
 
 
 def _list(value: Any) -> list[dict[str, Any]]:
@@ -300,7 +312,11 @@ def _form_errors(items: list[Item]) -> list[dict[str, str]]:
             if form.is_valid():
                 continue
             for bound in form:
-                errors.extend({"href": f"#{bound.id_for_label}", "text": f"{bound.label}: {e}"}
+                owner = item if form is item.form else next(
+                    p for p in item.priorities if p.form is form)
+                errors.extend({"href": f"#{bound.id_for_label}",
+                               "text": f"{owner.label.capitalize()}, "
+                                       f"{str(bound.label).lower()}: {e}"}
                               for e in bound.errors)
         item.rows = _rows(item.form, {})
         for priority in item.priorities:
@@ -379,7 +395,8 @@ def _section_page(request: HttpRequest, plan: Plan, draft: PlanDraft, section: S
     context: dict[str, Any] = {**_common(plan, draft), "section": section,
                                "sections": SECTIONS, "errors": errors or [],
                                "stale": saved is not None,
-                               "section_warnings": warned.get("", {}).get(None, [])}
+                               "section_warnings": [plain(m, "one") for m in warned.get(
+                                   "", {}).get(None, [])]}
     if section.form is None:
         form = vision or VisionForm(initial={"vision": content.get("vision") or ""})
         context["form"] = form
@@ -423,8 +440,9 @@ def draft_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
         items = _items_from_post(chosen, request.POST, choices)
         if items is None:
             return _section_page(request, plan, draft, chosen, status=400, errors=[{
-                "href": "#main", "text": "The form came back incomplete; nothing was saved. "
-                "Your browser may have sent only part of it: reload the page and try again."}])
+                "href": "#main-content", "text": "The form came back incomplete; nothing was "
+                "saved. Your browser may have sent only part of it: reload the page and try "
+                "again."}])
         errors = _form_errors(items)
         if errors:
             return _section_page(request, plan, draft, chosen, items=items, errors=errors,
@@ -447,7 +465,7 @@ def draft_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     except WrongStage as exc:
         return _refused(request, exc, "This draft is closed")
     except InvalidInput as exc:
-        errors = [{"href": "#main", "text": f"{path}: {message}"}
+        errors = [{"href": "#main-content", "text": f"{path}: {message}"}
                   for path, found in exc.errors.items() for message in found]
         return _section_page(request, plan, draft, chosen, items=items, vision=vision,
                              errors=errors, status=400)

@@ -142,7 +142,7 @@ def test_control_characters_are_refused_naming_the_field(world, lead):
     html = page(response)
     assert '<title>Error:' in html
     assert 'href="#id_outcomes-0-title"' in html
-    assert "U+000B" in html
+    assert "Outcome 1, title: Contains U+000B (LINE TABULATION)" in html
     assert content_of(plan)["outcomes"] == []
 
 
@@ -196,6 +196,9 @@ def test_warnings_show_beside_each_field_not_as_errors(world, lead):
     assert 'id="id_indicators-0-outcome-warning"' in html
     assert "No outcome has the key &#x27;nowhere&#x27;." in html
     assert 'id="id_indicators-0-baseline-warning"' in html
+    assert "Enter a number, for example 12.5." in html  # in plain words, not DRF's
+    assert 'aria-describedby="id_indicators-0-baseline-hint id_indicators-0-baseline-warning"' \
+        in html
     assert "govuk-warning-text" in html
     assert "govuk-error-message" not in html
     assert "nowhere (not in this draft)" in html  # the saved reference is kept, not lost
@@ -296,7 +299,7 @@ def test_save_as_version_refuses_listing_the_warnings_with_links(world, lead):
     assert "<title>Error:" in html
     assert "govuk-error-summary" in html
     assert f'href="/plans/{plan.pk}/draft/outcomes/#id_outcomes-1-title"' in html
-    assert "Outcome 2, title: This field may not be blank." in html
+    assert "Outcome 2, title: Enter the title." in html
     assert not PlanVersion.objects.filter(plan=plan).exists()
 
 
