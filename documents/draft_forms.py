@@ -131,6 +131,13 @@ class ItemForm(Form):
         return name if name in cls.base_fields else None
 
 
+class SaveVersionForm(Form):
+    note = forms.CharField(
+        label="Note on the version (optional)", required=False, max_length=250,
+        help_text="For example, what changed. Kept in the plan's history.",
+        widget=forms.TextInput(attrs={"class": "govuk-input"}))
+
+
 class VisionForm(Form):
     vision = forms.CharField(
         label="Vision", required=False, strip=True,

@@ -30,6 +30,7 @@ from .draft_forms import (
     Choices,
     ItemForm,
     PriorityForm,
+    SaveVersionForm,
     Section,
     VisionForm,
     place_of,
@@ -121,7 +122,7 @@ def _status(section: Section, content: dict[str, Any], warnings: dict[str, list[
 
 def _overview(request: HttpRequest, plan: Plan, draft: PlanDraft, *, status: int = 200,
               errors: list[dict[str, str]] | None = None, problem: str = "",
-              problem_title: str = "", note: str = "") -> HttpResponse:
+              problem_title: str = "", form: SaveVersionForm | None = None) -> HttpResponse:
     content = draft.content if isinstance(draft.content, dict) else {}
     warnings = draft_warnings(draft.content)
     return render(request, "documents/draft/overview.html", {
@@ -129,7 +130,7 @@ def _overview(request: HttpRequest, plan: Plan, draft: PlanDraft, *, status: int
         "sections": [_status(s, content, warnings) for s in SECTIONS],
         "warning_count": sum(len(v) for v in warnings.values()),
         "errors": errors or [], "problem": problem, "problem_title": problem_title,
-        "note": note,
+        "form": form or SaveVersionForm(),
     }, status=status)
 
 
@@ -158,29 +159,29 @@ def _warning_links(plan: Plan, warnings: dict[str, list[str]]) -> list[dict[str,
 @require_POST
 def draft_save_version_page(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    note = request.POST.get("note", "")
+    form = SaveVersionForm(request.POST)
+    if not form.is_valid():
+        return _overview(request, plan, draft_get(plan=plan, actor=request.user), status=400,
+                         form=form)
     try:
         draft = draft_save_version(plan=plan, expected_revision=_revision(request),
-                                   actor=request.user, note=note)
+                                   actor=request.user, note=form.cleaned_data["note"])
     except PreconditionFailed as exc:
         current = exc.current
         assert isinstance(current, PlanDraft)
-        return _overview(request, plan, current, status=412, note=note,
+        return _overview(request, plan, current, status=412, form=form,
                          problem_title="The draft changed meanwhile", problem=(
             "The draft changed since you opened this page, so no version was saved. Check the "
             "sections below (they show the draft as it is now saved), then save again."))
     except WrongStage as exc:
         return _overview(request, plan, draft_get(plan=plan, actor=request.user), status=409,
-                         note=note, problem_title="Not possible in this stage", problem=(
+                         form=form, problem_title="Not possible in this stage", problem=(
                              f"{exc.detail} Your draft is kept: carry on working on it, and save "
                              "it as a version once the plan is back in drafting."))
     except InvalidInput as exc:
         draft = draft_get(plan=plan, actor=request.user)
-        if "note" in exc.errors:
-            errors = [{"href": "#id_note", "text": m} for m in exc.errors["note"]]
-        else:
-            errors = _warning_links(plan, exc.errors)
-        return _overview(request, plan, draft, status=400, errors=errors, note=note)
+        return _overview(request, plan, draft, status=400, form=form,
+                         errors=_warning_links(plan, exc.errors))
     version = draft.based_on
     messages.success(request, f"Version {version.number if version else ''} saved from the "
                               "draft. It is now the plan's current version.")

@@ -420,3 +420,37 @@ def test_every_section_page_shows_and_saves_back_any_draft_the_api_accepts(world
             assert response.status_code == 302, (section, page(response)[:3000])
     # The second round trip changes nothing: what the pages show is what they save.
     assert content_of(plan) == before
+
+
+def test_the_version_note_is_under_the_text_policy(world, lead):
+    plan = make_plan(world)
+    draft = draft_get(plan=plan, actor=world.lead)
+    draft_save(plan=plan, content=valid_content(), expected_revision=draft.revision,
+               actor=world.lead)
+    response = lead.post(url(plan, "save-version/"), {"revision": str(revision_of(plan)),
+                                                      "note": "Agreed\x00"})
+    assert response.status_code == 400
+    html = page(response)
+    assert "<title>Error:" in html
+    assert 'href="#id_note"' in html and "U+0000" in html
+    assert not PlanVersion.objects.filter(plan=plan).exists()
+
+
+def test_the_redraft_task_links_to_the_draft_editor(world, frozen_clock, client):
+    from governance.models import DecisionOutcome
+    from tests.conftest import decide, open_task
+    from workflows.models import TaskKind
+
+    plan = submitted_plan(world)
+    decide(world, plan, world.board, DecisionOutcome.REFERRED_BACK, reasons="Say more.")
+    task = open_task(plan, kind=TaskKind.REDRAFT)
+    client.force_login(world.lead)
+    html = page(client.get(f"/tasks/{task.pk}/"))
+    assert f'href="/plans/{plan.pk}/draft/"' in html
+    # The draft can now be saved as the new version the redraft asks for.
+    draft = draft_get(plan=plan, actor=world.lead)
+    draft_save(plan=plan, content=valid_content(vision="Answering the board."),
+               expected_revision=draft.revision, actor=world.lead)
+    response = client.post(url(plan, "save-version/"), {"revision": str(revision_of(plan))})
+    assert response.status_code == 302
+    assert plan.versions.count() == 2
