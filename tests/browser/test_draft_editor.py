@@ -13,14 +13,14 @@ import pytest
 from documents.models import PlanVersion
 from tests.conftest import build_world, make_plan
 
-from .test_journey import FLAGS, PASSWORD, browser  # noqa: F401 (the browser fixture)
+from .test_journey import PASSWORD, browser  # noqa: F401 (the browser fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 
 
-def sign_in(browser: Any, live_server: Any, username: str, *, javascript: bool) -> Any:
-    page = browser.new_context(java_script_enabled=javascript).new_page()
+def sign_in(chromium: Any, live_server: Any, username: str, *, javascript: bool) -> Any:
+    page = chromium.new_context(java_script_enabled=javascript).new_page()
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
