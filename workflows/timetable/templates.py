@@ -149,6 +149,7 @@ def propose(plan: Plan, *, start: datetime.date,
                     placed[index].append((day, body, meeting))
                     dates.append(day)
                 group_prev = max(dates)
+            placed[index].sort(key=lambda item: item[0])
             return group_prev
         if step.kind == K.EXECUTIVE_MEETING:
             meeting = diary.first_after(executive, prev)
