@@ -22,7 +22,7 @@ from plangov.txn import service
 
 from .models import MEETING_KINDS, Milestone, MilestoneKind
 from .record import fmt
-from .templates import propose
+from .templates import add_months, propose
 
 Actor = AbstractBaseUser | None
 K = MilestoneKind
@@ -31,8 +31,10 @@ MAX_MILESTONES = 100
 MAX_LABEL = 200
 MAX_NOTE = 2000
 # Milestones may go back a year before the plan was started on plangov (priorities agreed
-# before the plan was brought on) and no later than the plan's period ends.
+# before the plan was brought on), and forward to the end of the plan's period or two years
+# after it was started, whichever is later (a plan brought on late in its period).
 LOOKBACK = datetime.timedelta(days=366)
+LOOKAHEAD_YEARS = 2
 CLOSED_STAGES = frozenset({Stage.WITHDRAWN, Stage.SUPERSEDED})
 FIELDS = ("kind", "label", "body", "target_on", "key_decision", "forward_plan_published_on",
           "note")
@@ -65,7 +67,7 @@ def _clean(plan: Plan, milestones: Sequence[Mapping[str, Any]]) -> list[Mileston
     errors: dict[str, list[str]] = {}
     today = clock.today()
     earliest = plan.created_on - LOOKBACK
-    latest = plan.period_end
+    latest = max(plan.period_end, add_months(plan.created_on, 12 * LOOKAHEAD_YEARS))
     bodies = {b.pk: b for b in Body.objects.filter(partnership_id=plan.partnership_id)}
     council = _full_council(plan)
     if len(milestones) > MAX_MILESTONES:
@@ -94,7 +96,7 @@ def _clean(plan: Plan, milestones: Sequence[Mapping[str, Any]]) -> list[Mileston
         elif not earliest <= target_on <= latest:
             err("target_on", f"The target date {fmt(target_on)} is outside the plan's "
                 f"timetable: from {fmt(earliest)} (a year before the plan was started) to "
-                f"{fmt(latest)} (the end of its period).")
+                f"{fmt(latest)}.")
         body = _body(plan, kind, item.get("body"), bodies, council, lambda m: err("body", m))
         key_decision = bool(item.get("key_decision"))
         published = item.get("forward_plan_published_on")
