@@ -35,19 +35,20 @@ class MilestoneForm(Form):
         widget=forms.Select(attrs={"class": "govuk-select"}))
     body = forms.ModelChoiceField(
         label="Body that meets", required=False, queryset=Body.objects.none(),
-        empty_label="None", help_text="For a board's meeting.",
+        empty_label="None", help_text="A board's meeting only.",
         widget=forms.Select(attrs={"class": "govuk-select"}))
     label = forms.CharField(
-        label="Name (optional)", required=False, max_length=MAX_LABEL,
-        help_text="Needed for 'Other'.",
+        label="Name", required=False, max_length=MAX_LABEL,
+        help_text="Needed for 'Other'; optional otherwise.",
         widget=forms.TextInput(attrs={"class": "govuk-input"}))
     target_on = _date("Target date", required=True)
     key_decision = forms.BooleanField(
-        label="A key decision (on the forward plan 28 clear days before)", required=False,
+        label="The executive's meeting takes a key decision", required=False,
+        help_text="On the forward plan at least 28 clear days before the meeting.",
         widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}))
     forward_plan_published_on = _date(
         "Forward plan notice published on", required=False,
-        hint="The executive's meeting only, once published. For example, 16/06/2016.")
+        hint="Once published, for example 16/06/2016.")
     note = forms.CharField(
         label="Note (optional)", required=False, max_length=MAX_NOTE,
         widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 2}))

@@ -221,7 +221,7 @@ def _flag(rows: list[Row], today: datetime.date) -> None:
             if published is None:
                 row.flags.append(Flag(
                     FlagCode.FORWARD_PLAN_MISSING,
-                    f"Milestone {n}: the key decision at {what} on {fmt(meeting_on)} has no "
+                    f"Milestone {n}, {what} on {fmt(meeting_on)}: the key decision has no "
                     "forward plan notice recorded; it must be published by "
                     f"{fmt(row.forward_plan_due_by)} (28 clear days before).", row.index))
             else:
@@ -229,8 +229,8 @@ def _flag(rows: list[Row], today: datetime.date) -> None:
                 if not enough_notice(published, meeting_on):
                     row.flags.append(Flag(
                         FlagCode.FORWARD_PLAN_LATE,
-                        f"Milestone {n}: the key decision at {what} on {fmt(meeting_on)} was "
-                        f"on the forward plan published {fmt(published)}: "
+                        f"Milestone {n}, {what} on {fmt(meeting_on)}: the key decision was on "
+                        f"the forward plan published {fmt(published)}: "
                         f"{row.forward_plan_clear_days} clear days' notice, not the 28 the "
                         "2012 regulations ask (publish by "
                         f"{fmt(row.forward_plan_due_by)}).", row.index))
