@@ -10,7 +10,7 @@ import pytest
 
 from governance.models import AuditEvent
 from governance.models import DecisionOutcome as O
-from tests.conftest import FrozenClock, World, decide, make_plan, submitted_plan
+from tests.conftest import FrozenClock, World, decide, submitted_plan
 from tests.factories import BodyFactory, MembershipFactory, PartnershipFactory, UserFactory
 from workflows.timetable.models import Milestone
 

@@ -21,12 +21,12 @@ from plangov.ids import INT64_MAX
 from plangov.openapi import PROBLEM
 
 from .models import MilestoneKind
-from .record import FlagCode, Status, Timetable, timetable_report
+from .record import FLAG_CHOICES, STATUS_CHOICES, Timetable, timetable_report
 from .services import MAX_LABEL, MAX_MILESTONES, MAX_NOTE, timetable_save
 
 
 class FlagSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=[(c, c) for c in FlagCode.ALL], help_text=(
+    code = serializers.ChoiceField(choices=FLAG_CHOICES, help_text=(
         "board_after_executive: a board's meeting planned or held after the executive's; "
         "forward_plan_missing: a key decision with no forward plan notice recorded; "
         "forward_plan_late: a notice published fewer than 28 clear days before the "
@@ -49,7 +49,7 @@ class MilestoneSerializer(serializers.Serializer):
     actual_on = serializers.DateField(
         allow_null=True, help_text="What the record says happened: a consultation round's "
         "dates, a body's decision, the day the plan took effect. Never typed.")
-    status = serializers.ChoiceField(choices=[(s, s) for s in Status.ALL])
+    status = serializers.ChoiceField(choices=STATUS_CHOICES)
     status_label = serializers.CharField()
     days = serializers.IntegerField(help_text="Days late (status late) or overdue.")
     key_decision = serializers.BooleanField()

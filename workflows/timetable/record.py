@@ -82,6 +82,11 @@ class FlagCode:
     ALL = (BOARD_AFTER_EXECUTIVE, FORWARD_PLAN_MISSING, FORWARD_PLAN_LATE, OVERDUE, LATE)
 
 
+# For the API's schema (named enums, see SPECTACULAR_SETTINGS).
+STATUS_CHOICES = [(status, label) for status, label in Status.LABELS.items()]
+FLAG_CHOICES = [(code, code.replace("_", " ").capitalize()) for code in FlagCode.ALL]
+
+
 @dataclass(frozen=True)
 class Flag:
     code: str

@@ -173,10 +173,4 @@ def _marked(form: Any) -> bool:
 
 def _row_data(form: Any) -> dict[str, Any]:
     """What was typed in a bound form, as initial values for an unbound one."""
-    row: dict[str, Any] = {}
-    for name, field in form.fields.items():
-        if name == "DELETE":
-            continue
-        value = form[name].value()
-        row[name] = value
-    return row
+    return {name: form[name].value() for name in form.fields if name != "DELETE"}
