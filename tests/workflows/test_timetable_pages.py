@@ -235,3 +235,26 @@ def test_the_timeline_page_reads_in_constant_queries(world, client, plan,
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_the_edit_page_reads_the_bodies_once_whatever_the_rows(world, client, plan):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.lead)
+    url = f"/plans/{plan.pk}/timetable/edit/"
+    timetable_save(plan=plan, milestones=base_rows(world)[:1], actor=world.lead)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    timetable_save(plan=plan, milestones=base_rows(world) * 10, actor=world.lead)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url).content.decode()
+    assert len(many) == len(few)
+    assert html.count(f'<option value="{world.board.pk}"') == 40
+    assert html.count(f'<option value="{world.board.pk}" selected') == 10
+
+
+def test_the_plan_history_names_the_timetable_change(world, client, plan):
+    timetable_save(plan=plan, milestones=base_rows(world), actor=world.lead)
+    status, html = page(client, world.lead, f"/plans/{plan.pk}/")
+    assert "lead changed the timetable" in html

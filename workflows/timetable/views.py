@@ -87,10 +87,14 @@ def _edit_page(request: HttpRequest, plan: Plan, formset: Any, *, suggest: Any =
 
 
 def _formset(plan: Plan, data: Any = None, initial: Any = None) -> Any:
+    bodies = _bodies(plan)
     formset = MilestoneFormSet(data, initial=initial, prefix=PREFIX,
-                               form_kwargs={"bodies": _bodies(plan)})
+                               form_kwargs={"bodies": bodies})
+    # The bodies are read once for every row's select, not once a row.
+    choices = [("", "None"), *((b.pk, b.name) for b in bodies)]
     for index, form in enumerate(formset.forms):
         form.index = index
+        form.fields["body"].choices = choices
     return formset
 
 
