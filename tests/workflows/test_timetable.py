@@ -8,6 +8,8 @@ import datetime
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from documents.models import Plan, PlanKind
 from governance.models import AuditEvent, Meeting
@@ -448,3 +450,78 @@ def test_other_milestones_are_not_in_the_record(world: World,
         {"kind": K.OTHER, "label": "Youth panel reads the draft", "target_on": D(2009, 1, 5)}])
     report = timetable_report(plan)
     assert (report.rows[0].status, report.flags) == (Status.UNTRACKED, [])
+
+
+# Properties.
+
+@given(published=st.dates(D(2000, 1, 1), D(2030, 12, 31)),
+       gap=st.integers(-5, 60))
+def test_clear_days_count_the_days_strictly_between(published: D, gap: int) -> None:
+    meeting = published + datetime.timedelta(days=gap)
+    between = sum(1 for n in range(1, max(gap, 0))
+                  if published < published + datetime.timedelta(days=n) < meeting)
+    assert clear_days(published, meeting) == between
+    assert enough_notice(published, meeting) is (published <= forward_plan_due_by(meeting))
+
+
+@pytest.mark.slow
+def test_generated_histories_against_a_seeded_timetable(world: World,
+                                                        frozen_clock: FrozenClock) -> None:
+    """Any history the services accept, against the timetable its template suggests: every
+    actual date is the record's own (rounds, decisions in order, adoption), and the status
+    follows from the dates."""
+    from django.db import transaction
+
+    from governance.models import ConsultationRound, Decision
+    from tests.histories import histories
+
+    add_full_council(world)
+    runs = {"examples": 0}
+
+    @settings(max_examples=15, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(history=histories())
+    def run(history: History) -> None:
+        with transaction.atomic():
+            try:
+                recorder = Recorder(world, frozen_clock, history)
+                plan = recorder.create()
+                proposed = timetable_seed(plan=plan, actor=world.lead)
+                fields = ("kind", "label", "body", "target_on", "key_decision")
+                timetable_save(plan=plan, actor=world.lead, milestones=[
+                    {f: getattr(m, f) for f in fields} for m in proposed])
+                for event in history.events:
+                    recorder.record(event)
+                plan = recorder.adopt()
+                report = timetable_report(plan)
+                rounds = list(ConsultationRound.objects.filter(plan=plan).order_by("number"))
+                decisions = list(Decision.objects.filter(plan=plan).order_by("decided_on",
+                                                                             "pk"))
+                expected: dict[Any, list[D]] = {
+                    K.PRIORITIES_AGREED: [plan.versions.get(number=1).effective_on],
+                    K.CONSULTATION_OPENS: [r.opens_on for r in rounds],
+                    K.CONSULTATION_CLOSES: [r.closed_on for r in rounds],
+                    K.PUBLICATION: [plan.adopted_on],
+                    K.EXECUTIVE_MEETING: [d.decided_on for d in decisions
+                                          if d.body_id == world.executive.pk],
+                }
+                seen: dict[Any, int] = {}
+                for row in report.rows:
+                    m = row.milestone
+                    key = m.body_id if m.kind == K.BOARD_MEETING else m.kind
+                    dates = expected.get(key) if key in expected else [
+                        d.decided_on for d in decisions if d.body_id == m.body_id]
+                    n = seen[key] = seen.get(key, -1) + 1
+                    assert row.actual_on == (dates[n] if n < len(dates) else None)
+                    if row.actual_on is None:
+                        assert row.status in (Status.DUE, Status.OVERDUE)
+                    else:
+                        late = (row.actual_on - m.target_on).days
+                        assert (row.status, row.days) == (
+                            (Status.LATE, late) if late > 0 else (Status.DONE, 0))
+                runs["examples"] += 1
+            finally:
+                transaction.set_rollback(True)
+
+    run()
+    assert runs["examples"] >= 5
