@@ -258,3 +258,17 @@ def test_the_plan_history_names_the_timetable_change(world, client, plan):
     timetable_save(plan=plan, milestones=base_rows(world), actor=world.lead)
     status, html = page(client, world.lead, f"/plans/{plan.pk}/")
     assert "lead changed the timetable" in html
+
+
+def test_a_withdrawn_plan_timetable_cannot_be_changed(world, client, plan):
+    from workflows.services import plan_withdraw
+
+    timetable_save(plan=plan, milestones=base_rows(world), actor=world.lead)
+    plan_withdraw(plan=plan, actor=world.lead, reason="Merged into the joint plan.")
+    status, html = page(client, world.lead, f"/plans/{plan.pk}/timetable/")
+    assert status == 200
+    assert "/timetable/edit/" not in html  # still readable, not changeable
+    assert page(client, world.lead, f"/plans/{plan.pk}/timetable/edit/")[0] == 409
+    response = client.post(f"/plans/{plan.pk}/timetable/edit/", {**management(0), "save": "1"})
+    assert response.status_code == 409
+    assert plan.milestones.count() == 4

@@ -16,7 +16,7 @@ from documents.models import Plan
 from documents.queries import visible_plans
 from governance import policy
 from governance.models import Body
-from plangov.errors import InvalidInput, PlangovError
+from plangov.errors import Conflict, Forbidden, InvalidInput, PlangovError
 from plangov.ids import INT64_MAX
 
 from ..views import _refused
@@ -103,8 +103,6 @@ def timetable_edit(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     if not _may_edit(plan, request.user):
         verdict = policy.can_lead(plan, request.user)
-        from plangov.errors import Conflict, Forbidden
-
         exc: PlangovError = Forbidden(verdict.reason) if not verdict else Conflict(
             f"The plan is {plan.get_stage_display().lower()}: its timetable is closed.")
         return _refused(request, exc)
