@@ -305,9 +305,16 @@ def test_only_the_lead_officer_or_deputy_saves(world: World, autumn_2008: Any) -
 
 def test_a_withdrawn_plan_timetable_is_closed(world: World, autumn_2008: Any) -> None:
     plan = make_plan(world)
-    plan_withdraw(plan=plan, actor=world.lead, reason="Replaced by a joint plan.")
+    timetable_save(plan=plan, milestones=rows(world), actor=world.lead)
+    autumn_2008.set(D(2009, 6, 1))
+    assert FlagCode.OVERDUE in {f.code for f in timetable_report(plan).flags}
+    plan = plan_withdraw(plan=plan, actor=world.lead, reason="Replaced by a joint plan.")
     with pytest.raises(WrongStage):
         timetable_save(plan=plan, milestones=rows(world), actor=world.lead)
+    # Its milestones will never happen: still overdue, no longer a warning each.
+    report = timetable_report(plan)
+    assert report.rows[0].status == Status.OVERDUE
+    assert FlagCode.OVERDUE not in {f.code for f in report.flags}
 
 
 # Planned against actual, from a real history.

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from documents.models import Plan
+from documents.models import Plan, Stage
 from governance.models import BodyKind, ConsultationRound, Decision
 from plangov import clock
 
@@ -198,12 +198,13 @@ def timetable_report(plan: Plan, milestones: Sequence[Any] | None = None) -> Tim
     for index, (m, actual) in enumerate(zip(milestones, actuals, strict=True)):
         status, days = _status(m.kind, m.target_on, actual, today)
         rows.append(Row(index=index, milestone=m, actual_on=actual, status=status, days=days))
-    _flag(rows, today)
+    # A withdrawn plan's remaining milestones will never happen: not worth a warning each.
+    _flag(rows, overdue_matters=plan.stage != Stage.WITHDRAWN)
     flags = [flag for row in rows for flag in row.flags]
     return Timetable(plan=plan, rows=rows, flags=flags, today=today)
 
 
-def _flag(rows: list[Row], today: datetime.date) -> None:
+def _flag(rows: list[Row], *, overdue_matters: bool) -> None:
     executive = [r for r in rows if r.milestone.kind == MilestoneKind.EXECUTIVE_MEETING]
     last_executive = max(executive, key=lambda r: r.effective_on, default=None)
     for row in rows:
@@ -239,7 +240,7 @@ def _flag(rows: list[Row], today: datetime.date) -> None:
                         f"{row.forward_plan_clear_days} clear days' notice, not the 28 the "
                         "2012 regulations ask (publish by "
                         f"{fmt(row.forward_plan_due_by)}).", row.index))
-        if row.status == Status.OVERDUE:
+        if row.status == Status.OVERDUE and overdue_matters:
             row.flags.append(Flag(
                 FlagCode.OVERDUE,
                 f"Milestone {n}: {what} was due on {fmt(m.target_on)} and the record does not "
