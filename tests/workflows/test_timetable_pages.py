@@ -136,6 +136,8 @@ def test_save_from_the_form_with_one_audit_event(world, client, plan):
         ("board_meeting", D(2009, 1, 20), False), ("executive_meeting", D(2009, 2, 12), True)]
     assert saved[1].forward_plan_published_on == D(2009, 1, 14)
     assert AuditEvent.objects.count() == events + 1
+    html = client.get(response["Location"]).content.decode()
+    assert "govuk-notification-banner--success" in html and "Timetable saved." in html
 
 
 def test_errors_go_beside_each_field_and_the_summary_links_to_them(world, client, plan):

@@ -21,8 +21,7 @@ DATE_HINT = "For example, 14/07/2016."
 def _date(label: str, *, required: bool, hint: str = DATE_HINT) -> forms.DateField:
     return forms.DateField(
         label=label, required=required, help_text=hint, input_formats=DATE_FORMATS,
-        widget=forms.DateInput(format="%d/%m/%Y",
-                               attrs={"class": "govuk-input govuk-input--width-10"}),
+        widget=forms.DateInput(format="%d/%m/%Y"),
         error_messages={"required": "Give the target date, for example 14/07/2016.",
                         "invalid": "Give a real date, for example 14/07/2016."},
     )
@@ -31,34 +30,29 @@ def _date(label: str, *, required: bool, hint: str = DATE_HINT) -> forms.DateFie
 class MilestoneForm(Form):
     kind = forms.ChoiceField(
         label="Milestone", choices=[("", "Choose a milestone"), *MilestoneKind.choices],
-        error_messages={"required": "Choose what this milestone is."},
-        widget=forms.Select(attrs={"class": "govuk-select"}))
+        error_messages={"required": "Choose what this milestone is."})
     body = forms.ModelChoiceField(
         label="Body that meets", required=False, queryset=Body.objects.none(),
-        empty_label="None", help_text="A board's meeting only.",
-        widget=forms.Select(attrs={"class": "govuk-select"}))
+        empty_label="None", help_text="A board's meeting only.")
     label = forms.CharField(
         label="Name", required=False, max_length=MAX_LABEL,
-        help_text="Needed for 'Other'; optional otherwise.",
-        widget=forms.TextInput(attrs={"class": "govuk-input"}))
+        help_text="Needed for 'Other'; optional otherwise.")
     target_on = _date("Target date", required=True)
     key_decision = forms.BooleanField(
         label="The executive's meeting takes a key decision", required=False,
-        help_text="On the forward plan at least 28 clear days before the meeting.",
-        widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}))
+        help_text="On the forward plan at least 28 clear days before the meeting.")
     forward_plan_published_on = _date(
         "Forward plan notice published on", required=False,
         hint="Once published, for example 16/06/2016.")
     note = forms.CharField(
         label="Note (optional)", required=False, max_length=MAX_NOTE,
-        widget=forms.Textarea(attrs={"class": "govuk-textarea", "rows": 2}))
+        widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, bodies: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["body"].queryset = bodies if bodies is not None else Body.objects.none()
         self.fields["DELETE"] = forms.BooleanField(
-            label="Remove this milestone", required=False,
-            widget=forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}))
+            label="Remove this milestone", required=False)
 
 
 class BaseMilestoneFormSet(forms.BaseFormSet):

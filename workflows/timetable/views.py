@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.contrib import messages as notices
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -76,8 +77,6 @@ def _edit_page(request: HttpRequest, plan: Plan, formset: Any, *, suggest: Any =
                                 f"{(field.label if field else 'milestone').lower()}: {message}",
                     })
     suggest = suggest or SuggestForm()
-    for form in [*formset.forms, suggest]:
-        _describe(form)
     for name, messages in (suggest.errors.items() if suggest.is_bound else []):
         errors += [{"href": f"#{suggest[name].auto_id}", "text": m} for m in messages]
     return render(request, "workflows/timetable/edit.html", {
@@ -152,21 +151,9 @@ def timetable_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _edit_page(request, plan, formset, status=400)
     except PlangovError as exc:
         return _refused(request, exc)
+    notices.success(request, "Timetable saved.\nThe dates the record shows and any flags are "
+                     "below.")
     return redirect("workflows:timetable", pk=plan.pk)
-
-
-def _describe(form: Any) -> None:
-    """Point each widget at its hint and error messages (aria-describedby)."""
-    errors = form.errors if form.is_bound else {}
-    for name, field in form.fields.items():
-        auto_id = form[name].auto_id
-        ids = [f"{auto_id}-hint"] if field.help_text else []
-        if name in errors:
-            ids.append(f"{auto_id}-error")
-        if ids:
-            field.widget.attrs["aria-describedby"] = " ".join(ids)
-        if name in errors and "govuk-input" in field.widget.attrs.get("class", ""):
-            field.widget.attrs["class"] += " govuk-input--error"
 
 
 def _marked(form: Any) -> bool:
