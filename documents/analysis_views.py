@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from governance import policy
 from governance.consultation import analysis_services as svc
-from governance.consultation.analysis import round_summary
+from governance.consultation.analysis import priority_titles, round_summary
 from governance.consultation.analysis_export import export_rows
 from governance.models import (
     AnalystNote,
@@ -91,9 +91,8 @@ def _require_analyst(request: HttpRequest, rnd: ConsultationRound) -> None:
         raise Forbidden(verdict.reason)
 
 
-@analysis_page
-def overview(request: HttpRequest, pk: int) -> HttpResponse:
-    rnd = _round(request, pk)
+def _overview(request: HttpRequest, rnd: ConsultationRound, note_form: NoteForm,
+              status: int = 200) -> HttpResponse:
     summary = round_summary(rnd)
     reach_rows = [(a["name"], a["total"]) for a in summary["reach"]["by_audience"]]
     questions = [
@@ -106,8 +105,13 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "consultation/analysis/overview.html", {
         **_base(request, rnd), "summary": summary, "questions": questions, "notes": notes,
         "reach_chart": bar_chart("Reach by audience", reach_rows, unit="people"),
-        "note_form": NoteForm(),
-    })
+        "note_form": note_form, "form": note_form if note_form.is_bound else None,
+    }, status=status)
+
+
+@analysis_page
+def overview(request: HttpRequest, pk: int) -> HttpResponse:
+    return _overview(request, _round(request, pk), NoteForm())
 
 
 @analysis_page
@@ -122,12 +126,7 @@ def round_note(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(reverse("analysis:overview", args=[rnd.pk]) + "#notes")
         except InvalidInput as exc:
             _errors_to(form, exc)
-    summary = round_summary(rnd)
-    return render(request, "consultation/analysis/overview.html", {
-        **_base(request, rnd), "summary": summary, "questions": summary["counts"]["questions"],
-        "notes": list(AnalystNote.objects.filter(round=rnd, answer=None)),
-        "reach_chart": "", "note_form": form, "form": form,
-    }, status=400)
+    return _overview(request, rnd, form, status=400)
 
 
 def _answer_filters(request: HttpRequest, rnd: ConsultationRound) -> dict[str, Any]:
@@ -241,8 +240,12 @@ def export_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
 # "You said, we did" ------------------------------------------------------------------------
 
 def _statement_rows(rnd: ConsultationRound) -> list[Statement]:
-    return list(Statement.objects.filter(round=rnd).select_related("changed_in_version")
+    titles = priority_titles(rnd)
+    rows = list(Statement.objects.filter(round=rnd).select_related("changed_in_version")
                 .prefetch_related("themes", "quotes").order_by("order", "pk"))
+    for s in rows:
+        s.priority_title = titles.get((s.outcome_key, s.priority_key), "")  # type: ignore[attr-defined]
+    return rows
 
 
 @analysis_page

@@ -259,7 +259,7 @@ def published_quotes(round: ConsultationRound) -> list[dict[str, Any]]:  # noqa:
     ]
 
 
-def _priority_titles(round: ConsultationRound) -> dict[tuple[str, str], str]:  # noqa: A002
+def priority_titles(round: ConsultationRound) -> dict[tuple[str, str], str]:  # noqa: A002
     version = round.plan.current_version
     content = version.content if version else {}
     titles: dict[tuple[str, str], str] = {}
@@ -271,7 +271,7 @@ def _priority_titles(round: ConsultationRound) -> dict[tuple[str, str], str]:  #
 
 
 def statements_public(round: ConsultationRound) -> list[dict[str, Any]]:  # noqa: A002
-    titles = _priority_titles(round)
+    titles = priority_titles(round)
     statements = (
         Statement.objects.filter(round=round).select_related("changed_in_version")
         .prefetch_related("themes", "quotes__response").order_by("order", "pk")

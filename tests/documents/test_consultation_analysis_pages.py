@@ -198,3 +198,24 @@ def test_the_plan_page_links_analysts_and_auditors_to_the_analysis(client, world
         client.force_login(who)
         html = client.get(f"/plans/{rnd.plan_id}/").content.decode()
         assert (link in html) is shown, who
+
+
+def test_a_round_note_with_an_error_keeps_the_page_and_links_the_field(client, world, rnd):
+    client.force_login(world.lead)
+    response = client.post(base(rnd) + "notes/", {"text": "bad \x0b note"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<title>Error: " in html and 'href="#id_text"' in html
+    assert html.count('role="img"') == 3  # the charts are still there
+    assert not AnalystNote.objects.exists()
+    client.post(base(rnd) + "notes/", {"text": "Check the paper returns"})
+    assert "Check the paper returns" in client.get(base(rnd)).content.decode()
+
+
+def test_the_statements_page_names_the_priority(client, world, rnd):
+    statement_save(round=rnd, you_said="Healthier food", we_did="Added it",
+                   outcome_key="healthy", priority_key="active", actor=world.lead)
+    client.force_login(world.auditor)
+    html = client.get(base(rnd) + "statements/").content.decode()
+    assert "All children are active and eat healthily" in html
+    assert "Publish the summary" not in html and "Move up" not in html  # auditors read

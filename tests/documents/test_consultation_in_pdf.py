@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 import pytest
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from documents.models import DocumentKind, ExecutiveReport, SignedDocument
@@ -89,6 +90,8 @@ def test_the_executive_report_says_the_same_in_its_consultation_section(world):
         "You said: Young people want more places to go We did: Added a priority on youth "
         "clubs",
     ]
+    html = render_to_string("documents/report.html", {**ctx, "version": rnd.plan.current_version})
+    assert f"We heard from {REACH}." in html
     doc = Document(io.BytesIO(executive_report_docx(report, rnd.plan.current_version)))
     paragraphs = [p.text for p in doc.paragraphs]
     at = paragraphs.index("Consultation")

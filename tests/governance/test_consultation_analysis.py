@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from governance.audit import verify_chain
 from governance.consultation.analysis import (
@@ -260,3 +262,16 @@ def test_publishing_goes_through_consultcores_service(world):
     assert rnd.summary_published_at is not None
     with pytest.raises(Conflict):
         statement_save(round=rnd, you_said="late", we_did="no", actor=world.lead)
+
+
+@given(st.one_of(st.text(), st.integers(), st.floats(allow_nan=False), st.booleans(),
+                 st.none()))
+def test_safe_cell_never_leaves_a_formula_and_keeps_numbers(value):
+    from governance.consultation.analysis_export import safe_cell
+
+    cell = safe_cell(value)
+    if isinstance(value, str):
+        assert isinstance(cell, str) and not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+        assert cell in (value, "'" + value)
+    else:
+        assert cell is value
