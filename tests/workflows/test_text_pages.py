@@ -46,7 +46,7 @@ def test_the_decision_form_refuses_each_class_beside_the_field(world, frozen_clo
                            {**FORM, "reasons": f"Agreed{char} unanimously"})
     assert response.status_code == 400
     beside(response, "id_reasons", char)
-    assert 'href="#field-reasons"' in page(response)
+    assert 'href="#id_reasons"' in page(response)
     assert not Decision.objects.exists()
 
 
@@ -98,7 +98,7 @@ def test_query_strings_are_refused_on_pages(world, client, url):
     client.force_login(world.lead)
     response = client.get(url)
     assert response.status_code == 400
-    assert "cannot be read" in page(response)
+    assert "Check the address" in page(response)
 
 
 # Renaming a plan on its page.
