@@ -16,7 +16,7 @@ CONFIRMED_ACTIONS = {
             "Open tasks on it are cancelled, and nobody can act on it any more.",
             "This cannot be undone. The plan, its versions and its record stay on file.",
         ],
-        "reason_label": "Why is the plan withdrawn?",
+        "reason_label": "Reason for withdrawing the plan",
         "reason_hint": "Required. The audit record keeps it and the plan's page shows it.",
     },
     "supersede": {
@@ -27,7 +27,7 @@ CONFIRMED_ACTIONS = {
             "Nothing more can be done with it, and this cannot be undone.",
             "The plan, its signed documents and its record stay on file.",
         ],
-        "reason_label": "Why is the plan superseded?",
+        "reason_label": "Reason for marking it superseded",
         "reason_hint": "For example, the plan that replaces it. The audit record keeps it.",
     },
 }

@@ -410,9 +410,9 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     service = PLAN_ACTIONS.get(action)
     if plan is None or service is None:
         raise Http404("No such plan or action.")
-    form = PlanActionForm(request.POST)
     if action in CONFIRMED_ACTIONS:
-        return _confirm_page(request, plan, action, form)
+        return _confirm_page(request, plan, action, _confirm_form(action, request.POST))
+    form = PlanActionForm(request.POST)
     if not form.is_valid():
         # Each message names its field, as the error summary says what to mend.
         errors = [f"{form.fields[name].label or name.capitalize()}: {m}"
@@ -438,9 +438,19 @@ def plan_action_confirm(request: HttpRequest, pk: int, action: str) -> HttpRespo
     plan = _plan_or_404(request, pk)
     if action not in CONFIRMED_ACTIONS:
         raise Http404("No such action.")
-    if request.method == "POST":
-        return _confirm_page(request, plan, action, PlanActionForm(request.POST))
-    return _confirm_page(request, plan, action, PlanActionForm())
+    data = request.POST if request.method == "POST" else None
+    return _confirm_page(request, plan, action, _confirm_form(action, data))
+
+
+def _confirm_form(action: str, data: Any = None) -> PlanActionForm:
+    """The reason, asked in the words of the action (before the form is validated: a bound
+    field keeps the label it had when it was first read)."""
+    form = PlanActionForm(data)
+    text = CONFIRMED_ACTIONS[action]
+    form.fields["reason"].label = text["reason_label"]
+    form.fields["reason"].help_text = text["reason_hint"]
+    form.fields["reason"].widget = forms.Textarea(attrs={"rows": 3})
+    return form
 
 
 def _confirm_page(request: HttpRequest, plan: Plan, action: str,
@@ -459,11 +469,14 @@ def _confirm_page(request: HttpRequest, plan: Plan, action: str,
             messages.success(request, ACTION_DONE[action])
             return redirect("workflows:plan", pk=plan.pk)
     text = CONFIRMED_ACTIONS[action]
-    form.fields["reason"].label = text["reason_label"]
-    form.fields["reason"].help_text = text["reason_hint"]
-    form.fields["reason"].widget = forms.Textarea(attrs={"rows": 3})
-    blocked = next((a["blocked_by"] for a in PlanLifecycle(plan).available_actions(request.user)
-                    if a["action"] == action and not a["ready"]), None)
+    lifecycle = PlanLifecycle(plan)
+    offered = {a["action"]: a for a in lifecycle.available_actions(request.user)}
+    if action not in lifecycle.possible_actions():
+        blocked = f"the plan is at the {plan.get_stage_display().lower()} stage."
+    elif action not in offered:
+        blocked = "only the plan's lead officer (or their deputy) can do this."
+    else:
+        blocked = None if offered[action]["ready"] else offered[action]["blocked_by"]
     return render(request, "workflows/plan_confirm.html", {
         "plan": plan, "action": action, "text": text, "form": form, "blocked": blocked,
     }, status=400 if form.is_bound else 200)

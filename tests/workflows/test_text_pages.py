@@ -87,7 +87,7 @@ def test_a_plan_action_reason_is_refused_on_the_page(world, client):
     client.force_login(world.lead)
     response = client.post(f"/plans/{plan.pk}/actions/withdraw/", {"reason": "Gone\x0b"})
     assert response.status_code == 400
-    assert "Reason: Contains U+000B (LINE TABULATION)" in page(response)
+    assert "Reason for withdrawing the plan: Contains U+000B (LINE TABULATION)" in page(response)
     plan.refresh_from_db()
     assert plan.stage == Stage.DRAFTING
 
