@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from documents.documents_api import DocumentViewSet
+from documents.drafts_api import DraftSaveVersionView, DraftView
 from governance.api import BodyViewSet
 from plangov.token_api import token_view
 from workflows.api import TaskViewSet
@@ -17,6 +18,9 @@ router.register("documents", DocumentViewSet, basename="document")
 urlpatterns = [
     path("auth/token/", token_view, name="api-token"),
     *router.urls,
+    path("plans/<int:pk>/draft/", DraftView.as_view(), name="plan-draft"),
+    path("plans/<int:pk>/draft/save-version/", DraftSaveVersionView.as_view(),
+         name="plan-draft-save-version"),
     path("plans/<int:pk>/call-ins/", CallInListView.as_view(), name="plan-call-ins"),
     path("plans/<int:pk>/call-ins/<int:number>/outcome/", CallInOutcomeView.as_view(),
          name="plan-call-in-outcome"),

@@ -69,6 +69,27 @@ class GuardFailed(Conflict):
     page_title = "This cannot be done yet"
 
 
+class PreconditionFailed(PlangovError):
+    """The thing changed since the client read it (a stale ``If-Match`` or revision):
+    nothing was written. ``current`` is what is saved now, for the caller to show."""
+
+    title = "Changed meanwhile"
+    status = 412
+    page_title = "This changed while you were working on it"
+
+    def __init__(self, detail: str, *, current: object = None):
+        self.current = current
+        super().__init__(detail)
+
+
+class PreconditionRequired(PlangovError):
+    """A change that must say which revision it was made from did not (no ``If-Match``)."""
+
+    title = "Precondition required"
+    status = 428
+    page_title = "Check what you entered"
+
+
 # Page titles by HTTP status, for refusals that reach a page without their error object.
 PAGE_TITLES = {
     400: InvalidInput.page_title,
@@ -76,6 +97,7 @@ PAGE_TITLES = {
     404: "Page not found",
     409: Conflict.page_title,
     412: Conflict.page_title,
+    428: InvalidInput.page_title,
 }
 
 

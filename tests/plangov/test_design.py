@@ -466,3 +466,21 @@ def test_page_titles_are_unique_and_say_what_the_page_is(world, frozen_clock, cl
     assert len(set(titles)) == len(titles), titles
     assert all(t.endswith(" — plangov") and len(t) > len(" — plangov") + 4 for t in titles)
     assert f"decision (YorOK Board): {plan.title}".replace("'", "&#x27;") in titles[4]
+
+
+def test_other_messages_show_in_one_important_banner(rf: RequestFactory, world):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.template.loader import render_to_string
+
+    request = rf.get("/")
+    request.user = world.lead
+    request.session = {}
+    storage = FallbackStorage(request)
+    storage.add(constants.SUCCESS, "Draft saved.")
+    storage.add(constants.WARNING, "The draft has 2 warnings.\nSee them beside each field.")
+    html = render_to_string("base.html", {"messages": storage}, request=request)
+    assert html.count("govuk-notification-banner__header") == 2
+    assert re.search(r'<div class="govuk-notification-banner" role="region" '
+                     r'aria-labelledby="notification-banner-2"', html)
+    assert '<p class="govuk-notification-banner__heading">The draft has 2 warnings.</p>' in html
