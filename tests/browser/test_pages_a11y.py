@@ -75,3 +75,19 @@ def test_every_kind_of_page_passes_axe_and_fits_390_px(browser, live_server,  # 
     checked(lead)
     lead.goto(f"{url}/plans/{adopted.pk}/")
     checked(lead)
+
+
+def test_the_draft_editor_pages_pass_axe_and_fit_390_px(browser, live_server,  # noqa: F811
+                                                        frozen_clock):
+    from documents.services import version_create
+    from tests.conftest import make_plan
+    from tests.factories import valid_content
+
+    world = build_world()
+    plan = make_plan(world)
+    version_create(plan=plan, actor=world.lead, content=valid_content())
+    lead = sign_in(browser, live_server, "lead")
+    for path in ("", "vision/", "outcomes/", "indicators/", "actions/", "themes/",
+                 "joint-priorities/"):
+        lead.goto(f"{live_server.url}/plans/{plan.pk}/draft/{path}")
+        checked(lead)
