@@ -1,0 +1,114 @@
+"""The import's two steps, as services: ``import_preview`` reads a file and keeps what it
+read for a short while (nothing about the plan changes); ``apply_import`` puts it into the
+plan's draft when the coordinator confirms, and records one audit event for the import."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from documents.models import ContentImport, Plan
+from documents.services import lock_plan
+from governance import policy
+from governance.audit import audit_record
+from plangov import clock
+from plangov.errors import Conflict, Forbidden, PlangovError
+from plangov.txn import service
+
+from . import limits, reading
+
+# How long a preview waits for its confirmation.
+PREVIEW_LIFETIME = datetime.timedelta(hours=2)
+
+
+class ImportNotFound(PlangovError):
+    title = "No such import"
+    status = 404
+
+
+def may_import(plan: Plan, actor: AbstractBaseUser) -> None:
+    """Importing writes the draft: whoever may write the plan's versions (its lead officer
+    or their deputy, as version_create checks)."""
+    verdict = policy.can_lead(plan, actor)
+    if not verdict:
+        raise Forbidden(verdict.reason)
+
+
+def _drafts() -> Any:
+    """The draft service (documents.drafts), built beside this; None until it exists."""
+    try:
+        from documents import drafts
+    except ImportError:
+        return None
+    return drafts
+
+
+def draft_revision(plan: Plan) -> int | None:
+    """The draft's current revision, when the plan has a draft."""
+    try:
+        from documents.models import PlanDraft  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return PlanDraft.objects.filter(plan=plan).values_list("revision", flat=True).first()
+
+
+def import_preview(*, plan: Plan, actor: AbstractBaseUser, upload: Any,
+                   filename: str = "") -> ContentImport:
+    """Read ``upload`` (a DOCX, JSON or YAML file) and keep what it holds under a random
+    token for ``PREVIEW_LIFETIME``; the plan and its draft are not touched. Raises Forbidden
+    before reading anything, FileRefused for a file that cannot be read."""
+    may_import(plan, actor)
+    data = limits.read_capped(upload)
+    name = (filename or getattr(upload, "name", "") or "")[:255]
+    result = reading.preview(name, data)
+    now = clock.now()
+    with transaction.atomic():
+        ContentImport.objects.filter(expires_at__lt=now).delete()
+        return ContentImport.objects.create(
+            token=secrets.token_urlsafe(32), plan=plan, created_by=actor, created_at=now,
+            expires_at=now + PREVIEW_LIFETIME, filename=name, file_format=result.parsed.file_format,
+            file_sha256=result.parsed.sha256, file_size=result.parsed.size,
+            content=result.content, preview=result.as_dict(), draft_revision=draft_revision(plan),
+        )
+
+
+def pending_import(*, plan: Plan, actor: AbstractBaseUser, token: str) -> ContentImport:
+    """The caller's own unexpired import into ``plan``; ImportNotFound otherwise."""
+    record = ContentImport.objects.filter(
+        token=token[:64], plan=plan, created_by=actor, expires_at__gte=clock.now()
+    ).first()
+    if record is None:
+        raise ImportNotFound("This import has expired, was already confirmed, or is not "
+                             "yours; upload the file again.")
+    return record
+
+
+@service
+def apply_import(*, plan: Plan, actor: AbstractBaseUser, token: str) -> Any:
+    """Confirm a previewed import: its content replaces the plan's draft (through the draft
+    service, which checks the draft has not changed since the preview) and one audit event
+    records the import (the file's SHA-256, its format and counts; no text)."""
+    plan = lock_plan(plan.pk)
+    may_import(plan, actor)
+    record = pending_import(plan=plan, actor=actor, token=token)
+    drafts = _drafts()
+    if drafts is None:
+        raise Conflict("The plan's draft cannot be written yet on this installation; the "
+                       "import is kept until it expires.")
+    draft = drafts.draft_save(plan=plan, content=record.content,
+                              expected_revision=record.draft_revision, actor=actor)
+    counts = record.preview.get("understood", {}).get("counts", {})
+    audit_record(
+        actor=actor, action="content.import", obj=plan, plan_id=plan.pk,
+        before={"draft_revision": record.draft_revision},
+        after={"file_sha256": record.file_sha256, "format": record.file_format,
+               "file_size": record.file_size, "counts": counts,
+               "valid": record.preview.get("valid", False),
+               "not_understood": len(record.preview.get("not_understood", []))},
+    )
+    record.delete()
+    return draft
