@@ -151,3 +151,66 @@ def _bomb(size: int, *, counted: bool = False) -> str:
     what = "unpacks to more than" if counted else "says it unpacks to"
     return (f"The file {what} {_mb(size)}; a Word document that imports unpacks to at most "
             f"{MAX_INFLATED // 2**20} MB. It is not imported.")
+
+
+# Uploads: refused from the declared length before the body is read, and counted while it is.
+
+# A multipart body carries its boundaries and field headers besides the file.
+MULTIPART_SLACK = 64 * 1024
+
+
+def declared_too_big(meta: dict[str, Any]) -> FileRefused | None:
+    try:
+        length = int(meta.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    return too_big(length) if length > MAX_BYTES + MULTIPART_SLACK else None
+
+
+def _handler_base() -> Any:
+    from django.core.files.uploadhandler import FileUploadHandler
+
+    return FileUploadHandler
+
+
+class CappedUploadHandler(_handler_base()):  # type: ignore[misc]
+    """First of a request's upload handlers: counts the file's bytes as they arrive and stops
+    the upload (without reading the rest of the body) once they pass MAX_BYTES. The handlers
+    after it build the file as usual."""
+
+    chunk_size = CHUNK
+
+    def __init__(self, request: Any = None) -> None:
+        super().__init__(request)
+        self.received = 0
+        self.exceeded = False
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        from django.core.files.uploadhandler import StopUpload
+
+        self.received += len(raw_data)
+        if self.received > MAX_BYTES:
+            self.exceeded = True
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+def guard_upload(request: Any) -> CappedUploadHandler:
+    """Before anything reads ``request``'s body (a Django HttpRequest): refuse a body declared
+    too big, and put the counting handler first. Raises FileRefused."""
+    if (refused := declared_too_big(request.META)) is not None:
+        raise refused
+    from django.core.files.uploadhandler import load_handler
+    from django.conf import settings
+
+    cap = CappedUploadHandler(request)
+    request.upload_handlers = [cap, *(load_handler(h, request)
+                                      for h in settings.FILE_UPLOAD_HANDLERS)]
+    return cap

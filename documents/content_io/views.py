@@ -1,0 +1,145 @@
+"""Pages: upload a file to import into the draft, read its preview and confirm or cancel it;
+download a version as JSON, YAML or Word."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from documents.models import Plan, PlanVersion
+from documents.queries import visible_plans
+from plangov.errors import InvalidInput, PlangovError
+
+from . import limits
+from .api import export_response
+from .services import ContentImport, apply_import, import_preview, may_import, pending_import
+
+
+def _plan(request: HttpRequest, pk: int) -> Plan:
+    plan = visible_plans(request.user).filter(pk=pk).first()
+    if plan is None:
+        raise Http404("No such plan.")
+    return plan
+
+
+def _refused(request: HttpRequest, exc: PlangovError) -> HttpResponse:
+    titles = {403: "You cannot do this", 404: "This import is no longer available",
+              409: "This cannot be done now", 412: "The draft changed meanwhile"}
+    return render(request, "workflows/refused.html",
+                  {"title": titles.get(exc.status, "This cannot be done"), "detail": exc.detail},
+                  status=exc.status)
+
+
+def _draft_url(plan: Plan) -> str:
+    """The draft editor once it exists, else the plan's page."""
+    try:
+        return reverse("documents:draft", kwargs={"pk": plan.pk})
+    except NoReverseMatch:
+        return reverse("workflows:plan", kwargs={"pk": plan.pk})
+
+
+@csrf_exempt  # the CSRF check runs below, after the upload is guarded (it reads the body)
+@login_required
+def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    error = ""
+    cap = None
+    if request.method == "POST":
+        try:
+            cap = limits.guard_upload(request)
+        except limits.FileRefused as exc:
+            error = exc.message
+    return csrf_protect(_import_upload)(request, pk, error, cap)
+
+
+def _import_upload(request: HttpRequest, pk: int, error: str,
+                   cap: limits.CappedUploadHandler | None) -> HttpResponse:
+    plan = _plan(request, pk)
+    try:
+        may_import(plan, request.user)
+    except PlangovError as exc:
+        return _refused(request, exc)
+    status = 200
+    if request.method == "POST" and not error:
+        upload = request.FILES.get("file")
+        if cap is not None and cap.exceeded:
+            error = limits.too_big(cap.received).message
+        else:
+            try:
+                record = import_preview(plan=plan, actor=request.user, upload=upload)
+            except limits.FileRefused as exc:
+                error = exc.message
+            except InvalidInput as exc:
+                error = " ".join(f"{path}: {' '.join(msgs)}" if path != "file" else
+                                 " ".join(msgs) for path, msgs in exc.errors.items())
+            else:
+                return redirect("documents:import-preview", pk=plan.pk, token=record.token)
+    if error:
+        status = 400
+    return render(request, "documents/import/upload.html", {
+        "plan": plan, "error": error, "max_mb": limits.MAX_BYTES // 2**20,
+    }, status=status)
+
+
+@login_required
+def import_preview_page(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    plan = _plan(request, pk)
+    try:
+        may_import(plan, request.user)
+        record = pending_import(plan=plan, actor=request.user, token=token)
+    except PlangovError as exc:
+        return _refused(request, exc)
+    if request.method == "POST":
+        if "cancel" in request.POST:
+            record.delete()
+            messages.info(request, "The import was cancelled; the draft is unchanged.")
+            return redirect("workflows:plan", pk=plan.pk)
+        try:
+            apply_import(plan=plan, actor=request.user, token=token)
+        except PlangovError as exc:
+            return _refused(request, exc)
+        messages.success(request, f"The draft now holds the content of {record.filename or 'the file'}.")
+        return redirect(_draft_url(plan))
+    return render(request, "documents/import/preview.html", _preview_context(plan, record))
+
+
+def _preview_context(plan: Plan, record: ContentImport) -> dict[str, Any]:
+    preview = record.preview
+    understood = preview["understood"]
+    counts = understood["counts"]
+    rows = [
+        ("Vision", f"{understood['vision_words']} words" if understood["vision_words"]
+         else "None found"),
+        ("Outcomes", counts["outcomes"]),
+        ("Priorities", counts["priorities"]),
+        ("Indicators", counts["indicators"]),
+        ("Actions", counts["actions"]),
+        ("Cross-cutting themes", counts["cross_cutting_themes"]),
+        ("Joint priorities", counts["joint_priorities"]),
+    ]
+    return {
+        "plan": plan, "record": record, "preview": preview, "understood": understood,
+        "summary_rows": rows, "not_understood": preview["not_understood"],
+        "warnings": sorted(preview["warnings"].items()),
+        "format_label": {"docx": "Word document", "json": "JSON", "yaml": "YAML"}.get(
+            record.file_format, record.file_format),
+    }
+
+
+@login_required
+def version_export(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    version = PlanVersion.objects.filter(plan=plan, number=number).first()
+    if version is None:
+        raise Http404("The plan has no such version.")
+    try:
+        return export_response(plan, version, request.GET.get("format"))
+    except InvalidInput as exc:
+        return render(request, "workflows/refused.html", {
+            "title": "Choose a format", "detail": " ".join(exc.errors.get("format", []))},
+            status=400)
