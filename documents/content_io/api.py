@@ -163,8 +163,9 @@ class DraftImportConfirmView(APIView):
     )
     def post(self, request: Request, pk: str, token: str) -> Response:
         plan = visible_plan(request.user, pk)
-        from .services import pending_import
+        from .services import may_import, pending_import
 
+        may_import(plan, request.user)
         record = pending_import(plan=plan, actor=request.user, token=token)
         counts, sha = record.preview["understood"]["counts"], record.file_sha256
         draft = apply_import(plan=plan, actor=request.user, token=token)
