@@ -118,3 +118,17 @@ def test_a_stored_version_exports_and_imports_back(world: Any) -> None:
     data = export_content(content=version.content, file_format="docx", title=plan.title,
                           stem=plan.title).data
     assert normalise(reading.preview("p.docx", data).content) == version.content
+
+
+def test_the_json_schema_file_is_up_to_date_and_describes_valid_content() -> None:
+    import jsonschema
+    from django.conf import settings
+
+    from documents.content_io.schema import render
+
+    path = settings.BASE_DIR / "docs" / "plan-content.schema.json"
+    assert path.read_text() == render(), "regenerate docs/plan-content.schema.json"
+    schema = json.loads(render())
+    jsonschema.validate(content(), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**content(), "visoin": "typo"}, schema)
