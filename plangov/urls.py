@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from . import views
@@ -13,6 +14,8 @@ urlpatterns = [
     path("", include("workflows.urls")),
     path("", include("documents.urls")),
     path("", include("documents.report_urls")),
+    path("accessibility/", TemplateView.as_view(template_name="accessibility.html"),
+         name="accessibility"),
     path("admin/", admin.site.urls),
     # Sign-in through the text policy, like every form; the rest is Django's.
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm),

@@ -29,9 +29,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # plangov itself: its static files (GOV.UK Frontend, our scripts) and template tags.
+    "plangov",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    # Redoc and Swagger UI's files, served from our own static files (no CDN).
+    "drf_spectacular_sidecar",
     "viewflow",
     "viewflow.workflow",
     "governance",
@@ -41,6 +45,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (GOV.UK Frontend, our scripts) from the same process, in every setting.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "plangov.middleware.QueryTextPolicyMiddleware",
@@ -63,6 +69,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "plangov.context_processors.organisation",
+                "workflows.context_processors.task_counts",
             ],
         },
     },
@@ -88,8 +96,21 @@ TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
 
-STATIC_URL = "static/"
+STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise looks there first (empty until collectstatic)
+# plangov/static: GOV.UK Frontend's compiled CSS and JS (scripts/vendor-frontend) and our
+# own scripts, found as an app's static files. Served by WhiteNoise; outside production
+# straight from the apps (no collectstatic), in production from STATIC_ROOT with hashed
+# names (production.py).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
+
+# The council's name in every page's header (the service is "plangov").
+PLANGOV_ORGANISATION_NAME = env_str("PLANGOV_ORGANISATION_NAME", "plangov demo council")
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -123,6 +144,10 @@ SPECTACULAR_SETTINGS = {
     # The schema documents the API, not itself.
     "SERVE_INCLUDE_SCHEMA": False,
     # Plans, bodies and content actions each have a "kind"; name the plan's one.
+    # Redoc from our own static files (drf-spectacular-sidecar), never a CDN.
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "PlanKindEnum": "documents.models.PlanKind",
         "DocumentKindEnum": "documents.models.DocumentKind",

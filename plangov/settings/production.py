@@ -16,3 +16,10 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 PLANGOV_SIGNING_P12 = env_str("PLANGOV_SIGNING_P12", "")
 PLANGOV_SIGNING_PASSPHRASE = env_str("PLANGOV_SIGNING_PASSPHRASE", "")
 PLANGOV_SIGNING_TRUST_ROOTS = env_list("PLANGOV_SIGNING_TRUST_ROOTS", [])
+# Static files: collected into STATIC_ROOT (manage.py collectstatic) with hashed, compressed
+# copies; WhiteNoise serves them with far-future caching and never looks at the source dirs.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = False
