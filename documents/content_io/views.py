@@ -12,13 +12,24 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from django import forms
+
 from documents.models import Plan, PlanVersion
 from documents.queries import visible_plans
 from plangov.errors import InvalidInput, PlangovError
+from plangov.forms import Form
 
 from . import limits
 from .api import export_response
 from .services import ContentImport, apply_import, import_preview, may_import, pending_import
+
+
+class ImportForm(Form):
+    file = forms.FileField(
+        label="File to import", required=False,
+        help_text=f"A Word document (.docx), or a JSON or YAML file in plangov's content "
+        f"format, up to {limits.MAX_BYTES // 2**20} MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.json,.yaml,.yml"}))
 
 
 def _plan(request: HttpRequest, pk: int) -> Plan:
@@ -64,7 +75,7 @@ def _import_upload(request: HttpRequest, pk: int, error: str,
         may_import(plan, request.user)
     except PlangovError as exc:
         return _refused(request, exc)
-    status = 200
+    form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and not error:
         upload = request.FILES.get("file")
         if cap is not None and cap.exceeded:
@@ -80,10 +91,11 @@ def _import_upload(request: HttpRequest, pk: int, error: str,
             else:
                 return redirect("documents:import-preview", pk=plan.pk, token=record.token)
     if error:
-        status = 400
-    return render(request, "documents/import/upload.html", {
-        "plan": plan, "error": error, "max_mb": limits.MAX_BYTES // 2**20,
-    }, status=status)
+        form = ImportForm(data={}, files={})
+        form.is_valid()
+        form.add_error("file", error)
+    return render(request, "documents/import/upload.html", {"plan": plan, "form": form},
+                  status=400 if error else 200)
 
 
 @login_required
