@@ -9,14 +9,14 @@ import secrets
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import models, transaction
 
 from documents.models import ContentImport, Plan
 from documents.services import lock_plan
 from governance import policy
 from governance.audit import audit_record
 from plangov import clock
-from plangov.errors import Conflict, Forbidden, PlangovError
+from plangov.errors import Conflict, Forbidden, InvalidInput, PlangovError
 from plangov.txn import service
 
 from . import limits, reading
@@ -65,6 +65,17 @@ def import_preview(*, plan: Plan, actor: AbstractBaseUser, upload: Any,
     data = limits.read_capped(upload)
     name = (filename or getattr(upload, "name", "") or "")[:255]
     result = reading.preview(name, data)
+    drafts = _drafts()
+    if drafts is not None and not result.valid:
+        # What a draft cannot hold at all (a list where text belongs) refuses the file now,
+        # not at the confirmation.
+        try:
+            drafts.clean_content(result.content)
+        except InvalidInput as exc:
+            raise InvalidInput({"file": ["The file's content does not have the plan content's "
+                                         "shape; each place is named below."],
+                                **{f"file.{k.removeprefix('content.')}": v
+                                   for k, v in exc.errors.items()}}) from exc
     now = clock.now()
     with transaction.atomic():
         ContentImport.objects.filter(expires_at__lt=now).delete()
@@ -99,16 +110,21 @@ def apply_import(*, plan: Plan, actor: AbstractBaseUser, token: str) -> Any:
     if drafts is None:
         raise Conflict("The plan's draft cannot be written yet on this installation; the "
                        "import is kept until it expires.")
-    draft = drafts.draft_save(plan=plan, content=record.content,
-                              expected_revision=record.draft_revision, actor=actor)
+    # No draft at the preview: the draft made now (from the current version) is revision 1,
+    # and anyone's save since then makes the import a stale change (412), not an overwrite.
+    expected = record.draft_revision if record.draft_revision is not None else 1
+    draft = drafts.draft_save(plan=plan, content=record.content, expected_revision=expected,
+                              actor=actor)
     counts = record.preview.get("understood", {}).get("counts", {})
     audit_record(
-        actor=actor, action="content.import", obj=plan, plan_id=plan.pk,
+        actor=actor, action="content.import",
+        obj=draft if isinstance(draft, models.Model) else plan, plan_id=plan.pk,
         before={"draft_revision": record.draft_revision},
         after={"file_sha256": record.file_sha256, "format": record.file_format,
                "file_size": record.file_size, "counts": counts,
                "valid": record.preview.get("valid", False),
-               "not_understood": len(record.preview.get("not_understood", []))},
+               "not_understood": len(record.preview.get("not_understood", [])),
+               "draft_revision": getattr(draft, "revision", None)},
     )
     record.delete()
     return draft

@@ -50,7 +50,7 @@ def _refused(request: HttpRequest, exc: PlangovError) -> HttpResponse:
 def _draft_url(plan: Plan) -> str:
     """The draft editor once it exists, else the plan's page."""
     try:
-        return reverse("documents:draft", kwargs={"pk": plan.pk})
+        return reverse("drafts:overview", kwargs={"pk": plan.pk})
     except NoReverseMatch:
         return reverse("workflows:plan", kwargs={"pk": plan.pk})
 
