@@ -207,8 +207,8 @@ def guard_upload(request: Any) -> CappedUploadHandler:
     too big, and put the counting handler first. Raises FileRefused."""
     if (refused := declared_too_big(request.META)) is not None:
         raise refused
-    from django.core.files.uploadhandler import load_handler
     from django.conf import settings
+    from django.core.files.uploadhandler import load_handler
 
     cap = CappedUploadHandler(request)
     request.upload_handlers = [cap, *(load_handler(h, request)

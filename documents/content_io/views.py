@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-
-from django import forms
 
 from documents.models import Plan, PlanVersion
 from documents.queries import visible_plans
@@ -115,7 +114,8 @@ def import_preview_page(request: HttpRequest, pk: int, token: str) -> HttpRespon
             apply_import(plan=plan, actor=request.user, token=token)
         except PlangovError as exc:
             return _refused(request, exc)
-        messages.success(request, f"The draft now holds the content of {record.filename or 'the file'}.")
+        name = record.filename or "the file"
+        messages.success(request, f"The draft now holds the content of {name}.")
         return redirect(_draft_url(plan))
     return render(request, "documents/import/preview.html", _preview_context(plan, record))
 

@@ -98,7 +98,6 @@ def test_a_body_declared_too_big_is_refused_before_it_is_read(
     world: Any, plan: Any, api: Any,
 ) -> None:
     from django.test import Client
-
     from rest_framework.authtoken.models import Token
 
     token = Token.objects.create(user=world.lead)
