@@ -16,7 +16,8 @@ What is refused, each as ``FileRefused`` (a 400 naming ``file``):
   that is damaged, or whose entries are encrypted;
 - a zip bomb: more than ``MAX_ENTRIES`` entries, declared uncompressed sizes over
   ``MAX_INFLATED`` in total, or (whatever the directory claims) more than ``MAX_INFLATED``
-  bytes actually inflated;
+  bytes actually inflated, or more than ``MAX_XML`` of them in XML parts (what python-docx
+  builds a tree of);
 - an XML part that declares a document type (``<!DOCTYPE``): Office Open XML never has one,
   and a DTD is where entity expansion ("billion laughs") and external entities live. As a
   second line, python-docx parses with lxml's ``resolve_entities=False`` and lxml's default
@@ -33,6 +34,9 @@ from typing import Any
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_INFLATED = 100 * 1024 * 1024
+# The XML that python-docx parses into a tree (pictures are only carried): 15 MB of it is
+# about ten times a 100-page plan's document.xml, which imports in about a second.
+MAX_XML = 15 * 1024 * 1024
 MAX_ENTRIES = 1000
 CHUNK = 64 * 1024
 
@@ -121,7 +125,7 @@ def check_docx(data: bytes) -> None:
         declared = sum(entry.file_size for entry in entries)
         if declared > MAX_INFLATED:
             raise FileRefused(_bomb(declared))
-        inflated = 0
+        inflated = xml_bytes = 0
         for entry in entries:
             xml = entry.filename.endswith((".xml", ".rels"))
             tail = b""
@@ -132,6 +136,12 @@ def check_docx(data: bytes) -> None:
                         if inflated > MAX_INFLATED:
                             raise FileRefused(_bomb(MAX_INFLATED, counted=True))
                         if xml:
+                            xml_bytes += len(chunk)
+                            if xml_bytes > MAX_XML:
+                                raise FileRefused(
+                                    f"The document's text and layout unpack to more than "
+                                    f"{MAX_XML // 2**20} MB, far more than a plan needs; it is "
+                                    "not imported. Split it into smaller documents.")
                             window = tail + chunk
                             if any(d in window for d in _DOCTYPES):
                                 raise FileRefused(

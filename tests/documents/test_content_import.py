@@ -171,6 +171,12 @@ def test_inflated_bytes_are_counted_against_the_limit(monkeypatch: pytest.Monkey
     assert "at most 2 MB" in refusal("plan.docx", bomb)
 
 
+def test_too_much_xml_is_refused_before_python_docx_builds_a_tree_of_it() -> None:
+    padding = b"<!-- " + b"x" * (limits.MAX_XML + 1) + b" -->"
+    data = files.docx_with_part("word/footer9.xml", padding)
+    assert "more than 15 MB" in refusal("plan.docx", data)
+
+
 def test_too_many_parts_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(limits, "MAX_ENTRIES", 5)
     assert "parts" in refusal("plan.docx", files.exported_docx())
