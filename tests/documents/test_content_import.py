@@ -278,3 +278,65 @@ def test_a_refused_file_leaves_no_record(world: Any) -> None:
         import_preview(plan=plan, actor=world.lead,
                        upload=SimpleUploadedFile("plan.docx", files.encrypted_docx()))
     assert not ContentImport.objects.exists()
+
+
+# Confirming into the draft (documents.drafts)
+
+
+def _preview(world: Any, plan: Any) -> Any:
+    return import_preview(plan=plan, actor=world.lead,
+                          upload=SimpleUploadedFile("plan.docx", files.hand_written_docx()))
+
+
+@pytest.mark.django_db
+def test_confirming_puts_the_content_into_the_draft_with_one_audit_event(world: Any) -> None:
+    drafts = pytest.importorskip("documents.drafts")
+    from documents.content_io import apply_import
+
+    plan = make_plan(world)
+    record = _preview(world, plan)
+    events = AuditEvent.objects.count()
+    draft = apply_import(plan=plan, actor=world.lead, token=record.token)
+    assert draft.content == record.content
+    assert drafts.draft_get(plan=plan, actor=world.lead).revision == draft.revision
+    assert AuditEvent.objects.count() == events + 1
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert (event.action, event.plan_id) == ("content.import", plan.pk)
+    assert event.after["file_sha256"] == record.file_sha256
+    assert event.after["counts"]["actions"] == 1
+    assert "Being healthy" not in json.dumps(event.after)
+    assert not ContentImport.objects.exists()
+    plan.refresh_from_db()
+    assert plan.current_version is None  # a draft, not a version
+
+
+@pytest.mark.django_db
+def test_a_draft_saved_after_the_preview_is_not_overwritten(world: Any) -> None:
+    drafts = pytest.importorskip("documents.drafts")
+    from documents.content_io import apply_import
+    from plangov.errors import PreconditionFailed  # type: ignore[attr-defined]
+
+    plan = make_plan(world)
+    draft = drafts.draft_get(plan=plan, actor=world.lead)
+    record = _preview(world, plan)
+    assert record.draft_revision == draft.revision
+    saved = drafts.draft_save(plan=plan, content={**draft.content, "vision": "Typed meanwhile."},
+                              expected_revision=draft.revision, actor=world.lead)
+    events = AuditEvent.objects.count()
+    with pytest.raises(PreconditionFailed):
+        apply_import(plan=plan, actor=world.lead, token=record.token)
+    assert drafts.draft_get(plan=plan, actor=world.lead).content == saved.content
+    assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.django_db
+def test_a_draft_first_opened_after_the_preview_is_replaced(world: Any) -> None:
+    drafts = pytest.importorskip("documents.drafts")
+    from documents.content_io import apply_import
+
+    plan = make_plan(world)
+    record = _preview(world, plan)
+    assert record.draft_revision is None
+    drafts.draft_get(plan=plan, actor=world.lead)  # made now, nothing typed into it
+    draft = apply_import(plan=plan, actor=world.lead, token=record.token)
+    assert draft.content == record.content

@@ -125,3 +125,15 @@ def test_the_export_link_downloads_each_format(world: Any, plan: Any) -> None:
         assert response["Content-Disposition"].startswith("attachment; filename=")
     assert client.get(url, {"format": "pdf"}).status_code == 400
     assert client_for(world.outsider).get(url, {"format": "json"}).status_code == 404
+
+
+def test_confirm_replaces_the_draft_and_opens_it(world: Any, plan: Any) -> None:
+    drafts = pytest.importorskip("documents.drafts")
+    client = client_for(world.lead)
+    location = post_file(client, plan, "plan.docx", files.hand_written_docx())["Location"]
+    record = ContentImport.objects.get()
+    response = client.post(location, {"confirm": "1"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("drafts:overview", kwargs={"pk": plan.pk})
+    assert drafts.draft_get(plan=plan, actor=world.lead).content == record.content
+    assert not ContentImport.objects.exists()
