@@ -57,14 +57,15 @@ def _draft_url(plan: Plan) -> str:
 @csrf_exempt  # the CSRF check runs below, after the upload is guarded (it reads the body)
 @login_required
 def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    error = ""
-    cap = None
     if request.method == "POST":
         try:
             cap = limits.guard_upload(request)
         except limits.FileRefused as exc:
-            error = exc.message
-    return csrf_protect(_import_upload)(request, pk, error, cap)
+            # Declared too big: answered without reading the body (the CSRF check would).
+            # Nothing is changed by this answer, so it needs no CSRF check.
+            return _import_upload(request, pk, exc.message, None)
+        return csrf_protect(_import_upload)(request, pk, "", cap)
+    return _import_upload(request, pk, "", None)
 
 
 def _import_upload(request: HttpRequest, pk: int, error: str,
@@ -74,7 +75,7 @@ def _import_upload(request: HttpRequest, pk: int, error: str,
         may_import(plan, request.user)
     except PlangovError as exc:
         return _refused(request, exc)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm()
     if request.method == "POST" and not error:
         upload = request.FILES.get("file")
         if cap is not None and cap.exceeded:

@@ -70,13 +70,29 @@ def test_a_bad_file_is_an_error_summary_linking_to_the_field(world: Any, plan: A
 
 
 def test_a_body_declared_too_big_is_refused_on_the_page_too(world: Any, plan: Any) -> None:
+    import io
+
+    class Unread(io.BytesIO):
+        def read(self, *args: Any) -> bytes:
+            raise AssertionError("the body was read")
+
     client = client_for(world.lead)
+    client.handler.enforce_csrf_checks = True
     response = client.generic(
         "POST", reverse("documents:import", kwargs={"pk": plan.pk}), b"",
         "multipart/form-data; boundary=x",
-        CONTENT_LENGTH=str(limits.MAX_BYTES + limits.MULTIPART_SLACK + 1))
+        CONTENT_LENGTH=str(limits.MAX_BYTES + limits.MULTIPART_SLACK + 1),
+        **{"wsgi.input": Unread()})
     assert response.status_code == 400
     assert "over 20 MB" in response.content.decode()
+
+
+def test_the_upload_is_csrf_protected(world: Any, plan: Any) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.lead)
+    response = post_file(client, plan, "plan.docx", files.hand_written_docx())
+    assert response.status_code == 403
+    assert not ContentImport.objects.exists()
 
 
 def test_cancel_forgets_the_import_and_changes_nothing(world: Any, plan: Any) -> None:
