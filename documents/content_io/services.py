@@ -15,7 +15,7 @@ from documents.models import ContentImport, Plan
 from documents.services import lock_plan
 from governance import policy
 from governance.audit import audit_record
-from plangov import clock
+from plangov import clock, text
 from plangov.errors import Conflict, Forbidden, InvalidInput, PlangovError
 from plangov.txn import service
 
@@ -63,7 +63,7 @@ def import_preview(*, plan: Plan, actor: AbstractBaseUser, upload: Any,
     before reading anything, FileRefused for a file that cannot be read."""
     may_import(plan, actor)
     data = limits.read_capped(upload)
-    name = (filename or getattr(upload, "name", "") or "")[:255]
+    name = text.scrub(filename or getattr(upload, "name", "") or "")[:255]
     result = reading.preview(name, data)
     drafts = _drafts()
     if drafts is not None and not result.valid:

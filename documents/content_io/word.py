@@ -31,6 +31,7 @@ from typing import Any
 from django.utils.text import slugify
 
 from documents.content import ActionKind, DirectionOfGood
+from plangov.text import scrub
 
 # Section headings (Heading 1), compared case-insensitively with hyphens and spaces folded.
 SECTIONS = {
@@ -134,7 +135,7 @@ class Reading:
 
 
 def first_words(value: str, words: int = 12, chars: int = 100) -> str:
-    parts = value.split()
+    parts = scrub(value).split()
     short = " ".join(parts[:words])
     if len(short) > chars:
         short = short[:chars].rstrip()
@@ -427,7 +428,7 @@ def read_docx(data: bytes) -> Reading:
             reader.heading(level, text, paragraphs, style)
         else:
             reader.paragraph(text, paragraphs, style)
-    return Reading(content=reader.content(), unread=reader.unread, title=reader.title)
+    return Reading(content=reader.content(), unread=reader.unread, title=scrub(reader.title))
 
 
 # Writing.
