@@ -7,7 +7,7 @@ from django.contrib import admin
 
 from governance.admin import ReadOnlyAdmin
 
-from .models import ApprovalStep, ExecutiveReport, PlanVersion, SignedDocument
+from .models import ApprovalStep, ExecutiveReport, PlanDraft, PlanVersion, SignedDocument
 
 
 @admin.register(ApprovalStep)
@@ -36,3 +36,11 @@ class ExecutiveReportAdmin(ReadOnlyAdmin):
     """Edited on the plan's executive report page, through its service."""
 
     list_display = ["plan", "revision", "updated_by", "updated_at"]
+
+
+@admin.register(PlanDraft)
+class PlanDraftAdmin(ReadOnlyAdmin):
+    """A plan's working copy, edited in the draft editor through its service."""
+
+    list_display = ["plan", "revision", "based_on", "updated_by", "updated_at"]
+    list_select_related = ["plan", "based_on", "updated_by"]

@@ -325,6 +325,34 @@ class ExecutiveReport(models.Model):
         return f"Executive report on {self.plan} (revision {self.revision})"
 
 
+class PlanDraft(models.Model):
+    """The plan's working copy: what the coordinator is writing, kept apart from the
+    append-only versions. Its content may be unfinished (it need not pass the content
+    validators); ``revision`` goes up on every save and is the API's ETag, so two people
+    saving the same draft never overwrite each other silently. Saving a draft is not an act
+    of record and writes no audit event: the version written from it is."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="draft")
+    content = models.JSONField(default=dict)
+    revision = models.PositiveIntegerField(default=1)
+    based_on = models.ForeignKey(
+        PlanVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The version the draft started from (or was last saved as).",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self) -> str:
+        return f"Draft of {self.plan.title} (revision {self.revision})"
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.revision}"'
+
+
 class ContentImport(models.Model):
     """A content file read and previewed, waiting for its coordinator to confirm it into the
     plan's draft (documents.content_io). Short-lived: it expires, and confirming it deletes

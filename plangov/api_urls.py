@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from documents.content_io.api import DraftImportConfirmView, DraftImportView, VersionExportView
 from documents.documents_api import DocumentViewSet
+from documents.drafts_api import DraftSaveVersionView, DraftView
 from governance.api import BodyViewSet
 from plangov.ids import ID_REGEX
 from plangov.token_api import token_view
@@ -19,6 +20,9 @@ router.register("documents", DocumentViewSet, basename="document")
 urlpatterns = [
     path("auth/token/", token_view, name="api-token"),
     *router.urls,
+    path("plans/<int:pk>/draft/", DraftView.as_view(), name="plan-draft"),
+    path("plans/<int:pk>/draft/save-version/", DraftSaveVersionView.as_view(),
+         name="plan-draft-save-version"),
     path("plans/<int:pk>/call-ins/", CallInListView.as_view(), name="plan-call-ins"),
     path("plans/<int:pk>/call-ins/<int:number>/outcome/", CallInOutcomeView.as_view(),
          name="plan-call-in-outcome"),

@@ -60,3 +60,22 @@ class WrongStage(Conflict):
 
 class GuardFailed(Conflict):
     title = "The plan is not ready for this action"
+
+
+class PreconditionFailed(PlangovError):
+    """The thing changed since the client read it (a stale ``If-Match`` or revision):
+    nothing was written. ``current`` is what is saved now, for the caller to show."""
+
+    title = "Changed meanwhile"
+    status = 412
+
+    def __init__(self, detail: str, *, current: object = None):
+        self.current = current
+        super().__init__(detail)
+
+
+class PreconditionRequired(PlangovError):
+    """A change that must say which revision it was made from did not (no ``If-Match``)."""
+
+    title = "Precondition required"
+    status = 428

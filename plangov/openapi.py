@@ -42,6 +42,11 @@ class ProblemSerializer(serializers.Serializer):
         "whole) and its messages.",
     )
     stage = serializers.CharField(required=False, help_text="409 wrong-stage only.")
+    draft = serializers.JSONField(
+        required=False,
+        help_text="412 on a plan's draft only: the draft as it is saved now (content, "
+        "revision, warnings...), so the client can show both.",
+    )
     possible_actions = serializers.ListField(
         child=serializers.CharField(), required=False,
         help_text="409 wrong-stage only: the actions possible from the plan's stage.",
@@ -63,6 +68,7 @@ DESCRIPTIONS = {
     412: "A precondition failed.",
     413: "The request body is too large.",
     415: "The request body's media type is not accepted.",
+    428: "Precondition required: send If-Match with the ETag you read.",
     429: "Too many requests: wait for Retry-After.",
 }
 

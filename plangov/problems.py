@@ -31,8 +31,10 @@ _TYPES = {
     404: "not-found",
     405: "method-not-allowed",
     409: "conflict",
+    412: "precondition-failed",
     413: "content-too-large",
     415: "unsupported-media-type",
+    428: "precondition-required",
     429: "throttled",
 }
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0007_merge_20261130_0719'),
+        ('documents', '0008_plan_draft'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
