@@ -17,4 +17,5 @@ urlpatterns = [
          name="import-preview"),
     path("plans/<int:pk>/versions/<int:number>/export/", content_io_views.version_export,
          name="version-export"),
+    path("plans/<int:pk>/draft/export/", content_io_views.draft_export, name="draft-export"),
 ]

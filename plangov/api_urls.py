@@ -1,7 +1,12 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from documents.content_io.api import DraftImportConfirmView, DraftImportView, VersionExportView
+from documents.content_io.api import (
+    DraftExportView,
+    DraftImportConfirmView,
+    DraftImportView,
+    VersionExportView,
+)
 from documents.documents_api import DocumentViewSet
 from documents.drafts_api import DraftSaveVersionView, DraftView
 from governance.api import BodyViewSet
@@ -32,6 +37,8 @@ urlpatterns = [
             name="plan-draft-import"),
     re_path(rf"^plans/(?P<pk>{ID_REGEX})/draft/import/(?P<token>[A-Za-z0-9_-]{{1,64}})"
             r"/confirm/$", DraftImportConfirmView.as_view(), name="plan-draft-import-confirm"),
+    re_path(rf"^plans/(?P<pk>{ID_REGEX})/draft/export/$", DraftExportView.as_view(),
+            name="plan-draft-export"),
     re_path(rf"^plans/(?P<pk>{ID_REGEX})/versions/(?P<number>{ID_REGEX})/export/$",
             VersionExportView.as_view(), name="plan-version-export"),
 ]

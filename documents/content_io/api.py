@@ -15,15 +15,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from documents.content import PlanContentSerializer
+from documents.drafts import draft_get
+from documents.drafts_api import DraftSerializer, draft_body
 from documents.models import Plan, PlanVersion
 from documents.queries import visible_plans
-from plangov.errors import InvalidInput
+from plangov.errors import InvalidInput, PreconditionFailed
 from plangov.ids import path_id
 from plangov.openapi import PROBLEM
 from plangov.parsers import PolicyMultiPartParser
+from plangov.problems import problem
 
 from . import exporting, limits
-from .services import apply_import, import_preview
+from .services import apply_import, import_preview, may_import
 
 
 def visible_plan(user: Any, pk: Any) -> Plan:
@@ -96,13 +99,6 @@ class ImportPreviewSerializer(serializers.Serializer):
                                               "the import will replace.")
 
 
-class ImportConfirmedSerializer(serializers.Serializer):
-    plan = serializers.IntegerField()
-    draft_revision = serializers.IntegerField(allow_null=True)
-    file_sha256 = serializers.CharField()
-    counts = CountsSerializer()
-
-
 def preview_body(record: Any) -> dict[str, Any]:
     return {
         "token": record.token,
@@ -128,7 +124,7 @@ class DraftImportView(APIView):
         super().initial(request, *args, **kwargs)
 
     @extend_schema(
-        tags=["plans"],
+        tags=["drafts"],
         request={"multipart/form-data": ImportUploadSerializer},
         responses={200: ImportPreviewSerializer, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM},
         description="Read a Word, JSON or YAML file into plan content and answer a preview: "
@@ -139,8 +135,6 @@ class DraftImportView(APIView):
     )
     def post(self, request: Request, pk: str) -> Response:
         plan = visible_plan(request.user, pk)
-        from .services import may_import
-
         may_import(plan, request.user)
         upload = request.FILES.get("file")
         if self.upload_cap.exceeded:
@@ -154,43 +148,57 @@ class DraftImportView(APIView):
 
 class DraftImportConfirmView(APIView):
     @extend_schema(
-        tags=["plans"], request=None,
-        responses={200: ImportConfirmedSerializer, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM,
+        tags=["drafts"], request=None,
+        responses={200: DraftSerializer, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM,
                    412: PROBLEM},
-        description="Put a previewed import into the plan's draft, replacing it. 412 when the "
-        "draft changed after the preview (preview again); 404 for a token that expired, was "
-        "used, or is someone else's. One event in the plan's history records the import.",
+        description="Put a previewed import into the plan's draft, replacing it; answers the "
+        "draft (with its ETag), as GET .../draft/ does. 412, with the draft as it is now in "
+        "the problem's `draft`, when the draft was saved after the preview (preview again); "
+        "404 for a token that expired, was used, or is someone else's. One event in the "
+        "plan's history records the import (the file's SHA-256 and counts, no text).",
     )
     def post(self, request: Request, pk: str, token: str) -> Response:
         plan = visible_plan(request.user, pk)
-        from .services import may_import, pending_import
-
         may_import(plan, request.user)
-        record = pending_import(plan=plan, actor=request.user, token=token)
-        counts, sha = record.preview["understood"]["counts"], record.file_sha256
-        draft = apply_import(plan=plan, actor=request.user, token=token)
-        return Response(ImportConfirmedSerializer({
-            "plan": plan.pk, "draft_revision": getattr(draft, "revision", None),
-            "file_sha256": sha, "counts": counts}).data)
+        try:
+            draft = apply_import(plan=plan, actor=request.user, token=token)
+        except PreconditionFailed as exc:
+            return stale_draft(request, exc)
+        response = Response(DraftSerializer(draft_body(draft)).data)
+        response["ETag"] = draft.etag
+        return response
 
 
-class VersionExportView(APIView):
+def stale_draft(request: Request, exc: PreconditionFailed) -> Response:
+    """412 with the draft as it is now, as the draft API answers a stale save."""
+    draft = exc.current
+    response = problem(412, exc.title, exc.detail, instance=request.get_full_path(),
+                       draft=DraftSerializer(draft_body(draft)).data)
+    response["ETag"] = draft.etag
+    return response
+
+
+EXPORT_FORMAT = OpenApiParameter("format", str, enum=list(exporting.EXPORT_FORMATS),
+                                 required=True, description="The file's format.")
+EXPORT_RESPONSES = {
+    (200, exporting.MEDIA_TYPES["json"]): OpenApiResponse(
+        PlanContentSerializer, description="The content as a file: JSON (PlanContent), YAML, "
+        "or a Word document in the headings and tables the import reads."),
+    (200, exporting.MEDIA_TYPES["yaml"]): OpenApiResponse(OpenApiTypes.STR),
+    (200, exporting.MEDIA_TYPES["docx"]): OpenApiResponse(OpenApiTypes.BINARY),
+    400: PROBLEM, 404: PROBLEM,
+}
+
+
+class _ExportView(APIView):
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
         # ``format`` names the export's format here, not a renderer (DRF's URL override).
         return JSONRenderer(), JSONRenderer.media_type
 
+
+class VersionExportView(_ExportView):
     @extend_schema(
-        tags=["plans"],
-        parameters=[OpenApiParameter("format", str, enum=list(exporting.EXPORT_FORMATS),
-                                     required=True, description="The file's format.")],
-        responses={
-            (200, exporting.MEDIA_TYPES["json"]): OpenApiResponse(
-                PlanContentSerializer, description="The content as a file: JSON (PlanContent), "
-                "YAML, or a Word document in the headings and tables the import reads."),
-            (200, exporting.MEDIA_TYPES["yaml"]): OpenApiResponse(OpenApiTypes.STR),
-            (200, exporting.MEDIA_TYPES["docx"]): OpenApiResponse(OpenApiTypes.BINARY),
-            400: PROBLEM, 404: PROBLEM,
-        },
+        tags=["plans"], parameters=[EXPORT_FORMAT], responses=EXPORT_RESPONSES,
         description="Download a version's content as a file (an attachment). Anyone who can "
         "see the plan.",
     )
@@ -199,14 +207,38 @@ class VersionExportView(APIView):
         version = PlanVersion.objects.filter(plan=plan, number=path_id(number)).first()
         if version is None:
             raise Http404("The plan has no such version.")
-        return export_response(plan, version, request.query_params.get("format"))
+        return version_export_response(plan, version, request.query_params.get("format"))
 
 
-def export_response(plan: Plan, version: PlanVersion, file_format: Any) -> HttpResponse:
-    export = exporting.export_content(
-        content=version.content, file_format=file_format,
-        title=f"{plan.title}, version {version.number}",
-        stem=f"{plan.title}-version-{version.number}")
+class DraftExportView(_ExportView):
+    @extend_schema(
+        tags=["drafts"], parameters=[EXPORT_FORMAT],
+        responses={**EXPORT_RESPONSES, 403: PROBLEM},
+        description="Download the plan's draft as a file (an attachment), finished or not. "
+        "Whoever may write the draft (the lead officer or deputy; 403 for others).",
+    )
+    def get(self, request: Request, pk: str) -> HttpResponse:
+        plan = visible_plan(request.user, pk)
+        return draft_export_response(plan, request.user, request.query_params.get("format"))
+
+
+def version_export_response(plan: Plan, version: PlanVersion, file_format: Any) -> HttpResponse:
+    return export_response(version.content, file_format,
+                           title=f"{plan.title}, version {version.number}",
+                           stem=f"{plan.title}-version-{version.number}")
+
+
+def draft_export_response(plan: Plan, actor: Any, file_format: Any) -> HttpResponse:
+    exporting.export_format(file_format)  # a bad format is a 400 before anything else
+    draft = draft_get(plan=plan, actor=actor)
+    return export_response(draft.content, file_format,
+                           title=f"{plan.title}, draft (revision {draft.revision})",
+                           stem=f"{plan.title}-draft-{draft.revision}")
+
+
+def export_response(content: Any, file_format: Any, *, title: str, stem: str) -> HttpResponse:
+    export = exporting.export_content(content=content, file_format=file_format, title=title,
+                                      stem=stem)
     response = HttpResponse(export.data, content_type=export.media_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response["X-Content-Type-Options"] = "nosniff"

@@ -9,14 +9,15 @@ import secrets
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import models, transaction
+from django.db import transaction
 
-from documents.models import ContentImport, Plan
+from documents import drafts
+from documents.models import ContentImport, Plan, PlanDraft
 from documents.services import lock_plan
 from governance import policy
 from governance.audit import audit_record
 from plangov import clock, text
-from plangov.errors import Conflict, Forbidden, InvalidInput, PlangovError
+from plangov.errors import Forbidden, InvalidInput, PlangovError
 from plangov.txn import service
 
 from . import limits, reading
@@ -38,21 +39,8 @@ def may_import(plan: Plan, actor: AbstractBaseUser) -> None:
         raise Forbidden(verdict.reason)
 
 
-def _drafts() -> Any:
-    """The draft service (documents.drafts), built beside this; None until it exists."""
-    try:
-        from documents import drafts
-    except ImportError:
-        return None
-    return drafts
-
-
 def draft_revision(plan: Plan) -> int | None:
     """The draft's current revision, when the plan has a draft."""
-    try:
-        from documents.models import PlanDraft  # type: ignore[attr-defined]
-    except ImportError:
-        return None
     return PlanDraft.objects.filter(plan=plan).values_list("revision", flat=True).first()
 
 
@@ -65,8 +53,10 @@ def import_preview(*, plan: Plan, actor: AbstractBaseUser, upload: Any,
     data = limits.read_capped(upload)
     name = text.scrub(filename or getattr(upload, "name", "") or "")[:255]
     result = reading.preview(name, data)
-    drafts = _drafts()
-    if drafts is not None and not result.valid:
+    if not result.valid:
+        # The warnings the draft editor will show: the validator's, and the references and
+        # duplicate keys it cannot check until every field is valid.
+        result.warnings = drafts.draft_warnings(result.content)
         # What a draft cannot hold at all (a list where text belongs) refuses the file now,
         # not at the confirmation.
         try:
@@ -99,17 +89,13 @@ def pending_import(*, plan: Plan, actor: AbstractBaseUser, token: str) -> Conten
 
 
 @service
-def apply_import(*, plan: Plan, actor: AbstractBaseUser, token: str) -> Any:
+def apply_import(*, plan: Plan, actor: AbstractBaseUser, token: str) -> PlanDraft:
     """Confirm a previewed import: its content replaces the plan's draft (through the draft
     service, which checks the draft has not changed since the preview) and one audit event
     records the import (the file's SHA-256, its format and counts; no text)."""
     plan = lock_plan(plan.pk)
     may_import(plan, actor)
     record = pending_import(plan=plan, actor=actor, token=token)
-    drafts = _drafts()
-    if drafts is None:
-        raise Conflict("The plan's draft cannot be written yet on this installation; the "
-                       "import is kept until it expires.")
     # No draft at the preview: the draft made now (from the current version) is revision 1,
     # and anyone's save since then makes the import a stale change (412), not an overwrite.
     expected = record.draft_revision if record.draft_revision is not None else 1
@@ -118,13 +104,13 @@ def apply_import(*, plan: Plan, actor: AbstractBaseUser, token: str) -> Any:
     counts = record.preview.get("understood", {}).get("counts", {})
     audit_record(
         actor=actor, action="content.import",
-        obj=draft if isinstance(draft, models.Model) else plan, plan_id=plan.pk,
+        obj=draft, plan_id=plan.pk,
         before={"draft_revision": record.draft_revision},
         after={"file_sha256": record.file_sha256, "format": record.file_format,
                "file_size": record.file_size, "counts": counts,
                "valid": record.preview.get("valid", False),
                "not_understood": len(record.preview.get("not_understood", [])),
-               "draft_revision": getattr(draft, "revision", None)},
+               "draft_revision": draft.revision},
     )
     record.delete()
     return draft

@@ -19,7 +19,7 @@ from plangov.errors import InvalidInput, PlangovError
 from plangov.forms import Form
 
 from . import limits
-from .api import export_response
+from .api import draft_export_response, version_export_response
 from .services import ContentImport, apply_import, import_preview, may_import, pending_import
 
 
@@ -151,8 +151,23 @@ def version_export(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if version is None:
         raise Http404("The plan has no such version.")
     try:
-        return export_response(plan, version, request.GET.get("format"))
+        return version_export_response(plan, version, request.GET.get("format"))
     except InvalidInput as exc:
-        return render(request, "workflows/refused.html", {
-            "title": "Choose a format", "detail": " ".join(exc.errors.get("format", []))},
-            status=400)
+        return _no_format(request, exc)
+
+
+@login_required
+def draft_export(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    try:
+        return draft_export_response(plan, request.user, request.GET.get("format"))
+    except InvalidInput as exc:
+        return _no_format(request, exc)
+    except PlangovError as exc:
+        return _refused(request, exc)
+
+
+def _no_format(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+    return render(request, "workflows/refused.html", {
+        "title": "Choose a format", "detail": " ".join(exc.errors.get("format", []))},
+        status=400)

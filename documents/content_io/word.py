@@ -445,53 +445,69 @@ def _label(value: str, choices: Any) -> str:
     return dict(choices).get(value, value)
 
 
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _dicts(value: Any) -> list[Mapping[str, Any]]:
+    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+
+
 def write_docx(content: Mapping[str, Any], *, title: str = "") -> bytes:
-    """A Word document of ``content`` (normalised) in the headings and tables the import
-    reads."""
+    """A Word document of ``content`` in the headings and tables the import reads. Content
+    that is not finished (a draft) is written as far as it goes: missing text is blank."""
     import docx
 
     document = docx.Document()
     if title:
         document.add_heading(title, level=0)
 
-    def paragraphs(value: str) -> None:
-        for piece in split_paragraphs(value or ""):
+    def paragraphs(value: Any) -> None:
+        for piece in split_paragraphs(_text(value)):
             if piece.strip():
                 document.add_paragraph(piece)
 
+    def heading(value: Any, level: int) -> None:
+        # A heading with no text would not be read back; it is written all the same, so the
+        # document shows where a title is missing.
+        document.add_heading(_text(value), level=level)
+
     document.add_heading(EXPORT_HEADINGS["vision"], level=1)
-    paragraphs(content.get("vision", ""))
+    paragraphs(content.get("vision"))
     document.add_heading(EXPORT_HEADINGS["outcomes"], level=1)
-    for outcome in content.get("outcomes", []):
-        document.add_heading(outcome["title"], level=2)
-        document.add_paragraph(f"Key: {outcome['key']}")
-        paragraphs(outcome.get("description", ""))
-        for priority in outcome.get("priorities", []):
-            document.add_heading(priority["title"], level=3)
-            document.add_paragraph(f"Key: {priority['key']}")
-            paragraphs(priority.get("description", ""))
+    for outcome in _dicts(content.get("outcomes")):
+        heading(outcome.get("title"), 2)
+        document.add_paragraph(f"Key: {_text(outcome.get('key'))}")
+        paragraphs(outcome.get("description"))
+        for priority in _dicts(outcome.get("priorities")):
+            heading(priority.get("title"), 3)
+            document.add_paragraph(f"Key: {_text(priority.get('key'))}")
+            paragraphs(priority.get("description"))
     document.add_heading(EXPORT_HEADINGS["indicators"], level=1)
-    rows = [[ind["key"], ind["title"], ind["outcome"], ind.get("unit", ""),
-             _number_text(ind.get("baseline")), ind.get("baseline_period", ""),
-             _number_text(ind.get("latest")), ind.get("latest_period", ""),
-             _number_text(ind.get("target")),
-             _label(ind["direction_of_good"], DirectionOfGood.choices)]
-            for ind in content.get("indicators", [])]
+    rows = [[_text(ind.get("key")), _text(ind.get("title")), _text(ind.get("outcome")),
+             _text(ind.get("unit")), _number_text(ind.get("baseline")),
+             _text(ind.get("baseline_period")), _number_text(ind.get("latest")),
+             _text(ind.get("latest_period")), _number_text(ind.get("target")),
+             _label(_text(ind.get("direction_of_good")), DirectionOfGood.choices)]
+            for ind in _dicts(content.get("indicators"))]
     _table(document, INDICATOR_HEADER, rows)
     document.add_heading(EXPORT_HEADINGS["actions"], level=1)
-    rows = [[a["title"], _label(a["kind"], ActionKind.choices), a.get("outcome", ""),
-             a.get("priority", ""), a["lead"], a.get("delivery_group", ""),
-             a.get("due_date") or ""] for a in content.get("actions", [])]
+    rows = [[_text(a.get("title")), _label(_text(a.get("kind")), ActionKind.choices),
+             _text(a.get("outcome")), _text(a.get("priority")), _text(a.get("lead")),
+             _text(a.get("delivery_group")), _text(a.get("due_date"))]
+            for a in _dicts(content.get("actions"))]
     _table(document, ACTION_HEADER, rows)
     document.add_heading(EXPORT_HEADINGS["themes"], level=1)
-    for theme in content.get("cross_cutting_themes", []):
-        document.add_heading(theme["title"], level=2)
-        paragraphs(theme.get("description", ""))
+    for theme in _dicts(content.get("cross_cutting_themes")):
+        heading(theme.get("title"), 2)
+        paragraphs(theme.get("description"))
     document.add_heading(EXPORT_HEADINGS["joint"], level=1)
-    for joint in content.get("joint_priorities", []):
-        document.add_heading(joint["title"], level=2)
-        document.add_paragraph("Bodies: " + ", ".join(joint.get("bodies", [])))
-        paragraphs(joint.get("description", ""))
+    for joint in _dicts(content.get("joint_priorities")):
+        heading(joint.get("title"), 2)
+        bodies = joint.get("bodies")
+        bodies = [_text(b) for b in bodies] if isinstance(bodies, list) else []
+        document.add_paragraph("Bodies: " + ", ".join(bodies))
+        paragraphs(joint.get("description"))
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

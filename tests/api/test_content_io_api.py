@@ -161,7 +161,7 @@ def test_someone_elses_or_an_expired_or_unknown_token_is_404(
 
 def test_confirm_writes_the_draft_and_one_audit_event(world: Any, plan: Any,
                                                       as_user: Any) -> None:
-    drafts = pytest.importorskip("documents.drafts")
+    from documents.drafts import draft_get
     from governance.models import AuditEvent
 
     api = as_user(world.lead)
@@ -169,8 +169,11 @@ def test_confirm_writes_the_draft_and_one_audit_event(world: Any, plan: Any,
     events = audit_events()
     response = api.post(preview["confirm_url"])
     assert response.status_code == 200, response.content[:500]
-    draft = drafts.draft_get(plan=plan, actor=world.lead)
-    assert draft.content == preview["content"]
+    body = response.json()
+    draft = draft_get(plan=plan, actor=world.lead)
+    assert body["content"] == draft.content == preview["content"]
+    assert response["ETag"] == f'"{draft.revision}"' and body["revision"] == draft.revision
+    assert body["warnings"] == {}
     assert audit_events() == events + 1
     event = AuditEvent.objects.order_by("-seq").first()
     assert event.action == "content.import"
@@ -178,6 +181,51 @@ def test_confirm_writes_the_draft_and_one_audit_event(world: Any, plan: Any,
     assert event.after["counts"]["outcomes"] == 2
     assert "Being healthy" not in json.dumps(event.after)  # no draft text in the ledger
     problem(api.post(preview["confirm_url"]), 404)  # once only
+
+
+def test_a_draft_saved_after_the_preview_is_a_412_with_the_draft(world: Any, plan: Any,
+                                                                 as_user: Any) -> None:
+    api = as_user(world.lead)
+    current = api.get(plan_url(plan, "draft/")).json()
+    preview = upload(api, plan, "plan.docx", files.hand_written_docx()).json()
+    assert preview["draft_revision"] == current["revision"]
+    saved = api.put(plan_url(plan, "draft/"), {"content": {**current["content"],
+                                                           "vision": "Typed meanwhile."}},
+                    format="json", HTTP_IF_MATCH=f'"{current["revision"]}"')
+    assert saved.status_code == 200
+    events = audit_events()
+    body = problem(api.post(preview["confirm_url"]), 412)
+    assert body["draft"]["content"]["vision"] == "Typed meanwhile."
+    assert audit_events() == events
+
+
+def test_an_unfinished_file_keeps_the_draft_editors_warnings(world: Any, plan: Any,
+                                                             as_user: Any) -> None:
+    from documents.drafts import draft_warnings
+
+    content = valid_content(vision="")
+    content["actions"][0]["outcome"] = "nowhere"  # type: ignore[index]
+    api = as_user(world.lead)
+    preview = upload(api, plan, "c.json", json.dumps(content).encode()).json()
+    assert preview["warnings"] == draft_warnings(normalise_lines(content))
+    assert "actions[0].outcome" in preview["warnings"] and "vision" in preview["warnings"]
+    body = api.post(preview["confirm_url"]).json()
+    assert body["warnings"] == preview["warnings"]
+
+
+def test_a_file_a_draft_cannot_hold_is_refused_at_the_preview(world: Any, plan: Any,
+                                                              as_user: Any) -> None:
+    content = valid_content(outcomes="Being healthy")
+    body = problem(upload(as_user(world.lead), plan, "c.json", json.dumps(content).encode()),
+                   400)
+    assert "file.outcomes" in body["errors"]
+    assert not ContentImport.objects.exists()
+
+
+def normalise_lines(content: Any) -> Any:
+    from plangov import text
+
+    return text.clean_tree(content)[0]
 
 
 # Export
@@ -226,6 +274,38 @@ def test_export_needs_a_signed_in_person(versioned: Any, api: Any) -> None:
     problem(api.get(plan_url(versioned, "versions/1/export/?format=json")), 401)
 
 
+def test_the_draft_exports_for_its_writer_only(world: Any, versioned: Any,
+                                               as_user: Any) -> None:
+    response = as_user(world.lead).get(plan_url(versioned, "draft/export/?format=docx"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == DOCX
+    assert response["Content-Disposition"] == (
+        'attachment; filename="children-and-young-peoples-plan-draft-1.docx"')
+    assert reading.preview("d.docx", response.content).content == versioned.versions.get(
+        number=1).content
+    problem(as_user(world.board_secretary).get(plan_url(versioned,
+                                                        "draft/export/?format=json")), 403)
+    problem(as_user(world.outsider).get(plan_url(versioned, "draft/export/?format=json")), 404)
+    assert list(problem(as_user(world.lead).get(plan_url(versioned, "draft/export/?format=x")),
+                        400)["errors"]) == ["format"]
+
+
+def test_an_unfinished_draft_exports_as_far_as_it_goes(world: Any, plan: Any,
+                                                       as_user: Any) -> None:
+    api = as_user(world.lead)
+    current = api.get(plan_url(plan, "draft/")).json()
+    unfinished = {**current["content"], "outcomes": [{"key": "", "title": "Half written"}],
+                  "actions": [{"title": "No lead yet"}]}
+    api.put(plan_url(plan, "draft/"), {"content": unfinished}, format="json",
+            HTTP_IF_MATCH=f'"{current["revision"]}"')
+    for file_format in ("docx", "json", "yaml"):
+        response = api.get(plan_url(plan, f"draft/export/?format={file_format}"))
+        assert response.status_code == 200, file_format
+    back = reading.preview("d.docx", api.get(plan_url(plan, "draft/export/?format=docx")).content)
+    assert back.content["outcomes"][0]["title"] == "Half written"
+    assert back.content["actions"][0]["title"] == "No lead yet"
+
+
 def test_the_schema_documents_the_import_and_export(api: Any, db: None) -> None:
     schema = yaml.safe_load(api.get("/api/schema/").content)
     paths = schema["paths"]
@@ -236,4 +316,5 @@ def test_the_schema_documents_the_import_and_export(api: Any, db: None) -> None:
         "application/json", "application/yaml", DOCX}
     assert "412" in paths["/api/v1/plans/{id}/draft/import/{token}/confirm/"]["post"][
         "responses"]
+    assert "/api/v1/plans/{id}/draft/export/" in paths
     _ = datetime, normalise

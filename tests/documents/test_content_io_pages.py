@@ -153,3 +153,23 @@ def test_confirm_replaces_the_draft_and_opens_it(world: Any, plan: Any) -> None:
     assert response["Location"] == reverse("drafts:overview", kwargs={"pk": plan.pk})
     assert drafts.draft_get(plan=plan, actor=world.lead).content == record.content
     assert not ContentImport.objects.exists()
+
+
+def test_the_draft_overview_links_to_import_and_downloads(world: Any, plan: Any) -> None:
+    client = client_for(world.lead)
+    html = client.get(reverse("drafts:overview", kwargs={"pk": plan.pk})).content.decode()
+    assert f'href="{reverse("documents:import", kwargs={"pk": plan.pk})}"' in html
+    export = reverse("documents:draft-export", kwargs={"pk": plan.pk})
+    for file_format in ("docx", "json", "yaml"):
+        assert f'href="{export}?format={file_format}"' in html
+        response = client.get(export, {"format": file_format})
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith("attachment; filename=")
+    assert client_for(world.board_secretary).get(export, {"format": "json"}).status_code == 403
+
+
+def test_import_and_export_are_not_taken_for_draft_sections(plan: Any) -> None:
+    from django.urls import resolve
+
+    for path in (f"/plans/{plan.pk}/draft/import/", f"/plans/{plan.pk}/draft/export/"):
+        assert resolve(path).namespace == "documents", path
