@@ -180,14 +180,16 @@ def stale_draft(request: Request, exc: PreconditionFailed) -> Response:
 
 EXPORT_FORMAT = OpenApiParameter("format", str, enum=list(exporting.EXPORT_FORMATS),
                                  required=True, description="The file's format.")
-EXPORT_RESPONSES = {
-    (200, exporting.MEDIA_TYPES["json"]): OpenApiResponse(
-        PlanContentSerializer, description="The content as a file: JSON (PlanContent), YAML, "
-        "or a Word document in the headings and tables the import reads."),
-    (200, exporting.MEDIA_TYPES["yaml"]): OpenApiResponse(OpenApiTypes.STR),
-    (200, exporting.MEDIA_TYPES["docx"]): OpenApiResponse(OpenApiTypes.BINARY),
-    400: PROBLEM, 404: PROBLEM,
-}
+def export_responses(content: Any) -> dict[Any, Any]:
+    """The file in each format; YAML parses to the same data as the JSON."""
+    return {
+        (200, exporting.MEDIA_TYPES["json"]): OpenApiResponse(
+            content, description="The content as a file: JSON, YAML (the same data), or a "
+            "Word document in the headings and tables the import reads."),
+        (200, exporting.MEDIA_TYPES["yaml"]): OpenApiResponse(content),
+        (200, exporting.MEDIA_TYPES["docx"]): OpenApiResponse(OpenApiTypes.BINARY),
+        400: PROBLEM, 404: PROBLEM,
+    }
 
 
 class _ExportView(APIView):
@@ -198,7 +200,8 @@ class _ExportView(APIView):
 
 class VersionExportView(_ExportView):
     @extend_schema(
-        tags=["plans"], parameters=[EXPORT_FORMAT], responses=EXPORT_RESPONSES,
+        tags=["plans"], parameters=[EXPORT_FORMAT],
+        responses=export_responses(PlanContentSerializer),
         description="Download a version's content as a file (an attachment). Anyone who can "
         "see the plan.",
     )
@@ -213,7 +216,7 @@ class VersionExportView(_ExportView):
 class DraftExportView(_ExportView):
     @extend_schema(
         tags=["drafts"], parameters=[EXPORT_FORMAT],
-        responses={**EXPORT_RESPONSES, 403: PROBLEM},
+        responses={**export_responses(OpenApiTypes.OBJECT), 403: PROBLEM},
         description="Download the plan's draft as a file (an attachment), finished or not. "
         "Whoever may write the draft (the lead officer or deputy; 403 for others).",
     )
