@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import plan_views, version_views, views
 from .content_io import views as content_io_views
 
 app_name = "documents"
 
 urlpatterns = [
     path("verify/", views.verify_page, name="verify"),
+    path("plans/", plan_views.plan_list, name="plans"),
+    path("plans/new/", plan_views.plan_new, name="plan-create"),
+    path("plans/<int:pk>/versions/", version_views.version_list, name="versions"),
+    path("plans/<int:pk>/versions/compare/", version_views.version_compare, name="compare"),
+    path("plans/<int:pk>/versions/<int:number>/", version_views.version_detail, name="version"),
     path("plans/<int:pk>/documents/", views.document_ask, name="ask"),
     path("documents/<int:pk>/", views.document_detail, name="document"),
     path("documents/<int:pk>/file/", views.document_file, name="file"),

@@ -179,3 +179,69 @@ class AuditEventAdmin(ReadOnlyAdmin):
 @admin.register(AuditHead)
 class AuditHeadAdmin(ReadOnlyAdmin):
     list_display = ["id", "last_seq", "last_hash"]
+
+
+# Consultation: responses are personal data and change only through the consultation services
+# (and the retention scan); staff read them here.
+from .consultation import models as consultation  # noqa: E402
+
+
+@admin.register(consultation.Audience)
+class AudienceAdmin(admin.ModelAdmin):
+    form = ModelForm
+    list_display = ["name", "slug", "partnership", "order"]
+    list_select_related = ["partnership"]
+
+
+@admin.register(consultation.Question)
+class QuestionAdmin(ReadOnlyAdmin):
+    list_display = ["round", "order", "kind", "text", "required"]
+    list_select_related = ["round", "round__plan"]
+
+
+@admin.register(consultation.Response)
+class ResponseAdmin(ReadOnlyAdmin):
+    list_display = ["round", "submitted_at", "source", "channel", "audience"]
+    list_select_related = ["round", "round__plan", "audience"]
+
+
+@admin.register(consultation.Answer)
+class AnswerAdmin(ReadOnlyAdmin):
+    list_display = ["response", "question"]
+    list_select_related = ["response", "response__round", "response__round__plan", "question"]
+
+
+@admin.register(consultation.ResponseImport)
+class ResponseImportAdmin(ReadOnlyAdmin):
+    list_display = ["round", "filename", "status", "total_rows", "imported_rows", "created_at"]
+    list_select_related = ["round", "round__plan"]
+
+
+@admin.register(consultation.Theme)
+class ThemeAdmin(ReadOnlyAdmin):
+    list_display = ["round", "name"]
+    list_select_related = ["round", "round__plan"]
+
+
+@admin.register(consultation.AnalystNote)
+class AnalystNoteAdmin(ReadOnlyAdmin):
+    list_display = ["round", "author", "created_at"]
+    list_select_related = ["round", "round__plan", "author"]
+
+
+@admin.register(consultation.Activity)
+class ActivityAdmin(ReadOnlyAdmin):
+    list_display = ["round", "title", "channel", "held_on"]
+    list_select_related = ["round", "round__plan"]
+
+
+@admin.register(consultation.ActivityReach)
+class ActivityReachAdmin(ReadOnlyAdmin):
+    list_display = ["activity", "audience", "count"]
+    list_select_related = ["activity", "audience"]
+
+
+@admin.register(consultation.Statement)
+class StatementAdmin(ReadOnlyAdmin):
+    list_display = ["round", "order", "you_said"]
+    list_select_related = ["round", "round__plan"]

@@ -334,43 +334,6 @@ def latest_per_body(decisions: list[Decision]) -> dict[int, Decision]:
     return latest
 
 
-class ConsultationStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
-
-
-class ConsultationRound(models.Model):
-    """One round of consultation on a plan: first on priorities, later on the draft."""
-
-    plan = models.ForeignKey(
-        "documents.Plan", on_delete=models.PROTECT, related_name="consultation_rounds"
-    )
-    number = models.PositiveSmallIntegerField()
-    title = models.CharField(max_length=200)
-    opens_on = models.DateField()
-    closes_on = models.DateField(null=True, blank=True)
-    status = models.CharField(
-        max_length=10, choices=ConsultationStatus.choices, default=ConsultationStatus.OPEN
-    )
-    closed_at = models.DateTimeField(null=True, blank=True)
-    # The date the round closed; closed_at is when that was recorded.
-    closed_on = models.DateField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["plan", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["plan", "number"], name="consultation_round_number"),
-            models.UniqueConstraint(
-                fields=["plan"],
-                condition=Q(status="open"),
-                name="consultation_one_open_round",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.plan} — {self.title}"
-
-
 class AuditHead(models.Model):
     """The tip of the audit chain: one row, locked by every append so the chain never forks,
     and the reference that lets verification notice a deleted final event."""
@@ -418,3 +381,24 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} by {self.actor_label}"
+
+
+# Consultation lives in its own module; imported here so Django registers its models.
+from governance.consultation.models import (  # noqa: E402,F401
+    Activity,
+    ActivityReach,
+    AnalystNote,
+    Answer,
+    Audience,
+    Channel,
+    ConsultationRound,
+    ConsultationStatus,
+    Question,
+    QuestionKind,
+    Response,
+    ResponseImport,
+    ResponseImportStatus,
+    ResponseSource,
+    Statement,
+    Theme,
+)

@@ -9,12 +9,14 @@ from documents.content_io.api import (
 )
 from documents.documents_api import DocumentViewSet
 from documents.drafts_api import DraftSaveVersionView, DraftView
+from documents.versions_api import VersionCompareView
 from governance.api import BodyViewSet
 from plangov.ids import ID_REGEX
 from plangov.token_api import token_view
 from workflows.api import TaskViewSet
 from workflows.callin_api import CallInListView, CallInOutcomeView, DecisionPublicationView
 from workflows.plans_api import PlanViewSet
+from workflows.timetable.api import TimetableView
 
 router = DefaultRouter()
 router.register("bodies", BodyViewSet, basename="body")
@@ -24,6 +26,9 @@ router.register("documents", DocumentViewSet, basename="document")
 
 urlpatterns = [
     path("auth/token/", token_view, name="api-token"),
+    # Before the router's plans/{id}/versions/{n}/ (which takes digits only, so never this).
+    path("plans/<int:pk>/versions/compare/", VersionCompareView.as_view(),
+         name="plan-versions-compare"),
     *router.urls,
     path("plans/<int:pk>/draft/", DraftView.as_view(), name="plan-draft"),
     path("plans/<int:pk>/draft/save-version/", DraftSaveVersionView.as_view(),
@@ -33,6 +38,7 @@ urlpatterns = [
          name="plan-call-in-outcome"),
     path("plans/<int:pk>/decisions/<int:decision_id>/publication/",
          DecisionPublicationView.as_view(), name="plan-decision-publication"),
+    path("plans/<int:pk>/timetable/", TimetableView.as_view(), name="plan-timetable"),
     re_path(rf"^plans/(?P<pk>{ID_REGEX})/draft/import/$", DraftImportView.as_view(),
             name="plan-draft-import"),
     re_path(rf"^plans/(?P<pk>{ID_REGEX})/draft/import/(?P<token>[A-Za-z0-9_-]{{1,64}})"

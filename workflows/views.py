@@ -21,10 +21,10 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from documents.models import Plan
-from documents.queries import visible_plans
+from documents.queries import last_decided_version, visible_plans
 from documents.services import TITLE_FROZEN_STAGES, plan_rename
 from governance import policy
-from governance.models import AuditEvent, BodyKind, CallInRequest, Membership, Role
+from governance.models import AuditEvent, BodyKind, CallInRequest, Decision, Membership, Role
 from plangov import clock
 from plangov.errors import Conflict, Forbidden, InvalidInput, PlangovError
 
@@ -134,7 +134,30 @@ def _task_page(request: HttpRequest, task: Task, *, decision: Any = None, redraf
     }
     if is_redraft:
         context["plan"] = task.info.plan
+    context.update(_version_links(task))
     return render(request, "workflows/task_detail.html", context, status=status)
+
+
+def _version_links(task: Task) -> dict[str, Any]:
+    """The version the task's decision is about (the version in front of the body while the
+    task is open; the one its decision was recorded on once done) and, for a body's task, the
+    latest earlier version that body decided on, to compare with."""
+    info = task.info
+    plan = info.plan
+    version = plan.current_version
+    if task.status not in OPEN and info.body_id is not None and task.finished is not None:
+        decided = (Decision.objects.filter(plan=plan, body_id=info.body_id,
+                                           recorded_at__lte=task.finished)
+                   .select_related("version").order_by("-recorded_at", "-pk").first())
+        version = decided.version if decided is not None else version
+    if version is None:
+        return {}
+    links: dict[str, Any] = {"decided_version": version,
+                             "compare_for_body": info.body_id is not None
+                             and info.kind != TaskKind.REDRAFT}
+    if links["compare_for_body"]:
+        links["earlier_version"] = last_decided_version(plan, info.body_id, version.number)
+    return links
 
 
 @login_required
@@ -225,6 +248,7 @@ EVENT_WORDS = {
     "task.reassign": "reassigned a task",
     "task.remind": "sent a reminder",
     "task.escalate": "sent an overdue notice",
+    "timetable.save": "changed the timetable",
 }
 
 

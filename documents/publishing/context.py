@@ -34,8 +34,10 @@ def frame(*, plan: Plan, version: PlanVersion, record_key: str, title: str) -> d
     }
 
 
-def plan_context(plan: Plan, version: PlanVersion) -> dict[str, Any]:
-    content = version.content
+def content_context(content: dict[str, Any]) -> dict[str, Any]:
+    """A version's content laid out for reading: indicators by outcome with their chart and
+    figures, actions by kind with their outcome's and priority's titles (the PDF and the
+    reading page share it)."""
     outcomes = content["outcomes"]
     titles = {o["key"]: o["title"] for o in outcomes}
     priorities = {
@@ -80,6 +82,21 @@ def plan_context(plan: Plan, version: PlanVersion) -> dict[str, Any]:
         ]
         if rows:
             actions_by_kind.append({"kind": kind.label, "actions": rows})
+    return {
+        "content": content,
+        "vision_paragraphs": [p.strip() for p in content["vision"].split("\n") if p.strip()],
+        "outcomes": outcomes,
+        "indicator_groups": indicator_groups,
+        "actions_by_kind": actions_by_kind,
+        "themes": content.get("cross_cutting_themes", []),
+        "joint_priorities": content.get("joint_priorities", []),
+    }
+
+
+def plan_context(plan: Plan, version: PlanVersion) -> dict[str, Any]:
+    laid_out = content_context(version.content)
+    content, indicator_groups = laid_out["content"], laid_out["indicator_groups"]
+    actions_by_kind = laid_out["actions_by_kind"]
     decisions = list(
         Decision.objects.filter(plan=plan, version=version)
         .select_related("body", "meeting", "recorded_by")
@@ -114,13 +131,7 @@ def plan_context(plan: Plan, version: PlanVersion) -> dict[str, Any]:
         ("signoff", "Sign-off"),
     ]
     return {
-        "content": content,
-        "vision_paragraphs": [p.strip() for p in content["vision"].split("\n") if p.strip()],
-        "outcomes": outcomes,
-        "indicator_groups": indicator_groups,
-        "actions_by_kind": actions_by_kind,
-        "themes": content.get("cross_cutting_themes", []),
-        "joint_priorities": content.get("joint_priorities", []),
+        **laid_out,
         "rounds": rounds,
         "board_decisions": board_decisions,
         "executive_decision": executive,
