@@ -173,3 +173,12 @@ def test_import_and_export_are_not_taken_for_draft_sections(plan: Any) -> None:
 
     for path in (f"/plans/{plan.pk}/draft/import/", f"/plans/{plan.pk}/draft/export/"):
         assert resolve(path).namespace == "documents", path
+
+
+def test_the_version_page_links_to_its_exports(world: Any, plan: Any) -> None:
+    version_create(plan=plan, actor=world.lead, content=valid_content())
+    html = client_for(world.board_secretary).get(
+        reverse("documents:version", kwargs={"pk": plan.pk, "number": 1})).content.decode()
+    export = reverse("documents:version-export", kwargs={"pk": plan.pk, "number": 1})
+    for file_format in ("docx", "json", "yaml"):
+        assert f'href="{export}?format={file_format}"' in html
