@@ -121,7 +121,7 @@ def test_a_coordinator_writes_compares_and_timetables_a_plan_in_the_browser(
     page.get_by_label("File to import").set_input_files(str(word_file(tmp_path)))
     click(page, "button", "Upload and preview")
     assert "Term" in page.get_by_role(
-        "region", name="Paragraphs and tables not understood").inner_text()  # listed as not understood
+        "region", name="Paragraphs and tables not understood").inner_text()
     draft = PlanDraft.objects.filter(plan=plan).first()
     assert draft is None or "healthy" not in str(draft.content)  # the preview saved nothing
     click(page, "button", "Confirm and replace the draft")
