@@ -35,6 +35,7 @@ from governance.consultation.responses import (
 from governance.models import Partnership
 from plangov import clock, ratelimit
 from plangov.errors import Gone, InvalidInput, TooManyRequests
+from plangov.ids import INT64_MAX
 
 from .forms import HONEYPOT, ResponseForm, question_field_name
 
@@ -83,6 +84,8 @@ def partnership_home(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def public_document(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    if pk > INT64_MAX:
+        raise Http404("No such published document.")
     document = SignedDocument.objects.filter(
         _public_documents(), pk=pk, plan__partnership__slug=slug
     ).select_related("plan", "version").first()
@@ -93,6 +96,8 @@ def public_document(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def _round(slug: str, pk: int, *, drafts: bool = False) -> ConsultationRound:
     statuses = ConsultationStatus.values if drafts else PUBLIC_ROUND_STATUSES
+    if pk > INT64_MAX:
+        raise Http404("No such consultation.")
     round = ConsultationRound.objects.filter(  # noqa: A001
         pk=pk, plan__partnership__slug=slug, status__in=statuses
     ).select_related("plan__partnership").first()
