@@ -173,10 +173,12 @@ def _round_post(request: HttpRequest, round: ConsultationRound) -> HttpResponse:
         return _closed(request, round, status=410)
     form = _form(request, round, children, data=request.POST)
     try:
-        limits.address_hit(ratelimit.client_address(request))
+        # The token's own limit first: posts refused for it do not use up the address's
+        # ceiling, so one hammered page never locks out a school's other pupils.
         nonce = limits.form_token_nonce(request.POST.get("form_token", ""), round.pk)
         if nonce is not None:
             limits.token_hit(nonce)
+        limits.address_hit(ratelimit.client_address(request))
     except TooManyRequests as exc:
         form.is_valid()
         form.add_error(None, f"{exc.detail} Your answers are kept below: send them again in "
