@@ -54,7 +54,8 @@ def environment(var_dir: Path, database_url: str | None) -> dict[str, str]:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "plangov.settings.test",
            "PLANGOV_VAR_DIR": str(var_dir), "DJANGO_SECRET_KEY": SECRET,
            "PLANGOV_RESPONSES_PER_ADDRESS_HOUR": "10000000", "DJANGO_LOG_LEVEL": "WARNING",
-           "PYTHONPATH": str(ROOT)}
+           "PYTHONPATH": str(ROOT),
+           "DATABASE_CONN_MAX_AGE": os.environ.get("DATABASE_CONN_MAX_AGE", "60")}
     env.pop("DATABASE_URL", None)
     if database_url:
         env["DATABASE_URL"] = database_url
@@ -138,6 +139,17 @@ def load(port: int, path: str, bodies: list[bytes], threads: int) -> tuple[list[
     return latencies, statuses
 
 
+def workers_cpu_seconds(master: int) -> float:
+    """User + system CPU seconds of gunicorn's workers (children of ``master``) so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -172,9 +184,11 @@ def bench(label: str, database_url: str | None, args: argparse.Namespace) -> Non
             "audience": "parents-and-carers", "consent_to_quote": "on" if i % 2 else "",
         }, doseq=True).encode() for i, token in enumerate(tokens)]
         load(port, path, bodies[:args.warmup], args.threads)  # warm both workers up
+        cpu_before = workers_cpu_seconds(server.pid)
         started = time.perf_counter()
         latencies, statuses = load(port, path, bodies[args.warmup:], args.threads)
         elapsed = time.perf_counter() - started
+        cpu = workers_cpu_seconds(server.pid) - cpu_before
         stored = int(run_python(COUNT, env))
         accepted = statuses.get(302, 0)
         print(f"{label}: {args.posts} posts, {args.threads} client threads, gunicorn 2 workers")
@@ -182,6 +196,10 @@ def bench(label: str, database_url: str | None, args: argparse.Namespace) -> Non
               f"   p95 {percentile(latencies, 95)*1000:6.1f} ms   max {max(latencies)*1000:6.1f} ms")
         print(f"  statuses {dict(sorted(statuses.items()))}; responses stored "
               f"{stored} (warm-up {args.warmup} + accepted {accepted})")
+        per_post = cpu / max(1, len(latencies)) * 1000
+        print(f"  web workers' CPU {per_post:.1f} ms per post (user+system; the database's own "
+              f"CPU not included): two free cores would take about {2000 / per_post:.0f}/s; "
+              f"load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         if stored != args.warmup + accepted:
             print("  MISMATCH: stored responses differ from accepted posts")
     finally:

@@ -100,7 +100,7 @@ def _round(slug: str, pk: int, *, drafts: bool = False) -> ConsultationRound:
         raise Http404("No such consultation.")
     round = ConsultationRound.objects.filter(  # noqa: A001
         pk=pk, plan__partnership__slug=slug, status__in=statuses
-    ).select_related("plan__partnership").first()
+    ).select_related("plan__partnership").order_by().first()
     if round is None:
         raise Http404("No such consultation.")
     return round
@@ -127,7 +127,7 @@ def _urls(round: ConsultationRound, children: bool) -> dict[str, str]:  # noqa: 
 def _form(request: HttpRequest, round: ConsultationRound, children: bool,  # noqa: A002
           data: Any = None) -> ResponseForm:
     return ResponseForm(
-        data, round=round, questions=list(round.questions.all()),
+        data, round=round, questions=list(round.questions.order_by("order", "pk")),
         audiences=round_audiences(round), children=children,
         initial={"form_token": limits.form_token_issue(round.pk)},
     )

@@ -73,7 +73,10 @@ def answers_validate(
     id to ``{"text": ..., "choices": [...]}``; ``errors`` maps ``answers.<question id>`` (or
     ``answers.<key>`` for an unknown key) to its messages. Pass ``questions`` to check many
     rows against one round without reading its questions each time."""
-    by_id = {q.pk: q for q in (questions if questions is not None else round.questions.all())}
+    if questions is None:
+        # Ordered by its own columns: Meta's ordering by round would join the round and plan.
+        questions = round.questions.order_by("order", "pk")
+    by_id = {q.pk: q for q in questions}
     clean: dict[int, dict[str, Any]] = {}
     errors: dict[str, list[str]] = {}
     for key, value in raw.items():
@@ -142,10 +145,11 @@ def round_taking_responses(round: ConsultationRound, now: datetime.datetime) -> 
 def round_audiences(round: ConsultationRound) -> list[Audience]:  # noqa: A002
     """The audiences a respondent may say they belong to: the round's own, or (when it names
     none) its partnership's."""
-    chosen = list(round.audiences.all())
+    chosen = list(round.audiences.order_by("order", "name"))
     if chosen:
         return chosen
-    return list(Audience.objects.filter(partnership_id=round.plan.partnership_id))
+    return list(Audience.objects.filter(partnership_id=round.plan.partnership_id)
+                .order_by("order", "name"))
 
 
 def _lock_round(round_id: int) -> ConsultationRound | None:
@@ -156,7 +160,7 @@ def _lock_round(round_id: int) -> ConsultationRound | None:
         table = connection.ops.quote_name(ConsultationRound._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT id FROM {table} WHERE id = %s FOR SHARE", [round_id])
-    return ConsultationRound.objects.select_related("plan").filter(pk=round_id).first()
+    return ConsultationRound.objects.select_related("plan").filter(pk=round_id).order_by().first()
 
 
 @service
