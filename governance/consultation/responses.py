@@ -148,7 +148,7 @@ def round_audiences(round: ConsultationRound) -> list[Audience]:  # noqa: A002
     chosen = list(round.audiences.order_by("order", "name"))
     if chosen:
         return chosen
-    return list(Audience.objects.filter(partnership_id=round.plan.partnership_id)
+    return list(Audience.objects.filter(partnership__plans__pk=round.plan_id)
                 .order_by("order", "name"))
 
 
@@ -160,7 +160,7 @@ def _lock_round(round_id: int) -> ConsultationRound | None:
         table = connection.ops.quote_name(ConsultationRound._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT id FROM {table} WHERE id = %s FOR SHARE", [round_id])
-    return ConsultationRound.objects.select_related("plan").filter(pk=round_id).order_by().first()
+    return ConsultationRound.objects.filter(pk=round_id).order_by().first()
 
 
 @service

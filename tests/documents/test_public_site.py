@@ -332,11 +332,10 @@ def test_one_address_has_a_ceiling(round, settings):
 def test_the_counters_are_atomic_across_connections():
     """Two workers (threads with their own database connections) share one counter and
     lose no hit."""
+    from django.core.cache import caches
     from django.db import connections
 
     from plangov.cache import DatabaseCache
-
-    from django.core.cache import caches
 
     assert isinstance(caches["default"], DatabaseCache)
     cache.delete("shared-counter")
