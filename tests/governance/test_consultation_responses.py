@@ -196,3 +196,11 @@ def test_open_rounds_are_never_anonymised(round, frozen_clock):
     round.save()
     assert anonymise_due_rounds() == 0
     assert Answer.objects.exclude(text="").exists()
+
+
+def test_beat_runs_the_retention_scan():
+    from plangov.celery import app
+
+    app.finalize()
+    tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert "governance.tasks.scan_consultation_retention" in tasks
