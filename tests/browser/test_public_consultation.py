@@ -6,7 +6,6 @@ with axe-core (no serious or critical violations) and for sideways scrolling at 
 from __future__ import annotations
 
 import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,36 +14,22 @@ from governance.consultation.models import ConsultationStatus, Response, Stateme
 from tests.conftest import build_world, make_plan
 from tests.consultation_helpers import open_round
 
+from .a11y import check_narrow, check_page
 from .test_journey import browser  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-
-try:  # the design helper's shared check, once it is on main
-    from .a11y import check_page  # type: ignore[import-not-found]
-except ImportError:
-    def check_page(page: Any) -> None:
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("async () => await axe.run(document)")
-        bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-               for v in result["violations"] if v["impact"] in {"serious", "critical"}]
-        assert not bad, (page.url, bad)
-
-
 def checked(page: Any, checker: Any = None) -> None:
-    """axe on the page; with JavaScript off (no script runs, axe neither), on the same HTML
-    loaded at the same address in ``checker``, a page of a context with JavaScript on."""
-    if checker is None:
-        check_page(page)
-        width = page.evaluate("document.documentElement.scrollWidth")
-    else:
+    """axe-core and no sideways scroll at 390 px (tests/browser/a11y.py); with JavaScript off
+    (no script runs, axe neither) on the same HTML loaded at the same address in
+    ``checker``, a page of a context with JavaScript on."""
+    if checker is not None:
         checker.set_viewport_size(page.viewport_size)
-        checker.goto(page.url.split("#")[0] if page.url.startswith("http") else "about:blank")
+        checker.goto(page.url.split("#")[0])
         checker.set_content(page.content())
-        check_page(checker)
-        width = checker.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], page.url
+        page = checker
+    check_page(page)
+    check_narrow(page)
 
 
 def send(page: Any, name: str) -> None:
