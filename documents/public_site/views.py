@@ -30,6 +30,7 @@ from governance.consultation.responses import (
     response_submit,
     retention_ends_on,
     round_audiences,
+    round_not_yet_open,
     round_taking_responses,
 )
 from governance.models import Partnership
@@ -149,7 +150,7 @@ def _render_form(request: HttpRequest, round: ConsultationRound, form: ResponseF
 def _closed(request: HttpRequest, round: ConsultationRound, *, status: int) -> HttpResponse:  # noqa: A002
     return render(request, "public/closed.html", {
         "round": round, "partnership": round.plan.partnership,
-        "urls": _urls(round, False), "not_yet": round.status == ConsultationStatus.DRAFT,
+        "urls": _urls(round, False), "not_yet": round_not_yet_open(round, clock.now()),
     }, status=status)
 
 

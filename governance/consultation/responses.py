@@ -142,6 +142,13 @@ def round_taking_responses(round: ConsultationRound, now: datetime.datetime) -> 
     return round.closes_at is None or now < round.closes_at
 
 
+def round_not_yet_open(round: ConsultationRound, now: datetime.datetime) -> bool:  # noqa: A002
+    """Whether the round has yet to open (a draft, or open before its opening time)."""
+    return round.status == ConsultationStatus.DRAFT or (
+        round.status == ConsultationStatus.OPEN and round.opens_at is not None
+        and now < round.opens_at)
+
+
 def round_audiences(round: ConsultationRound) -> list[Audience]:  # noqa: A002
     """The audiences a respondent may say they belong to: the round's own, or (when it names
     none) its partnership's."""
@@ -179,7 +186,7 @@ def response_submit(
     No audit event: a response is personal data (see the module's note)."""
     locked = _lock_round(round.pk)
     if locked is None or not round_taking_responses(locked, clock.now()):
-        if locked is not None and locked.status == ConsultationStatus.DRAFT:
+        if locked is not None and round_not_yet_open(locked, clock.now()):
             raise Gone("This consultation is not open yet; nothing was stored.")
         raise Gone("This consultation has closed; nothing was stored.")
     clean, errors = answers_validate(locked, answers)

@@ -406,3 +406,13 @@ def test_retention_date_shown(round, client, frozen_clock):
     round.closed_on = datetime.date(2016, 7, 14)
     round.save()
     assert "14 July 2018" in client.get(url(round, "privacy/")).content.decode()
+
+
+def test_a_round_before_its_opening_time_says_it_is_not_open_yet(round, client, frozen_clock):
+    data = fresh(client, round)
+    frozen_clock.advance(days=-2)
+    page = client.get(url(round))
+    assert "This consultation is not open yet" in page.content.decode()
+    sent = client.post(url(round), data)
+    assert sent.status_code == 410 and "not open yet" in sent.content.decode()
+    assert not Response.objects.exists()
