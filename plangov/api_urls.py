@@ -11,6 +11,7 @@ from documents.documents_api import DocumentViewSet
 from documents.drafts_api import DraftSaveVersionView, DraftView
 from documents.versions_api import VersionCompareView
 from governance.api import BodyViewSet
+from governance.consultation.responses_api import ResponseCreateView
 from plangov.ids import ID_REGEX
 from plangov.token_api import token_view
 from workflows.api import TaskViewSet
@@ -33,6 +34,8 @@ urlpatterns = [
     path("plans/<int:pk>/draft/", DraftView.as_view(), name="plan-draft"),
     path("plans/<int:pk>/draft/save-version/", DraftSaveVersionView.as_view(),
          name="plan-draft-save-version"),
+    path("consultations/<int:pk>/responses/", ResponseCreateView.as_view(),
+         name="consultation-responses"),
     path("plans/<int:pk>/call-ins/", CallInListView.as_view(), name="plan-call-ins"),
     path("plans/<int:pk>/call-ins/<int:number>/outcome/", CallInOutcomeView.as_view(),
          name="plan-call-in-outcome"),
