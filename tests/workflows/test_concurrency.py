@@ -27,7 +27,7 @@ from governance.audit import GENESIS, verify_chain
 from governance.models import AuditEvent, AuditHead, Decision, Meeting, Role
 from governance.models import DecisionOutcome as O
 from plangov.errors import Conflict, InvalidInput, WrongStage
-from tests.conftest import World, build_world, decide, make_plan, submitted_plan
+from tests.conftest import World, build_world, decide, make_plan, publish_summary, submitted_plan
 from tests.factories import MembershipFactory, UserFactory, valid_content
 from workflows.services import plan_close_consultation, plan_start_consultation, plan_submit
 
@@ -123,9 +123,10 @@ def ready_to_submit(world: World) -> Plan:
     version_create(plan=plan, actor=world.lead, content=valid_content())
     plan_start_consultation(plan=plan, actor=world.lead)
     plan_close_consultation(plan=plan, actor=world.lead)
+    publish_summary(plan, world.lead)
     plan.refresh_from_db()
     assert plan.stage == Stage.DRAFTING
-    return plan  # four audit events so far
+    return plan  # five audit events so far
 
 
 def test_it_lets_exactly_one_of_sixteen_concurrent_submits_through_the_services():
