@@ -8,6 +8,7 @@ from governance.api import BodyViewSet
 from plangov.token_api import token_view
 from workflows.api import TaskViewSet
 from workflows.callin_api import CallInListView, CallInOutcomeView, DecisionPublicationView
+from workflows.consultations_api import ConsultationView, PlanConsultationsView
 from workflows.plans_api import PlanViewSet
 
 router = DefaultRouter()
@@ -26,6 +27,9 @@ urlpatterns = [
     path("plans/<int:pk>/draft/save-version/", DraftSaveVersionView.as_view(),
          name="plan-draft-save-version"),
     path("plans/<int:pk>/call-ins/", CallInListView.as_view(), name="plan-call-ins"),
+    path("plans/<int:pk>/consultations/", PlanConsultationsView.as_view(),
+         name="plan-consultations"),
+    path("consultations/<int:pk>/", ConsultationView.as_view(), name="consultation"),
     path("plans/<int:pk>/call-ins/<int:number>/outcome/", CallInOutcomeView.as_view(),
          name="plan-call-in-outcome"),
     path("plans/<int:pk>/decisions/<int:decision_id>/publication/",
