@@ -133,9 +133,9 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = round.plan
     leads = _leads(plan, request.user)
     groups: list[dict[str, Any]] = []
-    for question in round.questions.all():
+    for number, question in enumerate(round.questions.all(), start=1):
         if not groups or groups[-1]["name"] != question.group:
-            groups.append({"name": question.group, "questions": []})
+            groups.append({"name": question.group, "questions": [], "start": number})
         groups[-1]["questions"].append(question)
     now = clock.now()
     return render(request, "workflows/consultations/round_detail.html", {
