@@ -8,7 +8,11 @@ from governance.api import BodyViewSet
 from plangov.token_api import token_view
 from workflows.api import TaskViewSet
 from workflows.callin_api import CallInListView, CallInOutcomeView, DecisionPublicationView
-from workflows.consultations_api import ConsultationView, PlanConsultationsView
+from workflows.consultations_api import (
+    ConsultationPublicationView,
+    ConsultationView,
+    PlanConsultationsView,
+)
 from workflows.plans_api import PlanViewSet
 
 router = DefaultRouter()
@@ -30,6 +34,8 @@ urlpatterns = [
     path("plans/<int:pk>/consultations/", PlanConsultationsView.as_view(),
          name="plan-consultations"),
     path("consultations/<int:pk>/", ConsultationView.as_view(), name="consultation"),
+    path("consultations/<int:pk>/publication/", ConsultationPublicationView.as_view(),
+         name="consultation-publication"),
     path("plans/<int:pk>/call-ins/<int:number>/outcome/", CallInOutcomeView.as_view(),
          name="plan-call-in-outcome"),
     path("plans/<int:pk>/decisions/<int:decision_id>/publication/",

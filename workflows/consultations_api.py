@@ -22,6 +22,7 @@ from governance.consultation.services import (
     audiences_for,
     questions_set,
     round_create,
+    round_publish_summary,
     round_update,
 )
 from plangov.errors import InvalidInput
@@ -225,4 +226,32 @@ class ConsultationView(APIView):
                 round = round_update(round=round, changes=values, actor=request.user)
             if questions is not None:
                 questions_set(round=round, questions=questions, actor=request.user)
+        return Response(_body(round))
+
+
+class SummaryPublicationInputSerializer(serializers.Serializer):
+    published_on = serializers.DateField(
+        required=False, allow_null=True, default=None,
+        help_text="The day the summary was published (default: today); not before the round "
+        "closed, never in the future.")
+
+
+@extend_schema(tags=["consultations"])
+class ConsultationPublicationView(APIView):
+    """Publish the summary of a closed round (the plan's lead officer or deputy): what a plan
+    consulted on by kind needs before it is submitted."""
+
+    @extend_schema(
+        operation_id="consultations_publication_create",
+        request=SummaryPublicationInputSerializer,
+        responses={200: RoundSerializer, 400: PROBLEM, 403: PROBLEM, 404: PROBLEM,
+                   409: PROBLEM},
+        description="409 while the round is not yet closed.",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        round = _round(request, pk)
+        data = SummaryPublicationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        round = round_publish_summary(round=round, actor=request.user,
+                                      published_on=data.validated_data["published_on"])
         return Response(_body(round))

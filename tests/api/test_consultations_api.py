@@ -144,3 +144,22 @@ def test_the_schema_has_the_consultation_operations(world, as_user):
     assert set(paths["/api/v1/consultations/{id}/"]) >= {"get", "patch"}
     patch = paths["/api/v1/consultations/{id}/"]["patch"]
     assert {"400", "403", "404", "409"} <= set(patch["responses"])
+
+
+def test_the_lead_publishes_the_summary_of_a_closed_round(world, frozen_clock, as_user):
+    plan = drafted(world)
+    api = as_user(world.lead)
+    round_id = api.post(url(plan), ROUND, format="json").json()["id"]
+    publication = f"/api/v1/consultations/{round_id}/publication/"
+    assert "once it has closed" in problem(api.post(publication, {}, format="json"),
+                                           409)["detail"]
+    round = ConsultationRound.objects.get(pk=round_id)
+    plan_start_consultation(plan=plan, round=round, actor=world.lead)
+    plan_close_consultation(plan=plan, actor=world.lead)
+    problem(as_user(world.board_secretary).post(publication, {}, format="json"), 403)
+    body = problem(api.post(publication, {"published_on": "2016-08-01"}, format="json"), 400)
+    assert "in the future" in body["errors"]["published_on"][0]
+    response = api.post(publication, {}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["summary_published"] is True
+    assert response.json()["summary_published_on"] == "2016-07-14"

@@ -24,8 +24,8 @@ def shot(page: Any, name: str) -> None:
         page.screenshot(path=f"/tmp/consult-{name}.png", full_page=True)
 
 
-def test_the_round_pages_fit_a_phone_and_work_without_javascript(  # noqa: F811
-        browser, live_server, frozen_clock):
+def test_the_round_pages_fit_a_phone_and_work_without_javascript(
+        browser, live_server, frozen_clock):  # noqa: F811
     world = build_world()
     plan = make_plan(world)
     version = version_create(plan=plan, actor=world.lead, content=valid_content())
