@@ -157,6 +157,7 @@ def test_the_lead_publishes_the_summary_of_a_closed_round(world, frozen_clock, a
     plan_start_consultation(plan=plan, round=round, actor=world.lead)
     plan_close_consultation(plan=plan, actor=world.lead)
     problem(as_user(world.board_secretary).post(publication, {}, format="json"), 403)
+    api = as_user(world.lead)
     body = problem(api.post(publication, {"published_on": "2016-08-01"}, format="json"), 400)
     assert "in the future" in body["errors"]["published_on"][0]
     response = api.post(publication, {}, format="json")
