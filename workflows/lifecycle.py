@@ -278,14 +278,16 @@ class PlanLifecycle:
 
     # Transitions.
 
-    # The lead officer opens and closes rounds by hand; the beat scan (no user) at their times.
-    @stage.transition(source=Stage.DRAFTING, target=Stage.CONSULTATION,
-                      permission=_lead_or_system, label="Start consultation")
+    # The lead officer opens and closes rounds by hand. The beat scan opens and closes a round
+    # set up by the lead officer at its times: workflows.services passes that round and no
+    # actor, and asks for no permission (the lead officer's, given when setting it up).
+    @stage.transition(source=Stage.DRAFTING, target=Stage.CONSULTATION, permission=_lead,
+                      label="Start consultation")
     def start_consultation(self) -> None:
         """Open a consultation round on the plan."""
 
-    @stage.transition(source=Stage.CONSULTATION, target=Stage.DRAFTING,
-                      permission=_lead_or_system, label="Close consultation")
+    @stage.transition(source=Stage.CONSULTATION, target=Stage.DRAFTING, permission=_lead,
+                      label="Close consultation")
     def close_consultation(self) -> None:
         """Close the open round and return to drafting to act on what was heard."""
 

@@ -34,12 +34,13 @@ def _move(
     *,
     extra_after: dict[str, Any] | None = None,
     obj: Any = None,
+    enforce_permission: bool = True,
     **kwargs: Any,
 ) -> Plan:
     """Lock, check, transition, save and audit. Callers are already inside @service."""
     plan = lock_plan(plan.pk)
     before = plan_snapshot(plan)
-    PlanLifecycle(plan).fire(action, actor, **kwargs)
+    PlanLifecycle(plan).fire(action, actor, enforce_permission=enforce_permission, **kwargs)
     plan.save()
     audit_record(
         actor=actor,
@@ -71,8 +72,10 @@ def plan_start_consultation(
     come (the beat scan, or a round recorded after the event), so a late scan never moves it;
     else today, and its opening time becomes now (opened by hand before its time)."""
     plan = lock_plan(plan.pk)
+    # The beat scan (no actor) opens a round the lead officer set up; anyone else must lead.
+    enforce = not (actor is None and round is not None)
     # Check before creating the round, so a refused start leaves nothing behind.
-    PlanLifecycle(plan).check("start_consultation", actor)
+    PlanLifecycle(plan).check("start_consultation", actor, enforce_permission=enforce)
     now = clock.now()
     if round is None:
         opens_on = opens_on or clock.today()
@@ -111,6 +114,7 @@ def plan_start_consultation(
         actor,
         "start_consultation",
         reason,
+        enforce_permission=enforce,
         extra_after={"consultation_round": round.number, "opens_on": opens_on,
                      "closes_on": round.closes_on, "opens_at": round.opens_at,
                      "closes_at": round.closes_at, "recorded": round.recorded,
@@ -132,7 +136,8 @@ def plan_close_consultation(
     scan, or a round recorded after the event); else today, and its closing time becomes now
     (closed early). The event carries the count and digest of its responses."""
     plan = lock_plan(plan.pk)
-    PlanLifecycle(plan).check("close_consultation", actor)
+    enforce = not (actor is None and round is not None)  # the beat scan, as above
+    PlanLifecycle(plan).check("close_consultation", actor, enforce_permission=enforce)
     open_round = (
         ConsultationRound.objects.select_for_update()
         .filter(plan=plan, status=ConsultationStatus.OPEN).first()
@@ -156,7 +161,8 @@ def plan_close_consultation(
             "responses": open_round.responses.count(),
             "responses_digest": consultation.responses_digest(open_round),
         })
-    plan = _move(plan, actor, "close_consultation", reason, extra_after=extra)
+    plan = _move(plan, actor, "close_consultation", reason, extra_after=extra,
+                 enforce_permission=enforce)
     if open_round is not None:
         ConsultationRound.objects.filter(pk=open_round.pk).update(
             status=ConsultationStatus.CLOSED, closed_at=now, closed_on=closed_on,

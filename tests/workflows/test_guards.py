@@ -647,9 +647,7 @@ def test_it_forbids_lifecycle_actions_to_anyone_but_the_lead_officer(
         assert error.detail.endswith("Only the plan's lead officer or their deputy can do this.")
         assert error.detail.startswith(READS_ONLY) == (name == "auditor")
     refused(Forbidden, plan, run, action, plan, AnonymousUser())
-    # The system adopts when the call-in period ends, and opens and closes rounds at their
-    # times (the beat scan); nobody else moves a plan without a user.
-    if action not in ("adopt", "start_consultation", "close_consultation"):
+    if action != "adopt":  # the system adopts when the call-in period ends
         refused(Forbidden, plan, run, action, plan, None)
     inactive.is_active = False
     inactive.save()
