@@ -31,26 +31,33 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from governance import policy
 from governance.audit import audit_record
-from plangov import clock, text
-from plangov.errors import Conflict, Forbidden, InvalidInput
+from plangov import clock
+from plangov.errors import Conflict, InvalidInput
 from plangov.txn import service
 
+from .common import clean_field as _text
+from .common import day_of, end_of, fmt_time, sha256_of, start_of
+from .common import lock_plan as _lock_plan
+from .common import lock_round as _lock_round
+from .common import may_lead as _may_lead
 from .models import (
-    AGREEMENT_SCALE,
     DEFAULT_AUDIENCES,
     Audience,
     Channel,
     ConsultationRound,
     ConsultationStatus,
-    Question,
-    QuestionKind,
     Response,
 )
+from .questions import outcome_keys, question_dicts, questions_clean, questions_set
 
-MAX_QUESTIONS = 200
-MAX_CHOICES = 50
+# Names others import from here.
+__all__ = [
+    "audiences_for", "day_of", "end_of", "fmt_time", "outcome_keys", "question_dicts",
+    "questions_clean", "questions_set", "responses_digest", "round_create", "round_facts",
+    "round_publish_summary", "round_update", "sha256_of", "start_of",
+]
+
 CLOSED_STAGES = frozenset({"withdrawn", "superseded"})
 # The fields round_update accepts, and which of them may still change once the round is open.
 ROUND_FIELDS = (
@@ -58,32 +65,6 @@ ROUND_FIELDS = (
     "channels", "children_form", "privacy_notice", "retention_months",
 )
 OPEN_ROUND_FIELDS = frozenset({"title", "purpose", "closes_at", "privacy_notice"})
-
-
-def fmt_time(moment: datetime.datetime) -> str:
-    """10:00 on 2 June 2008, in the council's time zone."""
-    local = timezone.localtime(moment)
-    return f"{local:%H:%M} on {local.day} {local:%B %Y}"
-
-
-def day_of(moment: datetime.datetime) -> datetime.date:
-    return timezone.localdate(moment)
-
-
-def start_of(day: datetime.date) -> datetime.datetime:
-    """A round opening on ``day`` opens at the start of it."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def end_of(day: datetime.date) -> datetime.datetime:
-    """A round closing on ``day`` closes at 23:59 that day."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59)))
-
-
-def sha256_of(value: Any) -> str:
-    canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                           default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 # Audiences -------------------------------------------------------------------------------
@@ -104,42 +85,6 @@ def audiences_for(partnership: Any) -> list[Audience]:
 
 
 # Checks ------------------------------------------------------------------------------------
-
-
-def _lock_plan(plan: Any) -> Any:
-    """The plan under a row lock (read with its relations once the lock is held)."""
-    plans = type(plan).objects.filter(pk=plan.pk)
-    plans.select_for_update().values_list("pk", flat=True).get()
-    return plans.select_related("partnership").get()
-
-
-def _lock_round(round: ConsultationRound) -> ConsultationRound:
-    _lock_plan(round.plan)
-    return ConsultationRound.objects.select_related("plan", "version").get(pk=round.pk)
-
-
-def _may_lead(plan: Any, actor: Any) -> None:
-    verdict = policy.can_lead(plan, actor)
-    if not verdict:
-        raise Forbidden(verdict.reason)
-
-
-def _text(errors: dict[str, list[str]], field: str, value: Any, *, max_length: int,
-          required: bool = False, what: str = "") -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors[field] = ["Must be text."]
-        return ""
-    if (refused := text.text_error(value)) is not None:
-        errors[field] = [refused]
-        return ""
-    value = text.normalise_lines(value).strip()
-    if required and not value:
-        errors[field] = [f"{what or 'This'} is required."]
-    elif len(value) > max_length:
-        errors[field] = [f"At most {max_length} characters (this has {len(value)})."]
-    return value
 
 
 def _check_times(errors: dict[str, list[str]], values: Mapping[str, Any],
@@ -351,157 +296,6 @@ def round_update(*, round: ConsultationRound, changes: Mapping[str, Any],
     audit_record(actor=actor, action="consultation.round_update", obj=round, plan_id=plan.pk,
                  before=before, after=round_facts(round))
     return round
-
-
-# Questions -------------------------------------------------------------------------------------
-
-
-def outcome_keys(version: Any) -> dict[str, str]:
-    """The outcomes of the version consulted on: key → title."""
-    if version is None:
-        return {}
-    outcomes = (version.content or {}).get("outcomes") or []
-    return {o.get("key"): o.get("title", "") for o in outcomes if isinstance(o, Mapping)}
-
-
-def _clean_choices(errors: dict[str, list[str]], where: str, raw: Any) -> list[dict[str, str]]:
-    field = f"{where}.choices"
-    if not isinstance(raw, list) or len(raw) < 2:
-        errors[field] = ["A choice question needs at least two choices, each "
-                         "{\"value\", \"label\"}."]
-        return []
-    if len(raw) > MAX_CHOICES:
-        errors[field] = [f"At most {MAX_CHOICES} choices."]
-        return []
-    choices: list[dict[str, str]] = []
-    for index, item in enumerate(raw):
-        at = f"{field}[{index}]"
-        if isinstance(item, str):
-            item = {"label": item}
-        if not isinstance(item, Mapping):
-            errors[at] = ["A choice is {\"value\", \"label\"}."]
-            continue
-        extra = sorted(set(item) - {"value", "label"})
-        if extra:
-            errors[at] = [f"Unknown field: {', '.join(map(str, extra))}."]
-            continue
-        label = _text(errors, f"{at}.label", item.get("label"), max_length=200, required=True,
-                      what="A choice's label")
-        value = item.get("value") or ""
-        if not value and label:
-            value = text.normalise_lines(label).strip().lower()[:100]
-        value = _text(errors, f"{at}.value", value, max_length=100, required=True,
-                      what="A choice's value")
-        choices.append({"value": value, "label": label})
-    values = [c["value"] for c in choices]
-    repeated = sorted({v for v in values if values.count(v) > 1})
-    if repeated and field not in errors:
-        errors[field] = [f"Each choice needs its own value; repeated: {', '.join(repeated)}."]
-    return choices
-
-
-def questions_clean(round: ConsultationRound,
-                    raw: Any) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
-    """Check a list of questions (as given to questions_set) and return them cleaned, with
-    the errors keyed ``questions[2].choices``."""
-    errors: dict[str, list[str]] = {}
-    if not isinstance(raw, list):
-        return [], {"questions": ["A list of questions."]}
-    if len(raw) > MAX_QUESTIONS:
-        return [], {"questions": [f"At most {MAX_QUESTIONS} questions in a round."]}
-    outcomes = outcome_keys(round.version)
-    allowed = {"kind", "text", "children_text", "required", "group", "outcome_key", "choices"}
-    cleaned: list[dict[str, Any]] = []
-    for index, item in enumerate(raw):
-        where = f"questions[{index}]"
-        if not isinstance(item, Mapping):
-            errors[where] = ["A question is an object: kind, text, children_text, required, "
-                             "group, outcome_key, choices."]
-            continue
-        for name in sorted(set(item) - allowed, key=str):
-            errors[f"{where}.{name}"] = ["Unknown field."]
-        kind = item.get("kind", QuestionKind.FREE_TEXT)
-        if kind not in QuestionKind.values:
-            errors[f"{where}.kind"] = [f"Choose one of: {', '.join(QuestionKind.values)}."]
-        question = {
-            "kind": kind,
-            "text": _text(errors, f"{where}.text", item.get("text"), max_length=1000,
-                          required=True, what="The question"),
-            "children_text": _text(errors, f"{where}.children_text", item.get("children_text"),
-                                   max_length=1000),
-            "group": _text(errors, f"{where}.group", item.get("group"), max_length=200),
-            "outcome_key": _text(errors, f"{where}.outcome_key", item.get("outcome_key"),
-                                 max_length=60),
-            "required": item.get("required", False),
-            "choices": [],
-        }
-        if not isinstance(question["required"], bool):
-            errors[f"{where}.required"] = ["Must be true or false."]
-        key = question["outcome_key"]
-        if key and key not in outcomes:
-            errors[f"{where}.outcome_key"] = [
-                f"{key!r} is not an outcome of the version consulted on" + (
-                    f" (outcomes: {', '.join(sorted(outcomes))})." if outcomes
-                    else "; the round consults on no version with outcomes.")]
-        elif key and not question["group"]:
-            question["group"] = outcomes[key][:200]
-        choices = item.get("choices")
-        if kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
-            question["choices"] = _clean_choices(errors, where, choices)
-        elif kind == QuestionKind.AGREEMENT:
-            if choices not in (None, []):
-                errors[f"{where}.choices"] = ["An agreement question always offers the same "
-                                              "scale (strongly agree to strongly disagree); "
-                                              "leave choices out."]
-            question["choices"] = [{"value": v, "label": label} for v, label in AGREEMENT_SCALE]
-        elif choices not in (None, []):
-            errors[f"{where}.choices"] = ["A free-text question offers no choices."]
-        cleaned.append(question)
-    return cleaned, errors
-
-
-@service
-def questions_set(*, round: ConsultationRound, questions: Sequence[Mapping[str, Any]],
-                  actor: Any) -> list[Question]:
-    """Replace the round's questions, in the order given: only while it is not yet open
-    (409 after). A response's answers refer to the questions it was given."""
-    round = _lock_round(round)
-    _may_lead(round.plan, actor)
-    if round.status != ConsultationStatus.DRAFT:
-        raise Conflict(f"Consultation round {round.number} is {round.get_status_display().lower()}"
-                       ": its questions can change only before it opens.")
-    cleaned, errors = questions_clean(round, list(questions) if not isinstance(
-        questions, list) else questions)
-    if errors:
-        raise InvalidInput(errors)
-    before = {"consultation_round": round.number, "questions": round.questions.count(),
-              "questions_sha256": sha256_of(_question_list(round))}
-    round.questions.all().delete()
-    created = Question.objects.bulk_create(
-        Question(round=round, order=index + 1, **question)
-        for index, question in enumerate(cleaned)
-    )
-    audit_record(
-        actor=actor, action="consultation.questions_set", obj=round, plan_id=round.plan_id,
-        before=before,
-        after={"consultation_round": round.number, "questions": len(cleaned),
-               "required": sum(1 for q in cleaned if q["required"]),
-               "questions_sha256": sha256_of(cleaned)},
-    )
-    return list(round.questions.all()) if created else []
-
-
-def _question_list(round: ConsultationRound) -> list[dict[str, Any]]:
-    return [
-        {"kind": q.kind, "text": q.text, "children_text": q.children_text, "group": q.group,
-         "outcome_key": q.outcome_key, "required": q.required, "choices": q.choices}
-        for q in round.questions.all()
-    ]
-
-
-def question_dicts(round: ConsultationRound) -> list[dict[str, Any]]:
-    """The round's questions as questions_set takes them (for editors and the API)."""
-    return _question_list(round)
 
 
 # The digest of responses, and publishing the summary -----------------------------------------
