@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import consultation_views, views
+from .timetable import views as timetable_views
 
 app_name = "workflows"
 
@@ -23,6 +24,11 @@ urlpatterns = [
          name="consultation-questions"),
     path("consultations/<int:pk>/<slug:act>/", consultation_views.round_act,
          name="consultation-act"),
+    path("plans/<int:pk>/actions/<slug:action>/confirm/", views.plan_action_confirm,
+         name="plan-action-confirm"),
     path("plans/<int:pk>/decisions/<int:decision_id>/publication/",
          views.decision_publication, name="decision-publication"),
+    path("plans/<int:pk>/timetable/", timetable_views.timetable, name="timetable"),
+    path("plans/<int:pk>/timetable/edit/", timetable_views.timetable_edit,
+         name="timetable-edit"),
 ]

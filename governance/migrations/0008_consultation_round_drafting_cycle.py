@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('governance', '0007_consultation_substance'),
-        ('documents', '0009_plan_drafting_cycle'),
+        ('documents', '0010_plan_drafting_cycle'),
     ]
 
     operations = [

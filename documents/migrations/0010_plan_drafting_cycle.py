@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0008_plan_draft'),
+        ('documents', '0009_content_import'),
     ]
 
     operations = [
