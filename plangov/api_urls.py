@@ -16,6 +16,11 @@ from plangov.ids import ID_REGEX
 from plangov.token_api import token_view
 from workflows.api import TaskViewSet
 from workflows.callin_api import CallInListView, CallInOutcomeView, DecisionPublicationView
+from workflows.consultations_api import (
+    ConsultationPublicationView,
+    ConsultationView,
+    PlanConsultationsView,
+)
 from workflows.plans_api import PlanViewSet
 from workflows.timetable.api import TimetableView
 
@@ -37,6 +42,11 @@ urlpatterns = [
     path("consultations/<int:pk>/responses/", ResponseCreateView.as_view(),
          name="consultation-responses"),
     path("plans/<int:pk>/call-ins/", CallInListView.as_view(), name="plan-call-ins"),
+    path("plans/<int:pk>/consultations/", PlanConsultationsView.as_view(),
+         name="plan-consultations"),
+    path("consultations/<int:pk>/", ConsultationView.as_view(), name="consultation"),
+    path("consultations/<int:pk>/publication/", ConsultationPublicationView.as_view(),
+         name="consultation-publication"),
     path("plans/<int:pk>/call-ins/<int:number>/outcome/", CallInOutcomeView.as_view(),
          name="plan-call-in-outcome"),
     path("plans/<int:pk>/decisions/<int:decision_id>/publication/",
