@@ -14,8 +14,6 @@ the choices, the audience, the channel and the dates, so the round's counts stay
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -237,23 +235,11 @@ def retention_ends_on(round: ConsultationRound) -> datetime.date | None:  # noqa
 
 
 def _digest(round_id: int) -> str:
-    """SHA-256 over the round's responses and answers in a canonical order (the same idea as
-    consultcore's ``responses_digest``; kept here until that lands on main)."""
-    digest = hashlib.sha256()
-    responses = Response.objects.filter(round_id=round_id).order_by("pk").values_list(
-        "pk", "submitted_at", "source", "channel", "audience_id", "children_form",
-        "consent_to_quote", "fingerprint", "anonymised_at",
-    )
-    answers: dict[int, list[Any]] = {}
-    for row in Answer.objects.filter(response__round_id=round_id).order_by(
-            "response_id", "question_id").values_list(
-            "response_id", "question_id", "text", "choices", "redacted_text"):
-        answers.setdefault(row[0], []).append(row[1:])
-    for row in responses:
-        digest.update(json.dumps([row, answers.get(row[0], [])], default=str,
-                                 ensure_ascii=False).encode())
-        digest.update(b"\n")
-    return digest.hexdigest()
+    """The round's ``responses_digest`` (the one digest the audit events of closing, imports
+    and publication carry), by id."""
+    from .services import responses_digest
+
+    return responses_digest(ConsultationRound(pk=round_id))
 
 
 def rounds_due_for_anonymising(today: datetime.date | None = None) -> list[int]:
