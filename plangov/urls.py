@@ -18,6 +18,8 @@ urlpatterns = [
     path("accessibility/", TemplateView.as_view(template_name="accessibility.html"),
          name="accessibility"),
     path("", include("documents.draft_urls")),
+    # The public site: no sign-in (documents.public_site).
+    path("p/", include("documents.public_site.urls")),
     path("admin/", admin.site.urls),
     # Sign-in through the text policy, like every form; the rest is Django's.
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm),
