@@ -11,10 +11,11 @@ admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Before workflows' consultations/<pk>/<act>/, which would take analysis/ for an act.
+    path("", include("documents.analysis_urls")),
     path("", include("workflows.urls")),
     path("", include("documents.urls")),
     path("", include("documents.report_urls")),
-    path("", include("documents.analysis_urls")),
     path("accessibility/", TemplateView.as_view(template_name="accessibility.html"),
          name="accessibility"),
     path("", include("documents.draft_urls")),

@@ -102,9 +102,9 @@ def _day(moment: datetime.datetime | None) -> datetime.date | None:
 
 
 def round_dates(rnd: ConsultationRound) -> tuple[datetime.date, datetime.date | None]:
-    """When the round really opened and closed: the times it ran (or was recorded to have
-    run), else the dates of the record."""
-    opened = _day(rnd.opens_at) or rnd.opens_on
+    """When the round really opened and closed: the dates of the record (a round recorded
+    after the event has past dates there), else the times it was set to run."""
+    opened = rnd.opens_on or _day(rnd.opens_at)
     closed = rnd.closed_on or _day(rnd.closes_at) or rnd.closes_on
     return opened, closed
 

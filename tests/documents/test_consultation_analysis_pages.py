@@ -182,7 +182,6 @@ def test_the_statement_form_offers_only_consented_tagged_quotes_redacted(client,
     assert "Jo at Fishergate" not in html and "HYPERLINK" not in html
 
 
-@pytest.mark.skip(reason="pending consultcore's round_publish_summary on main")
 def test_the_publish_button_publishes(client, world, rnd):
     statement_save(round=rnd, you_said="x", we_did="y", actor=world.lead)
     client.force_login(world.lead)

@@ -253,8 +253,6 @@ def test_a_statement_says_what_was_done_or_why_not_never_both(world):
 
 
 def test_publishing_goes_through_consultcores_service(world):
-    pytest.importorskip("governance.consultation.services",
-                        reason="consultcore's round_publish_summary is not on main yet")
     rnd = closed_round(world)
     statement_save(round=rnd, you_said="More parks", we_did="Built one", actor=world.lead)
     summary_publish(round=rnd, actor=world.lead)
