@@ -229,6 +229,16 @@ if PLANGOV_RENDER_LEASE_SECONDS <= PLANGOV_RENDER_HARD_SECONDS:
 # Uploads to the public verification page and API above this size are refused (400).
 PLANGOV_VERIFY_MAX_BYTES = env_int("PLANGOV_VERIFY_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
 
+# Offline consultation responses (CSV, XLSX): the uploaded file is kept here, by its SHA-256,
+# until its import finishes; rows are written in batches of PLANGOV_IMPORT_BATCH_ROWS, one
+# transaction each; a worker that has not reported for PLANGOV_IMPORT_LEASE_SECONDS is taken
+# for dead and its import resumed by the next attempt.
+PLANGOV_IMPORT_DIR = Path(env_str("PLANGOV_IMPORT_DIR", str(VAR_DIR / "imports")))
+PLANGOV_IMPORT_MAX_BYTES = env_int("PLANGOV_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+PLANGOV_IMPORT_BATCH_ROWS = env_int("PLANGOV_IMPORT_BATCH_ROWS", 1000, minimum=1)
+PLANGOV_IMPORT_LEASE_SECONDS = env_int("PLANGOV_IMPORT_LEASE_SECONDS", 300, minimum=30)
+PLANGOV_IMPORT_REPORT_LIMIT = env_int("PLANGOV_IMPORT_REPORT_LIMIT", 1000, minimum=10)
+
 # Told of incidents (a signed document that failed for a fault of ours): a comma-separated
 # list of email addresses.
 ADMINS = [(address, address) for address in env_list("DJANGO_ADMINS", [])]
