@@ -253,7 +253,7 @@ class RowChecker:
             problems.append(Problem(number, f"column {layout.width + 1}", (
                 f"This row has {len(cells)} cells but the header has {layout.width} columns.")))
         values: dict[str, str] = {}
-        for index, column, question in layout.columns:
+        for index, column, _question in layout.columns:
             cell = cells[index] if index < len(cells) else ""
             if (message := text.text_error(cell)) is not None:
                 problems.append(Problem(number, column, message))

@@ -321,8 +321,7 @@ class _Run:
     def _rows(self) -> Iterator[tuple[int, list[str]]]:
         path = path_for(self.record.file_sha256)
         kind = reader.sniff(path, self.record.filename)
-        for number, cells in enumerate(reader.rows(path, kind), start=1):
-            yield number, cells
+        yield from enumerate(reader.rows(path, kind), start=1)
 
     def _layout(self, rows: Iterator[tuple[int, list[str]]]) -> Layout | None:
         first = next(rows, None)
