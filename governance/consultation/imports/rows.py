@@ -18,6 +18,7 @@ stored, so no export can hand it to a spreadsheet as a formula.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 import re
@@ -43,9 +44,12 @@ OFFLINE_CHANNELS = [c for c in Channel if c != Channel.ONLINE]
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
 _SPACES = re.compile(r"\s+")
+# What plangov.text refuses, for text that is all ASCII (most of it): a much faster search.
+_ASCII_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _QUESTION_ID = re.compile(r"^q?(\d{1,18})$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)
 def _key(value: str) -> str:
     return _SPACES.sub(" ", value.strip()).casefold()
 
@@ -92,6 +96,7 @@ class Layout:
     audience_slugs: dict[int, str] = field(default_factory=dict)
     questions: dict[int, Question] = field(default_factory=dict)
     options: dict[int, dict[str, str]] = field(default_factory=dict)
+    offered: dict[int, set[str]] = field(default_factory=dict)
 
 
 def round_audiences(round: ConsultationRound) -> list[Audience]:
@@ -118,6 +123,7 @@ def layout_for(round: ConsultationRound, header: list[str]) -> Layout:
             options[_key(value)] = value
             options.setdefault(_key(label), value)
         layout.options[q.pk] = options
+        layout.offered[q.pk] = {value for value, _ in choice_options(q)}
     seen: dict[str, int] = {}
     for index, name in enumerate(header):
         where = name.strip() or f"column {index + 1}"
@@ -160,17 +166,45 @@ def layout_for(round: ConsultationRound, header: list[str]) -> Layout:
 # Answers: the public form's rules (consultpublic's answers_validate) when it is there.
 
 
+class _Spec:
+    """What the local rules need of a question, read once (a model's ``pk`` is a property)."""
+
+    __slots__ = ("pk", "kind", "required", "offered", "multiple")
+
+    def __init__(self, question: Question, offered: set[str]):
+        self.pk = question.pk
+        self.kind = question.kind
+        self.required = question.required
+        self.offered = offered
+        self.multiple = question.kind == QuestionKind.MULTIPLE_CHOICE
+
+
+_specs: dict[int, dict[int, _Spec]] = {}
+
+
 def _local_answers_validate(
-    round: ConsultationRound, raw: dict[str, Any], questions: dict[int, Question]
+    round: ConsultationRound, raw: dict[str, Any], questions: dict[int, Question],
+    offered_by_question: dict[int, set[str]] | None = None,
+) -> tuple[dict[int, dict[str, Any]], dict[str, list[str]]]:
+    """The public form's rules for answers, until consultpublic's ``answers_validate`` is on
+    this branch: free text up to 10,000 characters, a choice among those offered, one only
+    unless multiple choice, required questions answered."""
+    specs = {q.pk: _Spec(q, (offered_by_question or {}).get(q.pk) or {
+        v for v, _ in choice_options(q)}) for q in questions.values()}
+    return _validate_with(specs, raw)
+
+
+def _validate_with(
+    specs: dict[int, _Spec], raw: dict[str, Any]
 ) -> tuple[dict[int, dict[str, Any]], dict[str, list[str]]]:
     clean: dict[int, dict[str, Any]] = {}
     errors: dict[str, list[str]] = {}
     for key, value in raw.items():
-        question = questions.get(int(key))
-        if question is None:
+        spec = specs.get(int(key))
+        if spec is None:
             errors.setdefault(key, []).append("This is not a question of this consultation.")
             continue
-        if question.kind == QuestionKind.FREE_TEXT:
+        if spec.kind == QuestionKind.FREE_TEXT:
             value = (value or "").strip()
             if len(value) > MAX_ANSWER:
                 errors.setdefault(key, []).append(
@@ -178,21 +212,20 @@ def _local_answers_validate(
                     f"{MAX_ANSWER:,}.")
                 continue
             if value:
-                clean[question.pk] = {"text": value, "choices": []}
+                clean[spec.pk] = {"text": value, "choices": []}
         else:
             values = [v for v in (value if isinstance(value, list) else [value]) if v]
-            offered = {v for v, _ in choice_options(question)}
-            wrong = [v for v in values if v not in offered]
+            wrong = [v for v in values if v not in spec.offered]
             if wrong:
                 errors.setdefault(key, []).append(
                     f"'{wrong[0][:80]}' is not one of the choices offered.")
                 continue
-            if len(values) > 1 and question.kind != QuestionKind.MULTIPLE_CHOICE:
+            if len(values) > 1 and not spec.multiple:
                 errors.setdefault(key, []).append("Choose one answer only.")
                 continue
             if values:
-                clean[question.pk] = {"text": "", "choices": values}
-        if question.required and question.pk not in clean:
+                clean[spec.pk] = {"text": "", "choices": values}
+        if spec.required and spec.pk not in clean:
             errors.setdefault(key, []).append("This question must be answered.")
     return clean, errors
 
@@ -205,8 +238,8 @@ def answers_validator() -> tuple[str, Callable[..., Any]]:
     except ImportError:
         return "local", _local_answers_validate
 
-    def shared(round: ConsultationRound, raw: dict[str, Any],
-               questions: dict[int, Question]) -> Any:  # pragma: no cover - until merged
+    def shared(round: ConsultationRound, raw: dict[str, Any], questions: dict[int, Question],
+               offered: Any = None) -> Any:  # pragma: no cover - until merged
         clean, errors = answers_validate(round, raw)
         return {int(k): v for k, v in clean.items()}, errors
 
@@ -224,12 +257,15 @@ def _flag(value: str) -> bool | None:
 
 def _date(value: str) -> datetime.date | None:
     value = value.strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+    if len(value) == 10 and value[4] == "-":
         try:
-            return datetime.datetime.strptime(value, fmt).date()
+            return datetime.date.fromisoformat(value)
         except ValueError:
-            continue
-    return None
+            return None
+    try:
+        return datetime.datetime.strptime(value, "%d/%m/%Y").date()
+    except ValueError:
+        return None
 
 
 class RowChecker:
@@ -240,6 +276,15 @@ class RowChecker:
         self.today = today or clock.today()
         self.opens_on = layout.round.opens_on
         self.which, self.validate = answers_validator()
+        if self.validate is _local_answers_validate:
+            specs = {q.pk: _Spec(q, layout.offered[q.pk]) for q in layout.questions.values()}
+            self.validate = lambda round, raw, questions, offered: _validate_with(specs, raw)
+        # Per column: index, name, question id (as text), kind, choice lookup.
+        self.columns = [
+            (index, column, str(q.pk) if q else "", q.kind if q else "",
+             layout.options.get(q.pk, {}) if q else {})
+            for index, column, q in layout.columns
+        ]
         self.channels = {}
         for channel in OFFLINE_CHANNELS:
             self.channels[_key(channel.value)] = channel.value
@@ -253,12 +298,18 @@ class RowChecker:
             problems.append(Problem(number, f"column {layout.width + 1}", (
                 f"This row has {len(cells)} cells but the header has {layout.width} columns.")))
         values: dict[str, str] = {}
-        for index, column, _question in layout.columns:
-            cell = cells[index] if index < len(cells) else ""
-            if (message := text.text_error(cell)) is not None:
+        # One look at the whole row for what is rare: refused characters, odd line breaks.
+        joined = "\n".join(cells)
+        refused = (_ASCII_FORBIDDEN if joined.isascii() else text.FORBIDDEN).search(
+            joined) is not None
+        odd_lines = "\r" in joined or "\u2028" in joined or "\u2029" in joined
+        width = len(cells)
+        for index, column, *_ in self.columns:
+            cell = cells[index] if index < width else ""
+            if refused and (message := text.text_error(cell)) is not None:
                 problems.append(Problem(number, column, message))
                 continue
-            cell = text.normalise_lines(cell).strip()
+            cell = (text.normalise_lines(cell) if odd_lines else cell).strip()
             if cell.startswith(FORMULA_STARTS):
                 problems.append(Problem(number, column, (
                     f"Starts with '{cell[0]}', which a spreadsheet runs as a formula: not "
@@ -306,21 +357,20 @@ class RowChecker:
                     f"'{values[name][:40]}' is not yes or no.")))
             flags[name] = bool(flag)
         raw: dict[str, Any] = {}
-        for _, column, question in layout.columns:
-            if question is None or column not in values:  # no question, or already refused
+        for _, column, qid, kind, options in self.columns:
+            if not qid or column not in values:  # no question, or already refused
                 continue
-            cell = values.get(column, "")
-            if question.kind == QuestionKind.FREE_TEXT:
-                raw[str(question.pk)] = cell
+            cell = values[column]
+            if kind == QuestionKind.FREE_TEXT:
+                raw[qid] = cell
                 continue
-            options = layout.options[question.pk]
             parts = [p.strip() for p in cell.split(";")] if cell else []
             chosen = [options.get(_key(p), p) for p in parts if p]
-            if question.kind == QuestionKind.MULTIPLE_CHOICE:
-                raw[str(question.pk)] = chosen
+            if kind == QuestionKind.MULTIPLE_CHOICE:
+                raw[qid] = chosen
             else:
-                raw[str(question.pk)] = chosen if len(chosen) > 1 else (chosen[0] if chosen else "")
-        answers, errors = self.validate(layout.round, raw, layout.questions)
+                raw[qid] = chosen if len(chosen) > 1 else (chosen[0] if chosen else "")
+        answers, errors = self.validate(layout.round, raw, layout.questions, layout.offered)
         for key, messages in errors.items():
             column = f"q{key}" if str(key).isdigit() else str(key)
             for message in messages:
