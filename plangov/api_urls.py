@@ -5,6 +5,7 @@ from documents.documents_api import DocumentViewSet
 from documents.drafts_api import DraftSaveVersionView, DraftView
 from documents.versions_api import VersionCompareView
 from governance.api import BodyViewSet
+from governance.consultation.imports_api import ImportDetailView, ImportListView
 from plangov.token_api import token_view
 from workflows.api import TaskViewSet
 from workflows.callin_api import CallInListView, CallInOutcomeView, DecisionPublicationView
@@ -30,4 +31,8 @@ urlpatterns = [
          name="plan-call-in-outcome"),
     path("plans/<int:pk>/decisions/<int:decision_id>/publication/",
          DecisionPublicationView.as_view(), name="plan-decision-publication"),
+    path("consultations/<int:pk>/imports/", ImportListView.as_view(),
+         name="consultation-imports"),
+    path("consultations/<int:pk>/imports/<int:import_id>/", ImportDetailView.as_view(),
+         name="consultation-import"),
 ]
