@@ -17,6 +17,7 @@ urlpatterns = [
     path("accessibility/", TemplateView.as_view(template_name="accessibility.html"),
          name="accessibility"),
     path("", include("documents.draft_urls")),
+    path("", include("governance.consultation.engagement_urls")),
     path("admin/", admin.site.urls),
     # Sign-in through the text policy, like every form; the rest is Django's.
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm),

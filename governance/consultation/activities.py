@@ -39,7 +39,7 @@ def _locked_round(round_id: int) -> ConsultationRound:
     return ConsultationRound.objects.select_related("plan").get(pk=round_id)
 
 
-def _may_change(round: ConsultationRound, actor: Any) -> None:
+def may_change_activities(round: ConsultationRound, actor: Any) -> None:
     verdict = policy.can_lead(round.plan, actor)
     if not verdict:
         raise Forbidden(verdict.reason)
@@ -107,7 +107,7 @@ def _clean(round: ConsultationRound, *, title: str, description: str, channel: s
             continue
         if count:
             counts[audience.pk] = count
-    if not errors and not counts:
+    if not counts and not any(key.startswith("reach") for key in errors):
         errors["reach"] = ["Say how many people the activity reached, for at least one "
                            "audience."]
     if errors:
@@ -149,7 +149,7 @@ def activity_record(*, round: ConsultationRound, actor: Any, title: str, channel
     """Record an event or piece of work of ``round``; ``reach`` maps audiences (objects, ids
     or slugs) to the number of people reached."""
     round = _locked_round(round.pk)
-    _may_change(round, actor)
+    may_change_activities(round, actor)
     data = _clean(round, title=title, description=description, channel=channel,
                   held_on=held_on, held_until=held_until, reach=reach)
     activity = Activity.objects.create(
@@ -168,7 +168,7 @@ def activity_update(*, activity: Activity, actor: Any, title: str, channel: str,
     """Change an activity; ``reach`` replaces its counts (an audience left out is zero)."""
     round = _locked_round(activity.round_id)
     activity = Activity.objects.get(pk=activity.pk)
-    _may_change(round, actor)
+    may_change_activities(round, actor)
     data = _clean(round, title=title, description=description, channel=channel,
                   held_on=held_on, held_until=held_until, reach=reach)
     before = _current(activity)
@@ -188,7 +188,7 @@ def activity_update(*, activity: Activity, actor: Any, title: str, channel: str,
 def activity_delete(*, activity: Activity, actor: Any) -> None:
     round = _locked_round(activity.round_id)
     activity = Activity.objects.get(pk=activity.pk)
-    _may_change(round, actor)
+    may_change_activities(round, actor)
     before = _current(activity)
     audit_record(actor=actor, action="consultation.activity_delete", obj=activity,
                  plan_id=round.plan_id, before=before, after={})
