@@ -153,6 +153,7 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "documents.models.DocumentKind",
         "DecisionOutcomeEnum": "governance.models.DecisionOutcome",
         "CallInOutcomeKindEnum": "governance.models.CallInOutcomeKind",
+        "ResponseImportStatusEnum": "governance.consultation.models.ResponseImportStatus",
     },
 }
 

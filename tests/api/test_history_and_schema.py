@@ -250,10 +250,8 @@ def test_request_bodies_are_json_except_the_upload(schema):
         if "requestBody" not in operation:
             continue
         media = set(operation["requestBody"]["content"])
-        expected = (
-            {"multipart/form-data"} if path == "/api/v1/documents/verify/"
-            else {"application/json"}
-        )
+        uploads = {"/api/v1/documents/verify/", "/api/v1/consultations/{id}/imports/"}
+        expected = {"multipart/form-data"} if path in uploads else {"application/json"}
         assert media == expected, (method, path)
 
 
