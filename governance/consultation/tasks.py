@@ -26,4 +26,5 @@ def scan_imports() -> int:
     due = imports.imports_due()
     for import_id in due:
         import_responses.delay(import_id)
+    imports.discard_stale_files()
     return len(due)

@@ -239,6 +239,8 @@ PLANGOV_IMPORT_MAX_BYTES = env_int("PLANGOV_IMPORT_MAX_BYTES", 50 * 1024 * 1024,
 PLANGOV_IMPORT_BATCH_ROWS = env_int("PLANGOV_IMPORT_BATCH_ROWS", 1000, minimum=1)
 PLANGOV_IMPORT_LEASE_SECONDS = env_int("PLANGOV_IMPORT_LEASE_SECONDS", 300, minimum=30)
 PLANGOV_IMPORT_REPORT_LIMIT = env_int("PLANGOV_IMPORT_REPORT_LIMIT", 1000, minimum=10)
+# An invalid file is kept this long for "import only the valid rows", then deleted.
+PLANGOV_IMPORT_KEEP_INVALID_DAYS = env_int("PLANGOV_IMPORT_KEEP_INVALID_DAYS", 7, minimum=1)
 
 # Told of incidents (a signed document that failed for a fault of ours): a comma-separated
 # list of email addresses.

@@ -369,3 +369,17 @@ def test_an_empty_or_too_big_file_is_refused_naming_file(
         run_import(round, b"x" * 4096)
     assert "2 MB" not in big.value.errors["file"][0] and "MB" in big.value.errors["file"][0]
     assert not [p for p in import_dir.rglob("*") if p.is_file()]
+
+
+def test_an_invalid_files_upload_is_kept_a_week_for_its_valid_rows_then_deleted(
+        world: Any, run_import: Any, frozen_clock: Any, import_dir: Path) -> None:
+    round = consultation_round(world)
+    rows = [header(round), good_row(1), ["pensioners", "", "", "", "x", "", "", ""]]
+    record, _ = run_import(round, csv_bytes(rows))
+    assert services.path_for(record.file_sha256).exists()
+    assert services.discard_stale_files() == 0
+    frozen_clock.advance(days=8)
+    assert services.discard_stale_files() == 1
+    assert not services.path_for(record.file_sha256).exists()
+    with pytest.raises(Conflict):
+        services.import_valid_rows(response_import=record, actor=world.lead)

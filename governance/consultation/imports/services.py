@@ -188,7 +188,9 @@ def import_valid_rows(*, response_import: ResponseImport, actor: Any) -> Respons
     record = ResponseImport.objects.select_for_update().select_related(
         "round", "round__plan").get(pk=response_import.pk)
     may_import(record.round, actor)
-    if record.status != S.INVALID or not path_for(record.file_sha256).exists():
+    if record.status != S.INVALID or not record.stored_path or not path_for(
+        record.file_sha256
+    ).exists():
         raise Conflict("Only a file that was checked and found to have problems can be "
                        "imported without its invalid rows.")
     if any(p.get("row") == 1 for p in record.report):
@@ -215,6 +217,25 @@ def claimable(now: datetime.datetime) -> Q:
         Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - _lease()),
         status__in=[S.VALIDATING, S.IMPORTING],
     )
+
+
+def discard_stale_files() -> int:
+    """Beat: delete the stored files of invalid imports nobody chose to import the valid rows
+    of within PLANGOV_IMPORT_KEEP_INVALID_DAYS, and of failed ones. Answers how many."""
+    cutoff = clock.now() - datetime.timedelta(days=settings.PLANGOV_IMPORT_KEEP_INVALID_DAYS)
+    stale = ResponseImport.objects.filter(
+        Q(status=S.INVALID, finished_at__lt=cutoff) | Q(status=S.FAILED)
+    ).exclude(stored_path="")
+    count = 0
+    for pk, sha in stale.values_list("pk", "file_sha256"):
+        ResponseImport.objects.filter(pk=pk).update(stored_path="")
+        if not ResponseImport.objects.filter(
+            Q(status__in=WORKING) | Q(status=S.INVALID, finished_at__gte=cutoff),
+            file_sha256=sha,
+        ).exists():
+            path_for(sha).unlink(missing_ok=True)
+        count += 1
+    return count
 
 
 def imports_due() -> list[int]:
