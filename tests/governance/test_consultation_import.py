@@ -383,3 +383,26 @@ def test_an_invalid_files_upload_is_kept_a_week_for_its_valid_rows_then_deleted(
     assert not services.path_for(record.file_sha256).exists()
     with pytest.raises(Conflict):
         services.import_valid_rows(response_import=record, actor=world.lead)
+
+
+def test_a_fault_of_ours_marks_the_import_failed_and_writes_no_half_batch(
+        world: Any, run_import: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings.PLANGOV_IMPORT_BATCH_ROWS = 2
+    real = services._raw_insert
+    calls: list[str] = []
+
+    def broken_second_batch(model: Any, given: Any, rows: Any) -> None:
+        calls.append(model.__name__)
+        if len(calls) == 4:  # the second batch's answers
+            raise RuntimeError("disk on fire")
+        real(model, given, rows)
+
+    monkeypatch.setattr(services, "_raw_insert", broken_second_batch)
+    round = consultation_round(world)
+    run_import(round, csv_bytes([header(round), *(good_row(n) for n in range(5))]))
+    record = ResponseImport.objects.get()  # the worker logs the error (eager: not raised)
+    assert record.status == ResponseImportStatus.FAILED
+    assert "fault of plangov" in record.report[-1]["problem"]
+    assert "disk on fire" not in str(record.report)
+    assert (record.processed_rows, Response.objects.count()) == (2, 2)  # batch 1 only
+    assert not AuditEvent.objects.filter(action="consultation.import").exists()
