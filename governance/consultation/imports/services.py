@@ -455,6 +455,16 @@ class _Run:
         return "done"
 
     def _commit(self, batch: list[tuple[Row, str] | None]) -> None:
+        previous = self.claim
+        try:
+            self._write(batch)
+        except BaseException:
+            self.claim = previous  # the renewal was rolled back with the batch
+            raise
+        self.record.refresh_from_db(fields=["processed_rows"])
+        after_batch(self.import_id, self.record.processed_rows)
+
+    def _write(self, batch: list[tuple[Row, str] | None]) -> None:
         record = self.record
         with transaction.atomic():
             self._renew(processed_rows=F("processed_rows") + len(batch))
@@ -488,8 +498,6 @@ class _Run:
             ])
             self._mine().update(imported_rows=F("imported_rows") + len(fresh),
                                 skipped_rows=F("skipped_rows") + len(valid) - len(fresh))
-        record.refresh_from_db(fields=["processed_rows"])
-        after_batch(self.import_id, record.processed_rows)
 
     def _finish(self) -> None:
         with transaction.atomic():
