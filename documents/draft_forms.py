@@ -131,6 +131,13 @@ class ItemForm(Form):
         return name if name in cls.base_fields else None
 
 
+class SaveVersionForm(Form):
+    note = forms.CharField(
+        label="Note on the version (optional)", required=False, max_length=250,
+        help_text="For example, what changed. Kept in the plan's history.",
+        widget=forms.TextInput(attrs={"class": "govuk-input"}))
+
+
 class VisionForm(Form):
     vision = forms.CharField(
         label="Vision", required=False, strip=True,
@@ -334,3 +341,33 @@ def place_of(path: str) -> Place:
 
 def read_count(data: Mapping[str, Any], name: str) -> int | None:
     return to_int(data.get(f"{name}-count"), minimum=0, maximum=MAX_ITEMS)
+
+
+_PLAIN = [
+    (re.compile(r"This field may not be (blank|null)\.|This field is required\."),
+     "Enter {what}."),
+    (re.compile(r'"(.*)" is not a valid choice\.'), "Choose {what}."),
+    (re.compile(r"A valid number is required\."), "Enter a number, for example 12.5."),
+    (re.compile(r"Date has wrong format\..*"), "Enter a date, for example 31/03/2010."),
+    (re.compile(r"Ensure this field has at least (\d+) elements\."), "Choose at least {0}."),
+    (re.compile(r"Ensure this field has no more than (\d+) characters\."),
+     "Keep it to {0} characters or fewer."),
+    (re.compile(r'Enter a valid "slug".*'),
+     "Use only letters, digits, hyphens and underscores, with no spaces."),
+    (re.compile(r"This list may not be empty\."), "Add at least one."),
+]
+
+
+def plain(message: str, what: str) -> str:
+    """A validator's message as the editor words it: "Enter the title." for "This field may
+    not be blank." (the API keeps the validators' own words)."""
+    for pattern, words in _PLAIN:
+        match = pattern.fullmatch(message)
+        if match:
+            return words.format(*match.groups(), what=what)
+    return message
+
+
+def what_of(label: str) -> str:
+    """``the title`` from the label "Title", "the due date" from "Due date (optional)"."""
+    return "the " + label.removesuffix(" (optional)").lower()

@@ -30,10 +30,13 @@ from .draft_forms import (
     Choices,
     ItemForm,
     PriorityForm,
+    SaveVersionForm,
     Section,
     VisionForm,
     place_of,
+    plain,
     read_count,
+    what_of,
 )
 from .drafts import (
     CLOSED_STAGES,
@@ -119,7 +122,7 @@ def _status(section: Section, content: dict[str, Any], warnings: dict[str, list[
 
 def _overview(request: HttpRequest, plan: Plan, draft: PlanDraft, *, status: int = 200,
               errors: list[dict[str, str]] | None = None, problem: str = "",
-              problem_title: str = "", note: str = "") -> HttpResponse:
+              problem_title: str = "", form: SaveVersionForm | None = None) -> HttpResponse:
     content = draft.content if isinstance(draft.content, dict) else {}
     warnings = draft_warnings(draft.content)
     return render(request, "documents/draft/overview.html", {
@@ -127,7 +130,7 @@ def _overview(request: HttpRequest, plan: Plan, draft: PlanDraft, *, status: int
         "sections": [_status(s, content, warnings) for s in SECTIONS],
         "warning_count": sum(len(v) for v in warnings.values()),
         "errors": errors or [], "problem": problem, "problem_title": problem_title,
-        "note": note,
+        "form": form or SaveVersionForm(),
     }, status=status)
 
 
@@ -146,7 +149,9 @@ def _warning_links(plan: Plan, warnings: dict[str, list[str]]) -> list[dict[str,
         else:
             href = reverse("drafts:section", args=[plan.pk, place.section.slug])
             href += f"#{place.anchor}" if place.anchor else ""
-        links.extend({"href": href, "text": f"{place.label}: {message}"} for message in found)
+        what = what_of(place.label.rpartition(", ")[2]) if place.field_name else "one"
+        links.extend({"href": href, "text": f"{place.label}: {plain(message, what)}"}
+                     for message in found)
     return links
 
 
@@ -154,29 +159,29 @@ def _warning_links(plan: Plan, warnings: dict[str, list[str]]) -> list[dict[str,
 @require_POST
 def draft_save_version_page(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
-    note = request.POST.get("note", "")
+    form = SaveVersionForm(request.POST)
+    if not form.is_valid():
+        return _overview(request, plan, draft_get(plan=plan, actor=request.user), status=400,
+                         form=form)
     try:
         draft = draft_save_version(plan=plan, expected_revision=_revision(request),
-                                   actor=request.user, note=note)
+                                   actor=request.user, note=form.cleaned_data["note"])
     except PreconditionFailed as exc:
         current = exc.current
         assert isinstance(current, PlanDraft)
-        return _overview(request, plan, current, status=412, note=note,
+        return _overview(request, plan, current, status=412, form=form,
                          problem_title="The draft changed meanwhile", problem=(
             "The draft changed since you opened this page, so no version was saved. Check the "
             "sections below (they show the draft as it is now saved), then save again."))
     except WrongStage as exc:
         return _overview(request, plan, draft_get(plan=plan, actor=request.user), status=409,
-                         note=note, problem_title="Not possible in this stage", problem=(
+                         form=form, problem_title="Not possible in this stage", problem=(
                              f"{exc.detail} Your draft is kept: carry on working on it, and save "
                              "it as a version once the plan is back in drafting."))
     except InvalidInput as exc:
         draft = draft_get(plan=plan, actor=request.user)
-        if "note" in exc.errors:
-            errors = [{"href": "#id_note", "text": m} for m in exc.errors["note"]]
-        else:
-            errors = _warning_links(plan, exc.errors)
-        return _overview(request, plan, draft, status=400, errors=errors, note=note)
+        return _overview(request, plan, draft, status=400, form=form,
+                         errors=_warning_links(plan, exc.errors))
     version = draft.based_on
     messages.success(request, f"Version {version.number if version else ''} saved from the "
                               "draft. It is now the plan's current version.")
@@ -226,7 +231,14 @@ def _rows(form: Any, warned: dict[str | None, list[str]]) -> list[dict[str, Any]
             error_class = {"select": "govuk-select--error", "textarea": "govuk-textarea--error",
                            "text": "govuk-input--error"}.get(kind, "")
             widget.attrs["class"] = f"{classes} {error_class}".strip()
-        rows.append({"field": bound, "kind": kind, "warnings": warned.get(bound.name, [])})
+        warnings = [plain(m, what_of(str(bound.label))) for m in warned.get(bound.name, [])]
+        described = [f"{bound.auto_id}-{part}" for part, present in (
+            ("hint", bound.help_text), ("warning", warnings), ("error", bound.errors))
+            if present]
+        if described and kind != "checkboxes":
+            widget.attrs["aria-describedby"] = " ".join(described)
+        rows.append({"field": bound, "kind": kind, "warnings": warnings,
+                     "described_by": " ".join(described)})
     return rows
 
 
@@ -263,7 +275,8 @@ def _items_from_content(section: Section, content: dict[str, Any], choices: Choi
 
 def _item(form: ItemForm, index: int, origin: str, warned: dict[str | None, list[str]],
           prefix: str) -> Item:
-    return Item(form, index, origin, _rows(form, warned), warned.get(None, []), prefix=prefix)
+    return Item(form, index, origin, _rows(form, warned),
+                [plain(m, "one") for m in warned.get(None, [])], prefix=prefix)
 
 
 def _list(value: Any) -> list[dict[str, Any]]:
@@ -300,7 +313,11 @@ def _form_errors(items: list[Item]) -> list[dict[str, str]]:
             if form.is_valid():
                 continue
             for bound in form:
-                errors.extend({"href": f"#{bound.id_for_label}", "text": f"{bound.label}: {e}"}
+                owner = item if form is item.form else next(
+                    p for p in item.priorities if p.form is form)
+                errors.extend({"href": f"#{bound.id_for_label}",
+                               "text": f"{owner.label.capitalize()}, "
+                                       f"{str(bound.label).lower()}: {e}"}
                               for e in bound.errors)
         item.rows = _rows(item.form, {})
         for priority in item.priorities:
@@ -379,7 +396,8 @@ def _section_page(request: HttpRequest, plan: Plan, draft: PlanDraft, section: S
     context: dict[str, Any] = {**_common(plan, draft), "section": section,
                                "sections": SECTIONS, "errors": errors or [],
                                "stale": saved is not None,
-                               "section_warnings": warned.get("", {}).get(None, [])}
+                               "section_warnings": [plain(m, "one") for m in warned.get(
+                                   "", {}).get(None, [])]}
     if section.form is None:
         form = vision or VisionForm(initial={"vision": content.get("vision") or ""})
         context["form"] = form
@@ -423,8 +441,9 @@ def draft_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
         items = _items_from_post(chosen, request.POST, choices)
         if items is None:
             return _section_page(request, plan, draft, chosen, status=400, errors=[{
-                "href": "#main", "text": "The form came back incomplete; nothing was saved. "
-                "Your browser may have sent only part of it: reload the page and try again."}])
+                "href": "#main-content", "text": "The form came back incomplete; nothing was "
+                "saved. Your browser may have sent only part of it: reload the page and try "
+                "again."}])
         errors = _form_errors(items)
         if errors:
             return _section_page(request, plan, draft, chosen, items=items, errors=errors,
@@ -447,7 +466,7 @@ def draft_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     except WrongStage as exc:
         return _refused(request, exc, "This draft is closed")
     except InvalidInput as exc:
-        errors = [{"href": "#main", "text": f"{path}: {message}"}
+        errors = [{"href": "#main-content", "text": f"{path}: {message}"}
                   for path, found in exc.errors.items() for message in found]
         return _section_page(request, plan, draft, chosen, items=items, vision=vision,
                              errors=errors, status=400)

@@ -211,15 +211,22 @@ def _check_revision(draft: PlanDraft, expected_revision: int) -> None:
         )
 
 
-@service
 def draft_get(*, plan: Plan, actor: AbstractBaseUser) -> PlanDraft:
     """The plan's draft, made the first time it is asked for: from the current version's
-    content, or an empty skeleton when the plan has no version yet."""
-    plan = lock_plan(plan.pk)
+    content, or an empty skeleton when the plan has no version yet. Reading an existing
+    draft takes no lock (a page showing it must not queue behind writers)."""
+    plan = Plan.objects.select_related("current_version").get(pk=plan.pk)
     _may_write(plan, actor)
-    draft = _draft_of(plan)
+    draft = PlanDraft.objects.select_related("based_on", "updated_by").filter(plan=plan).first()
+    if draft is None:
+        draft = _draft_create(plan=plan)
     draft.plan = plan
     return draft
+
+
+@service
+def _draft_create(*, plan: Plan) -> PlanDraft:
+    return _draft_of(lock_plan(plan.pk))
 
 
 @service

@@ -10,6 +10,7 @@ from plangov.token_api import token_view
 from workflows.api import TaskViewSet
 from workflows.callin_api import CallInListView, CallInOutcomeView, DecisionPublicationView
 from workflows.plans_api import PlanViewSet
+from workflows.timetable.api import TimetableView
 
 router = DefaultRouter()
 router.register("bodies", BodyViewSet, basename="body")
@@ -31,6 +32,7 @@ urlpatterns = [
          name="plan-call-in-outcome"),
     path("plans/<int:pk>/decisions/<int:decision_id>/publication/",
          DecisionPublicationView.as_view(), name="plan-decision-publication"),
+    path("plans/<int:pk>/timetable/", TimetableView.as_view(), name="plan-timetable"),
     path("consultations/<int:pk>/imports/", ImportListView.as_view(),
          name="consultation-imports"),
     path("consultations/<int:pk>/imports/<int:import_id>/", ImportDetailView.as_view(),

@@ -78,3 +78,16 @@ class NotificationAdmin(ReadOnlyAdmin):
 class PlanApprovalProcessAdmin(ReadOnlyAdmin):
     list_display = ["pk", "status", "artifact_object_id", "created", "finished"]
     list_filter = ["status"]
+
+
+# The plan timetable, read-only: changed through workflows.timetable.services (one audit event
+# per save), from the timetable page or the API.
+from .timetable.models import Milestone  # noqa: E402
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "position", "kind", "body", "target_on", "key_decision",
+                    "forward_plan_published_on"]
+    list_filter = ["kind"]
+    list_select_related = ["plan", "body"]

@@ -92,3 +92,7 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for task {self.task_id} due {self.due_on}"
+
+
+# The plan timetable's model lives with the rest of the timetable (workflows.timetable).
+from .timetable.models import Milestone, MilestoneKind  # noqa: E402, F401

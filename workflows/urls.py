@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .timetable import views as timetable_views
 
 app_name = "workflows"
 
@@ -15,4 +16,7 @@ urlpatterns = [
     path("plans/<int:pk>/actions/<slug:action>/", views.plan_action, name="plan-action"),
     path("plans/<int:pk>/decisions/<int:decision_id>/publication/",
          views.decision_publication, name="decision-publication"),
+    path("plans/<int:pk>/timetable/", timetable_views.timetable, name="timetable"),
+    path("plans/<int:pk>/timetable/edit/", timetable_views.timetable_edit,
+         name="timetable-edit"),
 ]

@@ -248,6 +248,7 @@ EVENT_WORDS = {
     "task.reassign": "reassigned a task",
     "task.remind": "sent a reminder",
     "task.escalate": "sent an overdue notice",
+    "timetable.save": "changed the timetable",
 }
 
 

@@ -153,6 +153,9 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "documents.models.DocumentKind",
         "DecisionOutcomeEnum": "governance.models.DecisionOutcome",
         "CallInOutcomeKindEnum": "governance.models.CallInOutcomeKind",
+        "MilestoneKindEnum": "workflows.timetable.models.MilestoneKind",
+        "MilestoneStatusEnum": "workflows.timetable.record.STATUS_CHOICES",
+        "TimetableFlagEnum": "workflows.timetable.record.FLAG_CHOICES",
         "ResponseImportStatusEnum": "governance.consultation.models.ResponseImportStatus",
     },
 }

@@ -142,7 +142,7 @@ def test_control_characters_are_refused_naming_the_field(world, lead):
     html = page(response)
     assert '<title>Error:' in html
     assert 'href="#id_outcomes-0-title"' in html
-    assert "U+000B" in html
+    assert "Outcome 1, title: Contains U+000B (LINE TABULATION)" in html
     assert content_of(plan)["outcomes"] == []
 
 
@@ -196,6 +196,9 @@ def test_warnings_show_beside_each_field_not_as_errors(world, lead):
     assert 'id="id_indicators-0-outcome-warning"' in html
     assert "No outcome has the key &#x27;nowhere&#x27;." in html
     assert 'id="id_indicators-0-baseline-warning"' in html
+    assert "Enter a number, for example 12.5." in html  # in plain words, not DRF's
+    assert 'aria-describedby="id_indicators-0-baseline-hint id_indicators-0-baseline-warning"' \
+        in html
     assert "govuk-warning-text" in html
     assert "govuk-error-message" not in html
     assert "nowhere (not in this draft)" in html  # the saved reference is kept, not lost
@@ -296,7 +299,7 @@ def test_save_as_version_refuses_listing_the_warnings_with_links(world, lead):
     assert "<title>Error:" in html
     assert "govuk-error-summary" in html
     assert f'href="/plans/{plan.pk}/draft/outcomes/#id_outcomes-1-title"' in html
-    assert "Outcome 2, title: This field may not be blank." in html
+    assert "Outcome 2, title: Enter the title." in html
     assert not PlanVersion.objects.filter(plan=plan).exists()
 
 
@@ -417,3 +420,37 @@ def test_every_section_page_shows_and_saves_back_any_draft_the_api_accepts(world
             assert response.status_code == 302, (section, page(response)[:3000])
     # The second round trip changes nothing: what the pages show is what they save.
     assert content_of(plan) == before
+
+
+def test_the_version_note_is_under_the_text_policy(world, lead):
+    plan = make_plan(world)
+    draft = draft_get(plan=plan, actor=world.lead)
+    draft_save(plan=plan, content=valid_content(), expected_revision=draft.revision,
+               actor=world.lead)
+    response = lead.post(url(plan, "save-version/"), {"revision": str(revision_of(plan)),
+                                                      "note": "Agreed\x00"})
+    assert response.status_code == 400
+    html = page(response)
+    assert "<title>Error:" in html
+    assert 'href="#id_note"' in html and "U+0000" in html
+    assert not PlanVersion.objects.filter(plan=plan).exists()
+
+
+def test_the_redraft_task_links_to_the_draft_editor(world, frozen_clock, client):
+    from governance.models import DecisionOutcome
+    from tests.conftest import decide, open_task
+    from workflows.models import TaskKind
+
+    plan = submitted_plan(world)
+    decide(world, plan, world.board, DecisionOutcome.REFERRED_BACK, reasons="Say more.")
+    task = open_task(plan, kind=TaskKind.REDRAFT)
+    client.force_login(world.lead)
+    html = page(client.get(f"/tasks/{task.pk}/"))
+    assert f'href="/plans/{plan.pk}/draft/"' in html
+    # The draft can now be saved as the new version the redraft asks for.
+    draft = draft_get(plan=plan, actor=world.lead)
+    draft_save(plan=plan, content=valid_content(vision="Answering the board."),
+               expected_revision=draft.revision, actor=world.lead)
+    response = client.post(url(plan, "save-version/"), {"revision": str(revision_of(plan))})
+    assert response.status_code == 302
+    assert plan.versions.count() == 2
