@@ -112,6 +112,21 @@ class SizeLimitHandler(FileUploadHandler):
 class ImportListView(APIView):
     parser_classes = [PolicyMultiPartParser]
 
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # Before authentication, which may read the body (a session's CSRF check reads the
+        # form): a body too big is refused unread, and one without a length is cut off at
+        # the limit.
+        if request.method == "POST":
+            limit = settings.PLANGOV_IMPORT_MAX_BYTES
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > limit + 64 * 1024:  # room for the multipart framing, other fields
+                raise InvalidInput({"file": [too_big(length)]})
+            request._request.upload_handlers.insert(0, SizeLimitHandler(request._request))
+        super().initial(request, *args, **kwargs)
+
     @extend_schema(
         operation_id="consultations_imports_create",
         request={"multipart/form-data": ImportInputSerializer},
@@ -129,14 +144,6 @@ class ImportListView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         round = visible_round(request, pk)
-        limit = settings.PLANGOV_IMPORT_MAX_BYTES
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > limit + 64 * 1024:  # room for the multipart framing and other fields
-            raise InvalidInput({"file": [too_big(length)]})
-        request._request.upload_handlers.insert(0, SizeLimitHandler(request._request))
         data = ImportInputSerializer(data=request.data)
         if (seen := getattr(request._request, "plangov_upload_too_big", None)) is not None:
             raise InvalidInput({"file": [too_big(seen)]})

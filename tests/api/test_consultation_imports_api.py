@@ -117,3 +117,17 @@ def test_the_imports_api_is_in_the_schema(api: Any) -> None:
     assert {"202", "200", "400", "403", "404", "409"} <= set(create["responses"])
     detail = schema["paths"]["/api/v1/consultations/{id}/imports/{import_id}/"]["get"]
     assert "200" in detail["responses"]
+
+
+def test_a_too_big_body_is_refused_before_a_session_s_csrf_check_reads_it(
+        world: Any, settings: Any) -> None:
+    from rest_framework.test import APIClient
+
+    round = consultation_round(world)
+    settings.PLANGOV_IMPORT_MAX_BYTES = 1024
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(world.lead)
+    answer = client.post(f"/api/v1/consultations/{round.pk}/imports/",
+                         {"file": SimpleUploadedFile("big.csv", b"x" * 200_000)},
+                         format="multipart")
+    assert answer.status_code == 400 and "file" in answer.json()["errors"]
