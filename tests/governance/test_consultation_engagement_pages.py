@@ -210,3 +210,31 @@ def test_who_may_import_on_the_page(world: Any) -> None:
     assert "Upload and check the file" not in page
     assert upload(secretary, round, data).status_code == 403
     assert ResponseImport.objects.count() == 0
+
+
+def test_the_imports_list_takes_the_same_queries_for_one_import_or_many(
+        world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from governance.consultation.imports import services
+
+    monkeypatch.setattr(services, "_enqueue", lambda import_id: None)
+    round = consultation_round(world)
+    client = signed_in(world.lead)
+    url = f"/consultations/{round.pk}/imports/"
+
+    def add_import(n: int) -> None:
+        services.import_create(round=round, actor=world.lead, upload=SimpleUploadedFile(
+            f"returns-{n}.csv", csv_bytes([header(round), good_row(n)])), filename=f"r{n}.csv")
+
+    add_import(0)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    for n in range(1, 6):
+        add_import(n)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url)
+    assert len(many.captured_queries) == len(one.captured_queries)
+    assert "r5.csv" in page.content.decode()

@@ -316,8 +316,10 @@ def _raw_insert(model: Any, given: tuple[str, ...], rows: list[list[Any]]) -> No
         return
     connection = connections[model.objects.db]
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    defaults = [f.get_db_prep_save(f.get_default(), connection)
-                for f in fields if f.attname not in given]
+    now = clock.now()
+    defaults = [f.get_db_prep_save(
+        now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        else f.get_default(), connection) for f in fields if f.attname not in given]
     others = [f for f in fields if f.attname not in given]
     ordered = [*(model._meta.get_field(name.removesuffix("_id")) if name.endswith("_id")
                  else model._meta.get_field(name) for name in given), *others]
