@@ -7,7 +7,14 @@ from django.contrib import admin
 
 from governance.admin import ReadOnlyAdmin
 
-from .models import ApprovalStep, ExecutiveReport, PlanDraft, PlanVersion, SignedDocument
+from .models import (
+    ApprovalStep,
+    ContentImport,
+    ExecutiveReport,
+    PlanDraft,
+    PlanVersion,
+    SignedDocument,
+)
 
 
 @admin.register(ApprovalStep)
@@ -44,3 +51,13 @@ class PlanDraftAdmin(ReadOnlyAdmin):
 
     list_display = ["plan", "revision", "based_on", "updated_by", "updated_at"]
     list_select_related = ["plan", "based_on", "updated_by"]
+
+
+@admin.register(ContentImport)
+class ContentImportAdmin(ReadOnlyAdmin):
+    """A content file previewed and waiting for confirmation (documents.content_io); it
+    expires by itself."""
+
+    list_display = ["plan", "filename", "file_format", "created_by", "created_at", "expires_at"]
+    list_select_related = ["plan", "created_by"]
+    exclude = ["token"]  # what confirms it: not shown, even to staff

@@ -9,6 +9,7 @@ shown beside each field as a warning (documents.drafts.draft_warnings)."""
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -81,6 +82,8 @@ def _number(value: str) -> Any:
     try:
         number = float(text)
     except ValueError:
+        return value.strip()
+    if not math.isfinite(number):  # "inf", "nan", "1e999": kept as typed, warned about
         return value.strip()
     return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() \
         else number

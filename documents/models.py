@@ -351,3 +351,27 @@ class PlanDraft(models.Model):
     @property
     def etag(self) -> str:
         return f'"{self.revision}"'
+
+
+class ContentImport(models.Model):
+    """A content file read and previewed, waiting for its coordinator to confirm it into the
+    plan's draft (documents.content_io). Short-lived: it expires, and confirming it deletes
+    it. It keeps the content read from the file, never the file."""
+
+    token = models.CharField(max_length=64, unique=True)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                   related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    filename = models.CharField(max_length=255, blank=True)
+    file_format = models.CharField(max_length=10)
+    file_sha256 = models.CharField(max_length=64)
+    file_size = models.PositiveIntegerField()
+    content = models.JSONField()
+    preview = models.JSONField()
+    draft_revision = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The draft's revision the preview was made against.")
+
+    def __str__(self) -> str:
+        return f"Import of {self.filename or 'a file'} into {self.plan}"

@@ -8,14 +8,16 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from documents.queries import visible_plans
 from governance import policy
 from plangov.errors import InvalidInput, PlangovError
 from plangov.ids import to_int
+from plangov.pages import refused
 
 from .models import DocumentStatus, ExecutiveReport, SignedDocument
 from .publishing import storage
@@ -45,19 +47,37 @@ def document_ask(request: HttpRequest, pk: int) -> HttpResponse:
             decision_id=to_int(decision, minimum=1),
         )
     except PlangovError as exc:
-        title = "You cannot do this" if exc.status == 403 else "This cannot be done now"
-        return render(request, "workflows/refused.html", {"title": title, "detail": exc.detail},
-                      status=exc.status)
+        return _refused(request, exc, plan.pk)
+    messages.success(request, f"{document.get_kind_display()} requested.\nIt is being made and "
+                              "signed; this page shows how far it has got.")
     return redirect("documents:document", pk=document.pk)
+
+
+WORKING = {DocumentStatus.PENDING, DocumentStatus.RENDERING}
 
 
 @login_required
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = visible_document(request, pk)
-    working = document.status in {DocumentStatus.PENDING, DocumentStatus.RENDERING}
     return render(request, "documents/document_detail.html", {
-        "document": document, "working": working,
+        "document": document, "working": document.status in WORKING,
         "may_request": policy.can_request_document(document.plan, request.user)})
+
+
+@login_required
+def document_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """How far a document has got, for the page's polite live region
+    (plangov/static/plangov/document-status.js asks every few seconds while it works)."""
+    document = visible_document(request, pk)
+    working = document.status in WORKING
+    if working:
+        message = f"{document.progress_label or 'Waiting for a worker'}: {document.progress}%"
+    elif document.status == DocumentStatus.DONE:
+        message = "The document is signed. Refresh the page to download it."
+    else:
+        message = "The document could not be made. Refresh the page to see why."
+    return JsonResponse({"status": document.status, "working": working,
+                         "progress": document.progress, "message": message})
 
 
 @login_required
@@ -139,13 +159,21 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     values = _report_initial(report)
     errors: dict[str, list[str]] = {}
     status = 200
+    # Who may write it, and until when: anyone else reads it, and is told why they cannot
+    # change it, before typing anything (a POST is still refused by the service).
+    try:
+        executive_report_check(plan, request.user)
+        read_only = ""
+    except PlangovError as exc:
+        read_only = exc.detail
+    if request.method == "GET" and read_only:
+        return _report_read_only(request, plan, report, read_only)
     if request.method == "POST":
         # Permission and stage before reading the form: a refusal says why, whatever was typed.
         try:
             executive_report_check(plan, request.user)
         except PlangovError as exc:
-            title = "You cannot do this" if exc.status == 403 else "This has changed"
-            return _refused(request, exc.status, title, exc.detail)
+            return _refused(request, exc, plan.pk)
         values = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
         data: dict[str, Any] = {k: v for k, v in values.items()}
         raw_date = values.get("meeting_date", "").strip()
@@ -167,9 +195,10 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
             except InvalidInput as exc:
                 errors = exc.errors
             except PlangovError as exc:
-                return _refused(request, exc.status, "This cannot be done now", exc.detail)
+                return _refused(request, exc, plan.pk)
             else:
-                messages.success(request, f"Saved as revision {saved.revision}.")
+                messages.success(request, f"Saved as revision {saved.revision}.\nMake the "
+                                          "signed PDF from the plan's page when it is ready.")
                 return redirect("documents:report", pk=plan.pk, permanent=False)
         status = 400
     field_errors = {_input_name(k): v for k, v in errors.items()}
@@ -215,9 +244,33 @@ def _input_name(error_key: str) -> str:
     return error_key
 
 
-def _refused(request: HttpRequest, status: int, title: str, detail: str) -> HttpResponse:
-    return render(request, "workflows/refused.html", {"title": title, "detail": detail},
-                  status=status)
+def _report_read_only(request: HttpRequest, plan: Any, report: ExecutiveReport | None,
+                      reason: str) -> HttpResponse:
+    from .publishing.executive import SECTIONS
+
+    sections = []
+    if report is not None:
+        sections = [
+            ("Heading", [("Executive meeting date", report.meeting_date and
+                          report.meeting_date.strftime("%d %B %Y") or ""),
+                         ("Report of the", report.report_of),
+                         ("Portfolio of the", report.portfolio_of)]),
+            ("The report", [(label, getattr(report, name)) for name, label in SECTIONS]),
+            ("Implications", [(label, getattr(report, name))
+                              for name, label in ExecutiveReport.IMPLICATIONS]
+             + [("Risk Management", report.risk_management)]),
+            ("Contact officer", [(label, getattr(report, name)) for name, label in (
+                ("contact_name", "Contact officer"), ("contact_job_title", "Job title"),
+                ("contact_department", "Department"), ("contact_phone", "Telephone"),
+                ("contact_email", "Email"))]),
+        ]
+    return render(request, "documents/report_read.html", {
+        "plan": plan, "report": report, "reason": reason, "sections": sections})
+
+
+def _refused(request: HttpRequest, exc: PlangovError, plan_id: int) -> HttpResponse:
+    return refused(request, exc, back_url=reverse("workflows:plan", args=[plan_id]),
+                   back_label="the plan")
 
 
 @login_required

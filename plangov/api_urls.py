@@ -1,11 +1,18 @@
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
+from documents.content_io.api import (
+    DraftExportView,
+    DraftImportConfirmView,
+    DraftImportView,
+    VersionExportView,
+)
 from documents.documents_api import DocumentViewSet
 from documents.drafts_api import DraftSaveVersionView, DraftView
 from documents.versions_api import VersionCompareView
 from governance.api import BodyViewSet
 from governance.consultation.imports_api import ImportDetailView, ImportListView
+from plangov.ids import ID_REGEX
 from plangov.token_api import token_view
 from workflows.api import TaskViewSet
 from workflows.callin_api import CallInListView, CallInOutcomeView, DecisionPublicationView
@@ -33,6 +40,14 @@ urlpatterns = [
     path("plans/<int:pk>/decisions/<int:decision_id>/publication/",
          DecisionPublicationView.as_view(), name="plan-decision-publication"),
     path("plans/<int:pk>/timetable/", TimetableView.as_view(), name="plan-timetable"),
+    re_path(rf"^plans/(?P<pk>{ID_REGEX})/draft/import/$", DraftImportView.as_view(),
+            name="plan-draft-import"),
+    re_path(rf"^plans/(?P<pk>{ID_REGEX})/draft/import/(?P<token>[A-Za-z0-9_-]{{1,64}})"
+            r"/confirm/$", DraftImportConfirmView.as_view(), name="plan-draft-import-confirm"),
+    re_path(rf"^plans/(?P<pk>{ID_REGEX})/draft/export/$", DraftExportView.as_view(),
+            name="plan-draft-export"),
+    re_path(rf"^plans/(?P<pk>{ID_REGEX})/versions/(?P<number>{ID_REGEX})/export/$",
+            VersionExportView.as_view(), name="plan-version-export"),
     path("consultations/<int:pk>/imports/", ImportListView.as_view(),
          name="consultation-imports"),
     path("consultations/<int:pk>/imports/<int:import_id>/", ImportDetailView.as_view(),

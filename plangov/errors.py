@@ -9,6 +9,8 @@ from collections.abc import Sequence
 class PlangovError(Exception):
     title = "Request failed"
     status = 400
+    # The heading of the page that refuses it: what happened, in the person's words.
+    page_title = "This could not be done"
 
     def __init__(self, detail: str):
         self.detail = detail
@@ -20,6 +22,7 @@ class InvalidInput(PlangovError):
 
     title = "Invalid input"
     status = 400
+    page_title = "Check what you entered"
 
     def __init__(self, errors: dict[str, list[str]], detail: str | None = None):
         self.errors = errors
@@ -29,6 +32,7 @@ class InvalidInput(PlangovError):
 class Forbidden(PlangovError):
     title = "Not permitted"
     status = 403
+    page_title = "You are not allowed to do this"
 
 
 class Conflict(PlangovError):
@@ -36,10 +40,12 @@ class Conflict(PlangovError):
 
     title = "Conflict with the plan's current state"
     status = 409
+    page_title = "This changed while you were working on it"
 
 
 class WrongStage(Conflict):
     title = "Action not possible in this stage"
+    page_title = "This cannot be done at this stage"
 
     def __init__(
         self,
@@ -60,6 +66,7 @@ class WrongStage(Conflict):
 
 class GuardFailed(Conflict):
     title = "The plan is not ready for this action"
+    page_title = "This cannot be done yet"
 
 
 class PreconditionFailed(PlangovError):
@@ -68,6 +75,7 @@ class PreconditionFailed(PlangovError):
 
     title = "Changed meanwhile"
     status = 412
+    page_title = "This changed while you were working on it"
 
     def __init__(self, detail: str, *, current: object = None):
         self.current = current
@@ -79,3 +87,27 @@ class PreconditionRequired(PlangovError):
 
     title = "Precondition required"
     status = 428
+    page_title = "Check what you entered"
+
+
+# Page titles by HTTP status, for refusals that reach a page without their error object.
+PAGE_TITLES = {
+    400: InvalidInput.page_title,
+    403: Forbidden.page_title,
+    404: "Page not found",
+    409: Conflict.page_title,
+    412: Conflict.page_title,
+    428: InvalidInput.page_title,
+}
+
+
+def refusal_title(exc: PlangovError) -> str:
+    """The heading of the page refusing ``exc``: not allowed (403), not at this stage or not
+    yet (409), changed meanwhile (409, 412), or check what you entered (400)."""
+    own = type(exc).__dict__.get("page_title")
+    if own is None:
+        for cls in type(exc).__mro__:
+            if "page_title" in cls.__dict__ and cls is not PlangovError:
+                own = cls.__dict__["page_title"]
+                break
+    return own or PAGE_TITLES.get(exc.status, PlangovError.page_title)

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 
 from . import text
+from .pages import refused
 from .problems import API_PREFIX, PROBLEM_CONTENT_TYPE
 
 
@@ -30,5 +30,4 @@ class QueryTextPolicyMiddleware:
                 status=400, content_type=PROBLEM_CONTENT_TYPE,
             )
         messages = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items())
-        return render(request, "workflows/refused.html",
-                      {"title": "This address cannot be read", "detail": messages}, status=400)
+        return refused(request, status=400, title="Check the address", detail=messages)

@@ -27,7 +27,8 @@ DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
 class DecisionForm(Form):
-    outcome = forms.ChoiceField(widget=forms.RadioSelect, label="Decision")
+    outcome = forms.ChoiceField(widget=forms.RadioSelect, label="Decision",
+                                error_messages={"required": "Choose the decision taken."})
     meeting = forms.ModelChoiceField(
         queryset=Meeting.objects.none(), required=False, label="Meeting already recorded",
         empty_label="A new meeting (give its date and attendance below)",

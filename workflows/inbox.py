@@ -23,6 +23,14 @@ from .models import TaskKind
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 CLOSED = (STATUS.DONE, STATUS.CANCELED)
 
+# A task's status in words, British spelling ("cancelled"; viewflow's value is CANCELED).
+STATUS_WORDS = {STATUS.NEW: "in the queue", STATUS.ASSIGNED: "claimed", STATUS.DONE: "done",
+                STATUS.CANCELED: "cancelled"}
+
+
+def status_word(status: str) -> str:
+    return STATUS_WORDS.get(status, str(status).lower().replace("canceled", "cancelled"))
+
 
 class View:
     """The inbox tabs. ``OPEN`` is the default: mine and my queue together."""

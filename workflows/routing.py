@@ -27,6 +27,7 @@ from plangov import calendar, clock
 from plangov.errors import Conflict, Forbidden, InvalidInput
 from plangov.txn import service
 
+from .inbox import status_word
 from .lifecycle import SENDING_BACK, approval_state
 from .models import TaskInfo, TaskKind
 
@@ -300,8 +301,8 @@ def task_claim(*, task_id: int, actor: AbstractBaseUser) -> Task:
             raise Forbidden(verdict.reason)
         if task.status != STATUS.NEW:
             holder = task.owner.get_username() if task.owner_id else "nobody"
-            raise Conflict(f"This task is no longer open to claim (it is {task.status.lower()}, "
-                           f"held by {holder}).")
+            raise Conflict(f"This task is no longer open to claim (it is "
+                           f"{status_word(task.status)}, held by {holder}).")
         before = _task_snapshot(task)
         activation.assign(actor)
         task.assigned = clock.now()
@@ -325,7 +326,8 @@ def task_reassign(
         if not verdict:
             raise Forbidden(verdict.reason)
         if task.status not in OPEN:
-            raise Conflict(f"This task is {task.status.lower()}; it can no longer be reassigned.")
+            raise Conflict(f"This task is {status_word(task.status)}; it can no longer be "
+                           "reassigned.")
         if not _may_work(task, to):
             raise InvalidInput({"to": [f"{to.get_username()} cannot take this task."]})
         before = _task_snapshot(task)
@@ -355,7 +357,7 @@ def task_complete(*, task_id: int, actor: AbstractBaseUser, **decision: Any) -> 
     lock_plan(_task(task_id).info.plan_id)
     task = _task(task_id)
     if task.status not in OPEN:
-        raise Conflict(f"This task is already {task.status.lower()}.")
+        raise Conflict(f"This task is already {status_word(task.status)}.")
     if task.owner_id and task.owner_id != actor.pk:
         raise Conflict(f"{task.owner.get_username()} has claimed this task; it is theirs to "
                        "complete, or reassign it first.")

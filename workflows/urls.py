@@ -14,6 +14,8 @@ urlpatterns = [
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
     path("plans/<int:pk>/title/", views.plan_rename_page, name="plan-rename"),
     path("plans/<int:pk>/actions/<slug:action>/", views.plan_action, name="plan-action"),
+    path("plans/<int:pk>/actions/<slug:action>/confirm/", views.plan_action_confirm,
+         name="plan-action-confirm"),
     path("plans/<int:pk>/decisions/<int:decision_id>/publication/",
          views.decision_publication, name="decision-publication"),
     path("plans/<int:pk>/timetable/", timetable_views.timetable, name="timetable"),

@@ -10,12 +10,14 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -27,6 +29,7 @@ from governance import policy
 from governance.models import AuditEvent, BodyKind, CallInRequest, Decision, Membership, Role
 from plangov import clock
 from plangov.errors import Conflict, Forbidden, InvalidInput, PlangovError
+from plangov.pages import refused
 
 from . import routing
 from .forms import (
@@ -42,6 +45,7 @@ from .forms import (
 from .inbox import OPEN, View, inbox, is_overdue, workable
 from .lifecycle import PlanLifecycle
 from .models import TaskKind
+from .page_text import ACTION_DONE, CONFIRMED_ACTIONS, plan_now
 from .services import ACTION_DATE_FIELDS, PLAN_ACTIONS
 
 log = logging.getLogger(__name__)
@@ -49,25 +53,35 @@ log = logging.getLogger(__name__)
 TABS = [(View.MINE, "Assigned to me"), (View.QUEUE, "Queue"), (View.ARCHIVE, "Archive")]
 
 
-def _refused(request: HttpRequest, exc: PlangovError) -> HttpResponse:
-    title = ("You cannot do this" if isinstance(exc, Forbidden)
-             else "This cannot be accepted" if isinstance(exc, InvalidInput)
-             else "This has changed")
-    return render(request, "workflows/refused.html", {"title": title, "detail": exc.detail},
-                  status=exc.status)
+def _refused(request: HttpRequest, exc: PlangovError, *, task: Task | None = None,
+             plan: Plan | None = None) -> HttpResponse:
+    """The refusal page, titled by what happened, with a way back to the task or plan."""
+    if task is not None:
+        return refused(request, exc, back_url=reverse("workflows:task", args=[task.pk]),
+                       back_label="the task")
+    if plan is not None:
+        return refused(request, exc, back_url=reverse("workflows:plan", args=[plan.pk]),
+                       back_label="the plan")
+    return refused(request, exc)
 
 
 @login_required
 def task_list(request: HttpRequest) -> HttpResponse:
-    view = request.GET.get("view") or View.MINE
+    counts = {View.MINE: inbox(request.user, view=View.MINE).count(),
+              View.QUEUE: inbox(request.user, view=View.QUEUE).count()}
+    view = request.GET.get("view")
     if view not in dict(TABS):
-        view = View.MINE
+        # Open on whichever tab holds work: mine first, else the queue.
+        view = View.QUEUE if not counts[View.MINE] and counts[View.QUEUE] else View.MINE
     tasks = inbox(request.user, view=view)
     page = Paginator(tasks, 50).get_page(request.GET.get("page"))
     today = clock.today()
     rows = [{"task": t, "overdue": is_overdue(t, today)} for t in page.object_list]
+    tabs = [{"view": key, "label": label, "count": counts.get(key)} for key, label in TABS]
+    pages = list(page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
     return render(request, "workflows/task_list.html",
-                  {"tabs": TABS, "view": view, "page": page, "rows": rows})
+                  {"tabs": tabs, "view": view, "page": page, "rows": rows, "pages": pages,
+                   "ellipsis": page.paginator.ELLIPSIS, "view_label": dict(TABS)[view]})
 
 
 def _task(request: HttpRequest, pk: int) -> Task:
@@ -166,18 +180,20 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _attempt(request: HttpRequest, task: Task, call: Callable[[], Any], *,
-             form: Any, form_name: str) -> HttpResponse:
-    """Run a service; put its field errors back on the form, or answer 403/409."""
+             form: Any, form_name: str, done: Callable[[], str]) -> HttpResponse:
+    """Run a service; put its field errors back on the form, or answer 403/409. When it
+    worked, a success banner says what happened and what happens next (``done()``)."""
     try:
         call()
     except InvalidInput as exc:
-        for field, messages in exc.errors.items():
+        for field, errors in exc.errors.items():
             name = field if field in form.fields else None
-            for message in messages:
+            for message in errors:
                 form.add_error(name, message)
         return _task_page(request, _task(request, task.pk), status=400, **{form_name: form})
     except (Forbidden, Conflict) as exc:
-        return _refused(request, exc)
+        return _refused(request, exc, task=task)
+    messages.success(request, done())
     return redirect("workflows:task", pk=task.pk)
 
 
@@ -188,7 +204,9 @@ def task_claim(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         routing.task_claim(task_id=task.pk, actor=request.user)
     except (Forbidden, Conflict) as exc:
-        return _refused(request, exc)
+        return _refused(request, exc, task=task)
+    messages.success(request, "Task claimed.\nIt is assigned to you: nobody else can complete "
+                              "it unless it is given to them. Record it below.")
     return redirect("workflows:task", pk=task.pk)
 
 
@@ -208,8 +226,18 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _task_page(request, task, status=400, **{name: form})
     data = form.decision() if name == "decision" else form.cleaned_data
+
+    def done() -> str:
+        if name == "redraft":
+            return "Plan resubmitted for approval.\n" + plan_now(task.info.plan_id)
+        if name == "call_in":
+            return ("Call-in request recorded.\nThe executive's decision is suspended until "
+                    "the scrutiny committee decides; its secretary has been given the task.")
+        outcome = dict(form.fields["outcome"].choices).get(data.get("outcome"), "")
+        return f"Decision recorded: {outcome}.\n" + plan_now(task.info.plan_id)
+
     return _attempt(request, task, lambda: routing.task_complete(
-        task_id=task.pk, actor=request.user, **data), form=form, form_name=name)
+        task_id=task.pk, actor=request.user, **data), form=form, form_name=name, done=done)
 
 
 @login_required
@@ -219,9 +247,12 @@ def task_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReassignForm(request.POST, people=_people_for(task))
     if not form.is_valid():
         return _task_page(request, task, reassign=form, status=400)
+    to = form.cleaned_data["to"]
     return _attempt(request, task, lambda: routing.task_reassign(
-        task_id=task.pk, actor=request.user, to=form.cleaned_data["to"],
-        reason=form.cleaned_data["reason"]), form=form, form_name="reassign")
+        task_id=task.pk, actor=request.user, to=to,
+        reason=form.cleaned_data["reason"]), form=form, form_name="reassign",
+        done=lambda: f"Task given to {to.get_full_name() or to.get_username()}.\n"
+                     "It is in their tasks, under Assigned to me.")
 
 
 # The plan page.
@@ -287,6 +318,13 @@ def _happened(event: AuditEvent) -> datetime.date | None:
         return None
 
 
+def _plan_or_404(request: HttpRequest, pk: int) -> Plan:
+    plan = visible_plans(request.user).filter(pk=pk).first()
+    if plan is None:
+        raise Http404("No such plan.")
+    return plan
+
+
 def _plan_page(request: HttpRequest, plan: Plan, *, failed: str = "",
                errors: list[str] | None = None, rename_form: Any = None,
                status: int = 200) -> HttpResponse:
@@ -295,9 +333,12 @@ def _plan_page(request: HttpRequest, plan: Plan, *, failed: str = "",
                  "happened": _happened(e)} for e in events]
     tasks = inbox(request.user, view=View.ALL, plan=plan).order_by("pk")
     leads = policy.can_lead(plan, request.user)
+    actions = PlanLifecycle(plan).available_actions(request.user)
     return render(request, "workflows/plan_detail.html", {
         "plan": plan,
-        "actions": PlanLifecycle(plan).available_actions(request.user),
+        "ready_actions": [a for a in actions if a["ready"]],
+        "blocked_actions": [a for a in actions if not a["ready"]],
+        "confirmed_actions": CONFIRMED_ACTIONS,
         "dated_actions": DATED_ACTIONS,
         "failed_action": failed,
         "action_errors": errors or [],
@@ -318,10 +359,7 @@ def _plan_page(request: HttpRequest, plan: Plan, *, failed: str = "",
 
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = visible_plans(request.user).filter(pk=pk).first()
-    if plan is None:
-        raise Http404("No such plan.")
-    return _plan_page(request, plan)
+    return _plan_page(request, _plan_or_404(request, pk))
 
 
 def _call_in_context(plan: Plan, user: Any) -> dict[str, Any]:
@@ -358,32 +396,34 @@ def decision_publication(request: HttpRequest, pk: int, decision_id: int) -> Htt
             raise InvalidInput({"published_on": ["Give the date, for example 18/07/2016."]})
         decision_publish(decision=decision, actor=request.user, published_on=published_on)
     except InvalidInput as exc:
-        detail = " ".join(m for messages in exc.errors.values() for m in messages)
-        return render(request, "workflows/refused.html",
-                      {"title": "The date was not accepted", "detail": detail}, status=400)
+        detail = " ".join(m for errors in exc.errors.values() for m in errors)
+        return refused(request, exc, detail=f"Date the decision notice was published: {detail}",
+                       back_url=reverse("workflows:plan", args=[plan.pk]),
+                       back_label="the plan")
     except PlangovError as exc:
-        return _refused(request, exc)
+        return _refused(request, exc, plan=plan)
+    messages.success(request, "Publication of the decision notice recorded.\nThe call-in "
+                              "period counts from that day.")
     return redirect("workflows:plan", pk=plan.pk)
 
 
 @login_required
 @require_POST
 def plan_rename_page(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = visible_plans(request.user).filter(pk=pk).first()
-    if plan is None:
-        raise Http404("No such plan.")
+    plan = _plan_or_404(request, pk)
     form = RenameForm(request.POST)
     if not form.is_valid():
         return _plan_page(request, plan, rename_form=form, status=400)
     try:
         plan_rename(plan=plan, actor=request.user, **form.cleaned_data)
     except InvalidInput as exc:
-        for field, messages in exc.errors.items():
-            for message in messages:
+        for field, errors in exc.errors.items():
+            for message in errors:
                 form.add_error(field if field in form.fields else None, message)
         return _plan_page(request, plan, rename_form=form, status=400)
     except PlangovError as exc:
-        return _refused(request, exc)
+        return _refused(request, exc, plan=plan)
+    messages.success(request, "Title changed.\nThe record keeps the old title and your reason.")
     return redirect("workflows:plan", pk=plan.pk)
 
 
@@ -394,20 +434,73 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     service = PLAN_ACTIONS.get(action)
     if plan is None or service is None:
         raise Http404("No such plan or action.")
+    if action in CONFIRMED_ACTIONS:
+        return _confirm_page(request, plan, action, _confirm_form(action, request.POST))
     form = PlanActionForm(request.POST)
     if not form.is_valid():
         # Each message names its field, as the error summary says what to mend.
-        messages = [f"{form.fields[name].label or name.capitalize()}: {m}"
-                    for name, errors in form.errors.items() for m in errors]
-        return _plan_page(request, plan, failed=action, errors=messages, status=400)
+        errors = [f"{form.fields[name].label or name.capitalize()}: {m}"
+                  for name, msgs in form.errors.items() for m in msgs]
+        return _plan_page(request, plan, failed=action, errors=errors, status=400)
     params: dict[str, Any] = {"reason": form.cleaned_data["reason"]}
     if action in DATED_ACTIONS and form.cleaned_data["on"] is not None:
         params[DATED_ACTIONS[action]] = form.cleaned_data["on"]
     try:
         service(plan=plan, actor=request.user, **params)
     except InvalidInput as exc:
-        messages = [m for field in exc.errors.values() for m in field]
-        return _plan_page(request, plan, failed=action, errors=messages, status=400)
+        errors = [m for field in exc.errors.values() for m in field]
+        return _plan_page(request, plan, failed=action, errors=errors, status=400)
     except PlangovError as exc:
-        return _refused(request, exc)
+        return _refused(request, exc, plan=plan)
+    messages.success(request, ACTION_DONE.get(action, "Done."))
     return redirect("workflows:plan", pk=plan.pk)
+
+
+@login_required
+def plan_action_confirm(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Withdraw or supersede: GET says what will happen and asks why; POST does it."""
+    plan = _plan_or_404(request, pk)
+    if action not in CONFIRMED_ACTIONS:
+        raise Http404("No such action.")
+    data = request.POST if request.method == "POST" else None
+    return _confirm_page(request, plan, action, _confirm_form(action, data))
+
+
+def _confirm_form(action: str, data: Any = None) -> PlanActionForm:
+    """The reason, asked in the words of the action (before the form is validated: a bound
+    field keeps the label it had when it was first read)."""
+    form = PlanActionForm(data)
+    text = CONFIRMED_ACTIONS[action]
+    form.fields["reason"].label = text["reason_label"]
+    form.fields["reason"].help_text = text["reason_hint"]
+    form.fields["reason"].widget = forms.Textarea(attrs={"rows": 3})
+    return form
+
+
+def _confirm_page(request: HttpRequest, plan: Plan, action: str,
+                  form: PlanActionForm) -> HttpResponse:
+    if form.is_bound and form.is_valid():
+        try:
+            PLAN_ACTIONS[action](plan=plan, actor=request.user,
+                                 reason=form.cleaned_data["reason"])
+        except InvalidInput as exc:
+            for field, errors in exc.errors.items():
+                for message in errors:
+                    form.add_error("reason" if field == "reason" else None, message)
+        except PlangovError as exc:
+            return _refused(request, exc, plan=plan)
+        else:
+            messages.success(request, ACTION_DONE[action])
+            return redirect("workflows:plan", pk=plan.pk)
+    text = CONFIRMED_ACTIONS[action]
+    lifecycle = PlanLifecycle(plan)
+    offered = {a["action"]: a for a in lifecycle.available_actions(request.user)}
+    if action not in lifecycle.possible_actions():
+        blocked = f"the plan is at the {plan.get_stage_display().lower()} stage."
+    elif action not in offered:
+        blocked = "only the plan's lead officer (or their deputy) can do this."
+    else:
+        blocked = None if offered[action]["ready"] else offered[action]["blocked_by"]
+    return render(request, "workflows/plan_confirm.html", {
+        "plan": plan, "action": action, "text": text, "form": form, "blocked": blocked,
+    }, status=400 if form.is_bound else 200)

@@ -112,6 +112,10 @@ WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
 # The council's name in every page's header (the service is "plangov").
 PLANGOV_ORGANISATION_NAME = env_str("PLANGOV_ORGANISATION_NAME", "plangov demo council")
 
+# Messages (the success banner after an action) live in the session: signing in as someone
+# else starts a new session, so nobody sees the banner meant for the last person.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

@@ -20,6 +20,8 @@ PLANGOV_SIGNING_TRUST_ROOTS = env_list("PLANGOV_SIGNING_TRUST_ROOTS", [])
 # copies; WhiteNoise serves them with far-future caching and never looks at the source dirs.
 STORAGES = {
     **STORAGES,  # noqa: F405
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # WhiteNoise's CompressedManifestStaticFilesStorage, tolerating third-party CSS that
+    # names files its package does not ship (plangov.storage).
+    "staticfiles": {"BACKEND": "plangov.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False

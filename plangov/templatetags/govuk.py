@@ -131,3 +131,21 @@ def govuk_field_errors(form: forms.BaseForm) -> list[dict[str, Any]]:
             text = govuk_error_text(field, error)
             out.append({"href": "" if field.is_hidden else f"#{field.auto_id}", "text": text})
     return out
+
+
+@register.simple_tag
+def govuk_banners(messages: Any) -> list[dict[str, Any]]:
+    """Django's messages as GOV.UK notification banners: one success banner for the success
+    messages, one "Important" banner for the rest. Each message is a list of lines: the
+    first is the heading (what happened), the others paragraphs (what happens next)."""
+    success: list[list[str]] = []
+    other: list[list[str]] = []
+    for message in messages:
+        lines = [line for line in str(message).splitlines() if line.strip()] or [""]
+        (success if "success" in message.tags.split() else other).append(lines)
+    banners = []
+    if success:
+        banners.append({"success": True, "title": "Success", "messages": success})
+    if other:
+        banners.append({"success": False, "title": "Important", "messages": other})
+    return banners

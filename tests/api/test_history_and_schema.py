@@ -245,12 +245,13 @@ def test_every_operation_lists_the_errors_it_can_answer(schema):
         assert {"403", "409"} <= set(schema["paths"][path][method]["responses"]), path
 
 
-def test_request_bodies_are_json_except_the_upload(schema):
+def test_request_bodies_are_json_except_the_uploads(schema):
+    uploads = {"/api/v1/documents/verify/", "/api/v1/plans/{id}/draft/import/",
+               "/api/v1/consultations/{id}/imports/"}
     for path, method, operation in _operations(schema):
         if "requestBody" not in operation:
             continue
         media = set(operation["requestBody"]["content"])
-        uploads = {"/api/v1/documents/verify/", "/api/v1/consultations/{id}/imports/"}
         expected = {"multipart/form-data"} if path in uploads else {"application/json"}
         assert media == expected, (method, path)
 

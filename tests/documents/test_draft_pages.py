@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from documents.content import normalise
-from documents.drafts import draft_get, draft_save
+from documents.drafts import draft_get, draft_save, draft_warnings
 from documents.models import PlanDraft, PlanVersion
 from governance.models import AuditEvent
 from tests.conftest import make_plan, submitted_plan
@@ -454,3 +454,19 @@ def test_the_redraft_task_links_to_the_draft_editor(world, frozen_clock, client)
     response = client.post(url(plan, "save-version/"), {"revision": str(revision_of(plan))})
     assert response.status_code == 302
     assert plan.versions.count() == 2
+
+
+@pytest.mark.parametrize("typed", ["inf", "-Infinity", "nan", "1e999"])
+def test_a_number_too_big_or_not_a_number_is_kept_as_typed_and_warned_about(world, lead, typed):
+    """float() reads these, but JSON (and SQLite's JSON check) holds no infinity or NaN: the
+    page keeps the text as typed and the validators warn, never a 500."""
+    plan = make_plan(world)
+    draft = draft_get(plan=plan, actor=world.lead)
+    draft_save(plan=plan, content=valid_content(), expected_revision=draft.revision,
+               actor=world.lead)
+    data = form_data(page(lead.get(url(plan, "indicators/"))))
+    baseline = next(name for name in data if name.endswith("-baseline"))
+    response = lead.post(url(plan, "indicators/"), {**data, baseline: typed, "op": "save"})
+    assert response.status_code == 302, page(response)[:2000]
+    assert content_of(plan)["indicators"][0]["baseline"] == typed
+    assert any(path.endswith(".baseline") for path in draft_warnings(content_of(plan)))

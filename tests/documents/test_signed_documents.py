@@ -346,11 +346,22 @@ def test_it_shows_progress_then_the_download_on_the_document_page(
     client.force_login(world.lead)
     waiting = client.get(f"/documents/{document.pk}/")
     assert waiting.status_code == 200
-    assert b'http-equiv="refresh"' in waiting.content and b"<progress" in waiting.content
+    # No meta refresh: a polite live region, updated by a static script polling the status
+    # endpoint, and a plain Refresh link without JavaScript.
+    assert b'http-equiv="refresh"' not in waiting.content
+    assert b'role="status" aria-live="polite"' in waiting.content
+    assert f'data-status-url="/documents/{document.pk}/status/"'.encode() in waiting.content
+    assert b'<script src="/static/plangov/document-status.js" defer></script>' in waiting.content
+    assert f'href="/documents/{document.pk}/">Refresh the page</a>'.encode() in waiting.content
+    status = client.get(f"/documents/{document.pk}/status/").json()
+    assert status["working"] is True and status["message"].endswith(f"{status['progress']}%")
     assert client.get(f"/documents/{document.pk}/file/").status_code == 404
     services.document_render(document_id=document.pk)
     done = client.get(f"/documents/{document.pk}/")
-    assert b'http-equiv="refresh"' not in done.content
+    assert b"aria-live" not in done.content and b"document-status.js" not in done.content
+    status = client.get(f"/documents/{document.pk}/status/").json()
+    assert status == {"status": "done", "working": False, "progress": status["progress"],
+                      "message": "The document is signed. Refresh the page to download it."}
     assert b"Download the signed PDF" in done.content
     download = client.get(f"/documents/{document.pk}/file/")
     assert download["Content-Type"] == "application/pdf"

@@ -216,3 +216,299 @@ def test_static_files_are_served_without_collectstatic(client, db):
 def test_the_accessibility_statement_is_linked_from_every_page(client, db):
     assert 'href="/accessibility/"' in client.get("/").content.decode()
     assert "Accessibility statement" in client.get("/accessibility/").content.decode()
+
+
+def test_the_api_docs_load_everything_from_this_site(client, db):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<script src="/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js">' \
+        in html
+    # No other host: no CDN, no web fonts.
+    assert not re.search(r"""(?:src|href)=["']?(?:https?:)?//""", html)
+    assert "googleapis" not in html and "cdn" not in html.lower()
+    assert client.get("/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js"
+                      ).status_code == 200
+
+
+# What a new user met on the pages, mended (issue 9, item 1) ------------------------------
+
+def page(response) -> str:
+    return response.content.decode()
+
+
+def title_of(response) -> str:
+    match = re.search(r"<title>(.*?)</title>", page(response), re.S)
+    assert match, "no <title>"
+    return match.group(1).strip()
+
+
+def banner(response) -> str:
+    match = re.search(r'<div class="govuk-notification-banner govuk-notification-banner--success"'
+                      r'.*?</div>\s*</div>', page(response), re.S)
+    return match.group(0) if match else ""
+
+
+def test_withdraw_is_a_warning_button_to_a_confirmation_page_that_asks_why(
+        world, frozen_clock, client):
+    from documents.models import Stage
+    from tests.conftest import submitted_plan
+
+    plan = submitted_plan(world)
+    client.force_login(world.lead)
+    html = page(client.get(f"/plans/{plan.pk}/"))
+    confirm = f"/plans/{plan.pk}/actions/withdraw/confirm/"
+    assert re.search(rf'<a href="{confirm}" role="button" draggable="false" '
+                     r'class="govuk-button govuk-button--warning"', html)
+    # The confirmation page says what will happen and asks for the reason.
+    response = client.get(confirm)
+    html = page(response)
+    assert response.status_code == 200 and title_of(response).startswith("Withdraw the plan")
+    assert "Open tasks on it are cancelled" in html and "cannot be undone" in html
+    assert '<textarea name="reason"' in html and 'id="id_reason"' in html
+    assert 'class="govuk-button govuk-button--warning"' in html
+    # Without a reason: the page again, the error linked to the field and naming it.
+    response = client.post(confirm, {"reason": ""})
+    assert response.status_code == 400
+    assert title_of(response).startswith("Error: ")
+    assert re.search(r'<a href="#id_reason">Reason for withdrawing the plan: Say why the plan is '
+                     r'withdrawn', page(response))
+    plan.refresh_from_db()
+    assert plan.stage == Stage.PARTNERSHIP_APPROVAL
+    # With one: withdrawn, and the plan's page says what happened and what next.
+    response = client.post(confirm, {"reason": "Replaced by the joint strategy."})
+    assert response.status_code == 302 and response["Location"] == f"/plans/{plan.pk}/"
+    plan.refresh_from_db()
+    assert plan.stage == Stage.WITHDRAWN
+    response = client.get(f"/plans/{plan.pk}/")
+    assert "Plan withdrawn." in banner(response)
+    assert "open tasks were cancelled" in banner(response)
+    # British spelling on every page that shows the cancelled tasks.
+    assert re.search(r'<td class="govuk-table__cell">cancelled</td>', page(response))
+    assert "canceled" not in page(response).lower()
+    client.force_login(world.board_secretary)
+    archive = page(client.get("/tasks/?view=archive"))
+    assert "cancelled" in archive and "canceled" not in archive.lower()
+
+
+def test_the_old_withdraw_post_without_a_reason_shows_the_confirmation_page(
+        world, frozen_clock, client):
+    from tests.conftest import submitted_plan
+
+    plan = submitted_plan(world)
+    client.force_login(world.lead)
+    response = client.post(f"/plans/{plan.pk}/actions/withdraw/", {})
+    assert response.status_code == 400
+    assert 'id="id_reason"' in page(response) and "govuk-error-summary" in page(response)
+
+
+def test_supersede_asks_for_confirmation_and_says_what_happened(world, frozen_clock, client):
+    from documents.models import Stage
+    from tests.documents.test_signed_documents import adopt
+
+    plan = adopt(world, frozen_clock)
+    client.force_login(world.lead)
+    confirm = f"/plans/{plan.pk}/actions/supersede/confirm/"
+    assert f'href="{confirm}"' in page(client.get(f"/plans/{plan.pk}/"))
+    response = client.get(confirm)
+    assert "no longer in force" in page(response)
+    assert "Mark as superseded</button>" in page(response)
+    response = client.post(confirm, {"reason": "The 2012-15 plan replaces it."}, follow=True)
+    plan.refresh_from_db()
+    assert plan.stage == Stage.SUPERSEDED
+    assert "Plan marked as superseded." in banner(response)
+
+
+def test_a_confirmation_page_for_an_action_not_possible_now_says_why(world, client):
+    from tests.conftest import make_plan
+
+    plan = make_plan(world)
+    client.force_login(world.lead)
+    html = page(client.get(f"/plans/{plan.pk}/actions/supersede/confirm/"))
+    assert "This cannot be done at the moment: the plan is at the drafting stage." in html
+    assert "govuk-button--warning" not in html
+
+
+def test_blocked_actions_are_text_with_the_reason_not_buttons(world, client):
+    from tests.conftest import make_plan
+
+    plan = make_plan(world)
+    client.force_login(world.lead)
+    html = page(client.get(f"/plans/{plan.pk}/"))
+    blocked = re.search(r'<ul class="pg-blocked-actions">(.*?)</ul>', html, re.S)
+    assert blocked, "no list of blocked actions"
+    assert re.search(r"<li><strong>Submit for approval</strong>: \S.+</li>", blocked.group(1))
+    assert not re.search(r"<button[^>]*>\s*Submit for approval", html)
+    assert "Not available yet" in html
+
+
+def test_the_inbox_opens_on_the_tab_that_holds_work_and_home_shows_counts(
+        world, frozen_clock, client):
+    from tests.conftest import open_task, submitted_plan
+
+    plan = submitted_plan(world)
+    client.force_login(world.board_secretary)
+    response = client.get("/tasks/")
+    html = page(response)
+    assert title_of(response) == "Tasks: queue — plangov"
+    assert re.search(r'govuk-tabs__list-item--selected">\s*<a class="govuk-tabs__tab" '
+                     r'href="\?view=queue" aria-current="page">Queue \(1\)</a>', html)
+    assert "Assigned to me (0)" in html
+    home = page(client.get("/"))
+    assert '<a class="govuk-link" href="/tasks/?view=mine">0 assigned to you</a>' in home
+    assert '<a class="govuk-link" href="/tasks/?view=queue">1 in your queue</a>' in home
+    task = open_task(plan, world.board)
+    response = client.post(f"/tasks/{task.pk}/claim/", follow=True)
+    assert "Task claimed." in banner(response)
+    assert title_of(client.get("/tasks/")) == "Tasks: assigned to me — plangov"
+    assert '<a class="govuk-link" href="/tasks/?view=mine">1 assigned to you</a>' in page(
+        client.get("/"))
+
+
+def test_each_action_says_what_happened_and_what_happens_next(world, frozen_clock, client):
+    from documents.services import version_create
+    from tests.conftest import make_plan
+    from tests.factories import valid_content
+
+    plan = make_plan(world)
+    version_create(plan=plan, actor=world.lead, content=valid_content())
+    client.force_login(world.lead)
+    response = client.post(f"/plans/{plan.pk}/actions/start_consultation/", follow=True)
+    assert "Consultation opened." in banner(response)
+    response = client.post(f"/plans/{plan.pk}/actions/close_consultation/", follow=True)
+    assert "Consultation closed." in banner(response)
+    response = client.post(f"/plans/{plan.pk}/actions/submit/", follow=True)
+    assert "Plan submitted for approval." in banner(response)
+    assert "secretaries have been given their tasks" in banner(response)
+    # The banner is shown once.
+    assert banner(client.get(f"/plans/{plan.pk}/")) == ""
+
+
+def test_recording_a_decision_says_what_happens_next(world, frozen_clock, client):
+    from tests.conftest import open_task, submitted_plan
+
+    plan = submitted_plan(world)
+    task = open_task(plan, world.board)
+    client.force_login(world.board_secretary)
+    form = {"outcome": "approved", "decided_on": "2016-07-14", "attendance": "8",
+            "minute_reference": "YB/2016/12", "votes_for": "7", "votes_against": "0",
+            "votes_abstaining": "1", "reasons": "Agreed."}
+    response = client.post(f"/tasks/{task.pk}/complete/", form, follow=True)
+    assert "Decision recorded: Approved." in banner(response)
+    assert "waits for the partnership boards" in banner(response)
+
+
+def test_refusals_are_titled_by_what_happened(world, frozen_clock, client):
+    from tests.conftest import make_plan, open_task, submitted_plan
+
+    plan = submitted_plan(world)
+    task = open_task(plan, world.board)
+    # 403: another body's secretary.
+    client.force_login(world.safeguarding_secretary)
+    response = client.post(f"/tasks/{task.pk}/claim/")
+    assert response.status_code == 403
+    assert title_of(response) == "You are not allowed to do this — plangov"
+    assert f'href="/tasks/{task.pk}/"' in page(response)  # a way back
+    # 409, changed meanwhile: someone else claimed it first.
+    client.force_login(world.board_secretary)
+    client.post(f"/tasks/{task.pk}/claim/")
+    client.force_login(world.board_deputy)
+    response = client.post(f"/tasks/{task.pk}/claim/")
+    assert response.status_code == 409
+    assert title_of(response) == "This changed while you were working on it — plangov"
+    # 409, wrong stage.
+    client.force_login(world.lead)
+    drafting = make_plan(world)
+    response = client.post(f"/plans/{drafting.pk}/actions/adopt/")
+    assert response.status_code == 409
+    assert title_of(response) == "This cannot be done at this stage — plangov"
+    # 409, not yet: a guard that is not met.
+    response = client.post(f"/plans/{drafting.pk}/actions/submit/")
+    assert response.status_code == 409
+    assert title_of(response) == "This cannot be done yet — plangov"
+    for response in (client.post(f"/plans/{drafting.pk}/actions/adopt/"),):
+        assert "This has changed" not in page(response)
+
+
+def test_non_leads_read_the_executive_report_and_leads_edit_it(world, frozen_clock, client):
+    from documents.publishing.executive import executive_report_save
+    from tests.conftest import submitted_plan
+
+    plan = submitted_plan(world)
+    executive_report_save(plan=plan, actor=world.lead,
+                          data={"summary": "The <b>summary</b>.", "recommendations": [
+                              {"recommendation": "Endorse the plan", "reason": "It is good"}]})
+    url = f"/plans/{plan.pk}/report/"
+    client.force_login(world.board_secretary)
+    response = client.get(url)
+    html = page(response)
+    assert response.status_code == 200
+    assert "You can read this report but not change it" in html
+    assert "The &lt;b&gt;summary&lt;/b&gt;." in html and "Endorse the plan" in html
+    assert "<textarea" not in html and "Save the report" not in html
+    assert client.post(url, {"summary": "x"}).status_code == 403
+    client.force_login(world.lead)
+    html = page(client.get(url))
+    assert '<textarea class="govuk-textarea" id="id_summary"' in html
+    assert "Save the report" in html
+
+
+def test_page_titles_are_unique_and_say_what_the_page_is(world, frozen_clock, client):
+    from tests.conftest import open_task, submitted_plan
+
+    plan = submitted_plan(world)
+    task = open_task(plan, world.board)
+    client.force_login(world.board_secretary)
+    urls = ["/", "/tasks/?view=mine", "/tasks/?view=queue", "/tasks/?view=archive",
+            f"/tasks/{task.pk}/", f"/plans/{plan.pk}/", "/verify/", "/accessibility/",
+            f"/plans/{plan.pk}/report/"]
+    titles = [title_of(client.get(url)) for url in urls]
+    assert len(set(titles)) == len(titles), titles
+    assert all(t.endswith(" — plangov") and len(t) > len(" — plangov") + 4 for t in titles)
+    assert f"decision (YorOK Board): {plan.title}".replace("'", "&#x27;") in titles[4]
+
+
+def test_other_messages_show_in_one_important_banner(rf: RequestFactory, world):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.template.loader import render_to_string
+
+    request = rf.get("/")
+    request.user = world.lead
+    request.session = {}
+    storage = FallbackStorage(request)
+    storage.add(constants.SUCCESS, "Draft saved.")
+    storage.add(constants.WARNING, "The draft has 2 warnings.\nSee them beside each field.")
+    html = render_to_string("base.html", {"messages": storage}, request=request)
+    assert html.count("govuk-notification-banner__header") == 2
+    assert re.search(r'<div class="govuk-notification-banner" role="region" '
+                     r'aria-labelledby="notification-banner-2"', html)
+    assert '<p class="govuk-notification-banner__heading">The draft has 2 warnings.</p>' in html
+
+
+def test_production_collects_static_files_hashed_and_compressed(tmp_path, settings):
+    """collectstatic with production's storage (plangov.storage): every file plangov serves
+    gets a hashed, compressed copy, and third-party CSS naming files its package lacks
+    (viewflow's own UI) does not fail the deploy."""
+    import json
+
+    from django.core.management import call_command
+
+    # Django's test signals give staticfiles a fresh storage for each setting changed.
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "plangov.storage.StaticFilesStorage"}}
+    # Only what plangov serves, and the viewflow stylesheet that names fonts it lacks (the
+    # rest would take minutes to compress, and is Django's and the packages' own).
+    call_command("collectstatic", interactive=False, verbosity=0, ignore_patterns=[
+        "admin", "rest_framework", "drf_spectacular_sidecar", "css", "img", "js",
+        "material-icons", "simple-icons", "*.woff", "*.woff2", "*.ttf", "*.eot", "*.svg"])
+    paths = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    # The stylesheet naming missing fonts was collected (plain WhiteNoise storage fails on it).
+    assert any(name.startswith("viewflow/fonts/roboto/") and name.endswith(".css")
+               for name in paths)
+    for name in ("govuk/govuk-frontend.min.css", "govuk/govuk-frontend.min.js",
+                 "plangov/init.js", "plangov/js-enabled.js", "plangov/document-status.js"):
+        hashed = paths[name]
+        assert hashed != name and (tmp_path / hashed).exists()
+        assert (tmp_path / f"{hashed}.gz").exists()

@@ -32,7 +32,7 @@ def test_the_plan_page_submits_with_the_date_it_happened(world, frozen_clock, cl
     response = client.post(f"/plans/{plan.pk}/actions/submit/", {"on": "18/12/2008"})
     assert response.status_code == 400
     page = text(response)
-    assert 'class="error-summary"' in page and 'href="#on-submit"' in page
+    assert 'class="govuk-error-summary"' in page and 'href="#on-submit"' in page
     assert "18 December 2008" in page and "19 December 2008" in page
     assert 'value="18/12/2008"' in page  # what was typed is kept
     assert AuditEvent.objects.count() == events
@@ -69,7 +69,7 @@ def test_the_decision_form_refuses_a_date_before_the_submission(world, frozen_cl
     response = client.post(f"/tasks/{task.pk}/complete/", form)
     assert response.status_code == 400
     page = text(response)
-    assert 'href="#field-decided_on"' in page
+    assert 'href="#id_decided_on"' in page
     assert "3 March 2009" in page and "6 March 2009" in page
     assert not Decision.objects.exists()
     response = client.post(f"/tasks/{task.pk}/complete/", {**form, "decided_on": "10/03/2009"})

@@ -46,7 +46,7 @@ def test_the_decision_form_refuses_each_class_beside_the_field(world, frozen_clo
                            {**FORM, "reasons": f"Agreed{char} unanimously"})
     assert response.status_code == 400
     beside(response, "id_reasons", char)
-    assert 'href="#field-reasons"' in page(response)
+    assert 'href="#id_reasons"' in page(response)
     assert not Decision.objects.exists()
 
 
@@ -87,7 +87,7 @@ def test_a_plan_action_reason_is_refused_on_the_page(world, client):
     client.force_login(world.lead)
     response = client.post(f"/plans/{plan.pk}/actions/withdraw/", {"reason": "Gone\x0b"})
     assert response.status_code == 400
-    assert "Reason: Contains U+000B (LINE TABULATION)" in page(response)
+    assert "Reason for withdrawing the plan: Contains U+000B (LINE TABULATION)" in page(response)
     plan.refresh_from_db()
     assert plan.stage == Stage.DRAFTING
 
@@ -98,7 +98,7 @@ def test_query_strings_are_refused_on_pages(world, client, url):
     client.force_login(world.lead)
     response = client.get(url)
     assert response.status_code == 400
-    assert "cannot be read" in page(response)
+    assert "Check the address" in page(response)
 
 
 # Renaming a plan on its page.

@@ -1,0 +1,73 @@
+"""What the plan and task pages say after an action (what happened, what happens next) and
+before one that ends a plan's life (withdraw, supersede: a confirmation page)."""
+
+from __future__ import annotations
+
+from documents.models import Plan
+
+# Actions that end a plan's life: a warning button leading to a confirmation page that
+# says what will happen and asks why (the record keeps the reason).
+CONFIRMED_ACTIONS = {
+    "withdraw": {
+        "title": "Withdraw the plan",
+        "button": "Withdraw the plan",
+        "effects": [
+            "The plan stops where it is: it will not be approved or adopted.",
+            "Open tasks on it are cancelled, and nobody can act on it any more.",
+            "This cannot be undone. The plan, its versions and its record stay on file.",
+        ],
+        "reason_label": "Reason for withdrawing the plan",
+        "reason_hint": "Required. The audit record keeps it and the plan's page shows it.",
+    },
+    "supersede": {
+        "title": "Mark the plan as superseded",
+        "button": "Mark as superseded",
+        "effects": [
+            "The plan is no longer in force: a newer plan replaces it.",
+            "Nothing more can be done with it, and this cannot be undone.",
+            "The plan, its signed documents and its record stay on file.",
+        ],
+        "reason_label": "Reason for marking it superseded",
+        "reason_hint": "For example, the plan that replaces it. The audit record keeps it.",
+    },
+}
+
+# After each plan action: what happened, and what happens next.
+ACTION_DONE = {
+    "start_consultation": "Consultation opened.\nWhen it has closed, record its closing "
+                          "here; then the plan can be submitted for approval.",
+    "close_consultation": "Consultation closed.\nThe plan is back in drafting: write a new "
+                          "version if the consultation calls for one, then submit it.",
+    "submit": "Plan submitted for approval.\nThe partnership boards' secretaries have been "
+              "given their tasks.",
+    "adopt": "Plan adopted.\nIts signed PDF is being made and will be listed under Signed "
+             "documents.",
+    "start_review": "Annual review started.\nConclude the review to keep the plan as it is, or "
+                    "revise it to write a new version.",
+    "conclude_review": "Review concluded without revision.\nThe plan stays adopted.",
+    "revise": "Plan back in drafting for revision.\nWrite a new version, then submit it for "
+              "approval.",
+    "supersede": "Plan marked as superseded.\nIt stays on file; nothing more can be done "
+                 "with it.",
+    "withdraw": "Plan withdrawn.\nIts open tasks were cancelled; the record keeps your reason.",
+}
+
+
+def plan_now(plan_id: int) -> str:
+    """What happens next, from the stage the plan is in now."""
+    plan = Plan.objects.get(pk=plan_id)
+    return {
+        "drafting": "The plan is back in drafting: its lead officer has a task to redraft it.",
+        "partnership_approval": "The plan waits for the partnership boards' decisions; "
+                                "their secretaries have their tasks.",
+        "executive_approval": "Every board has approved: the executive's secretary has been "
+                              "given the task of recording its decision.",
+        "call_in": "The call-in period has started"
+                   + (f" and runs until {plan.call_in_ends_on.day} "
+                      f"{plan.call_in_ends_on:%B %Y}"
+                      if plan.call_in_ends_on else "")
+                   + "; the plan is adopted when it ends unless the decision is called in.",
+        "full_council": "Full council's secretary has been given the task of recording its "
+                        "decision.",
+        "adopted": "The plan is adopted; its signed PDF is being made.",
+    }.get(plan.stage, f"The plan is now at the {plan.get_stage_display().lower()} stage.")
