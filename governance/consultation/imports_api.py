@@ -10,6 +10,7 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -144,7 +145,12 @@ class ImportListView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         round = visible_round(request, pk)
-        data = ImportInputSerializer(data=request.data)
+        try:
+            body = request.data
+        except UnsupportedMediaType as exc:
+            raise InvalidInput({"file": ["Send the file as multipart/form-data, in a field "
+                                         "named 'file'."]}) from exc
+        data = ImportInputSerializer(data=body)
         if (seen := getattr(request._request, "plangov_upload_too_big", None)) is not None:
             raise InvalidInput({"file": [too_big(seen)]})
         data.is_valid(raise_exception=True)

@@ -70,6 +70,9 @@ def test_bad_requests_are_400_naming_file(world: Any, as_user: Any, settings: An
     missing = client.post(f"/api/v1/consultations/{round.pk}/imports/", {}, format="multipart")
     assert missing.status_code == 400 and "file" in missing.json()["errors"]
     assert missing["Content-Type"].startswith("application/problem+json")
+    as_json = client.post(f"/api/v1/consultations/{round.pk}/imports/", {"file": "x"},
+                          format="json")
+    assert as_json.status_code == 400 and "file" in as_json.json()["errors"]
     empty = post(client, round.pk, b"")
     assert empty.status_code == 400 and "file" in empty.json()["errors"]
     settings.PLANGOV_IMPORT_MAX_BYTES = 1024
