@@ -109,6 +109,12 @@ class Plan(models.Model):
     )
     created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # The drafting cycle: 1 from the first draft, one more each time a review revises the plan
+    # (``revise``; a referral back stays within the cycle). A plan that needs consultation is
+    # submitted only after a round held in the current cycle closed and its summary was
+    # published (workflows.lifecycle's consultation_done).
+    drafting_cycle = models.PositiveIntegerField(default=1, editable=False)
+    drafting_cycle_started_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["-period_start", "title"]

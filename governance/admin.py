@@ -164,7 +164,8 @@ class CallInOutcomeAdmin(ReadOnlyAdmin):
 
 @admin.register(ConsultationRound)
 class ConsultationRoundAdmin(ReadOnlyAdmin):
-    list_display = ["plan", "number", "title", "opens_on", "closes_on", "closed_on", "status"]
+    list_display = ["plan", "number", "title", "status", "recorded", "opens_at", "closes_at",
+                    "closed_on", "summary_published_on"]
     list_select_related = ["plan"]
 
 

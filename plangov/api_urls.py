@@ -12,10 +12,16 @@ from documents.drafts_api import DraftSaveVersionView, DraftView
 from documents.versions_api import VersionCompareView
 from governance.api import BodyViewSet
 from governance.consultation.imports_api import ImportDetailView, ImportListView
+from governance.consultation.responses_api import ResponseCreateView
 from plangov.ids import ID_REGEX
 from plangov.token_api import token_view
 from workflows.api import TaskViewSet
 from workflows.callin_api import CallInListView, CallInOutcomeView, DecisionPublicationView
+from workflows.consultations_api import (
+    ConsultationPublicationView,
+    ConsultationView,
+    PlanConsultationsView,
+)
 from workflows.plans_api import PlanViewSet
 from workflows.timetable.api import TimetableView
 
@@ -34,7 +40,14 @@ urlpatterns = [
     path("plans/<int:pk>/draft/", DraftView.as_view(), name="plan-draft"),
     path("plans/<int:pk>/draft/save-version/", DraftSaveVersionView.as_view(),
          name="plan-draft-save-version"),
+    path("consultations/<int:pk>/responses/", ResponseCreateView.as_view(),
+         name="consultation-responses"),
     path("plans/<int:pk>/call-ins/", CallInListView.as_view(), name="plan-call-ins"),
+    path("plans/<int:pk>/consultations/", PlanConsultationsView.as_view(),
+         name="plan-consultations"),
+    path("consultations/<int:pk>/", ConsultationView.as_view(), name="consultation"),
+    path("consultations/<int:pk>/publication/", ConsultationPublicationView.as_view(),
+         name="consultation-publication"),
     path("plans/<int:pk>/call-ins/<int:number>/outcome/", CallInOutcomeView.as_view(),
          name="plan-call-in-outcome"),
     path("plans/<int:pk>/decisions/<int:decision_id>/publication/",

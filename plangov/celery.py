@@ -28,8 +28,18 @@ def _schedule(sender: Celery, **_: object) -> None:
     )
     sender.add_periodic_task(
         float(settings.CELERY_BEAT_SCAN_SECONDS),
+        sender.signature("workflows.tasks.scan_consultation_rounds"),
+        name="open and close consultation rounds at their times",
+    )
+    sender.add_periodic_task(
+        float(settings.CELERY_BEAT_SCAN_SECONDS),
         sender.signature("documents.tasks.scan_documents"),
         name="render signed documents waiting for a worker",
+    )
+    sender.add_periodic_task(
+        float(settings.CELERY_BEAT_SCAN_SECONDS),
+        sender.signature("governance.tasks.scan_consultation_retention"),
+        name="anonymise consultation responses whose retention has ended",
     )
     sender.add_periodic_task(
         float(settings.CELERY_BEAT_SCAN_SECONDS),

@@ -98,7 +98,10 @@ def database_from_url(url: str) -> dict[str, Any]:
             "HOST": parts.hostname or "",
             "PORT": str(port or ""),
             "OPTIONS": dict(parse_qsl(parts.query)),
-            "CONN_MAX_AGE": 0,
+            # Seconds a web worker keeps its connection (0: one per request); with a
+            # connection pooler in front, keep 0.
+            "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),
+            "CONN_HEALTH_CHECKS": True,
         }
     if parts.scheme == "sqlite":
         # As SQLAlchemy: sqlite:///relative/path and sqlite:////absolute/path.

@@ -35,6 +35,26 @@ class Forbidden(PlangovError):
     page_title = "You are not allowed to do this"
 
 
+class Gone(PlangovError):
+    """The thing is no longer (or not yet) taking this: a consultation round that has closed,
+    or has not opened. Nothing was stored."""
+
+    title = "Gone"
+    status = 410
+
+
+class TooManyRequests(PlangovError):
+    """Too many requests from one form token or one address; try again after
+    ``retry_after`` seconds."""
+
+    title = "Too many requests"
+    status = 429
+
+    def __init__(self, detail: str, *, retry_after: int):
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(detail)
+
+
 class Conflict(PlangovError):
     """The request does not fit the plan's current state."""
 

@@ -18,7 +18,7 @@ from rest_framework.views import exception_handler
 
 from documents.content import flatten_errors
 
-from .errors import InvalidInput, PlangovError, WrongStage
+from .errors import InvalidInput, PlangovError, TooManyRequests, WrongStage
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 REQUEST = "request"
@@ -31,6 +31,7 @@ _TYPES = {
     404: "not-found",
     405: "method-not-allowed",
     409: "conflict",
+    410: "gone",
     412: "precondition-failed",
     413: "content-too-large",
     415: "unsupported-media-type",
@@ -69,6 +70,10 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         )
     if isinstance(exc, InvalidInput):
         return problem(exc.status, exc.title, exc.detail, instance=instance, errors=exc.errors)
+    if isinstance(exc, TooManyRequests):
+        result = problem(exc.status, exc.title, exc.detail, instance=instance)
+        result["Retry-After"] = str(exc.retry_after)
+        return result
     if isinstance(exc, PlangovError):
         return problem(exc.status, exc.title, exc.detail, instance=instance)
     if isinstance(exc, RequestDataTooBig):

@@ -11,13 +11,16 @@ admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Before workflows' consultations/<pk>/<act>/, which would take activities/ and imports/.
+    path("", include("governance.consultation.engagement_urls")),
     path("", include("workflows.urls")),
     path("", include("documents.urls")),
     path("", include("documents.report_urls")),
     path("accessibility/", TemplateView.as_view(template_name="accessibility.html"),
          name="accessibility"),
     path("", include("documents.draft_urls")),
-    path("", include("governance.consultation.engagement_urls")),
+    # The public site: no sign-in (documents.public_site).
+    path("p/", include("documents.public_site.urls")),
     path("admin/", admin.site.urls),
     # Sign-in through the text policy, like every form; the rest is Django's.
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm),

@@ -211,12 +211,28 @@ def make_plan(world: World, *, kind: str = PlanKind.CYPP, call_in: bool = True,
     )
 
 
+def publish_summary(plan: Plan, actor: Any, published_on: datetime.date | None = None) -> Any:
+    """Publish the summary of the plan's last closed round (what a submission waits for)."""
+    from governance.consultation.services import round_publish_summary
+
+    last = plan.consultation_rounds.filter(status="closed").order_by("-number").first()
+    assert last is not None, "no closed round to publish"
+    return round_publish_summary(round=last, actor=actor, published_on=published_on)
+
+
+def consult(world: World, plan: Plan, **kwargs: Any) -> Plan:
+    """Hold a round on the plan today: open it, close it and publish its summary."""
+    plan_start_consultation(plan=plan, actor=world.lead, **kwargs)
+    plan = plan_close_consultation(plan=plan, actor=world.lead)
+    publish_summary(plan, world.lead)
+    return plan
+
+
 def submitted_plan(world: World, **kwargs: Any) -> Plan:
     """A plan consulted on, with a version, submitted for partnership approval."""
     plan = make_plan(world, **kwargs)
     version_create(plan=plan, actor=world.lead, content=valid_content())
-    plan_start_consultation(plan=plan, actor=world.lead)
-    plan_close_consultation(plan=plan, actor=world.lead)
+    consult(world, plan)
     return plan_submit(plan=plan, actor=world.lead)
 
 

@@ -22,7 +22,7 @@ from documents.services import plan_create, version_create
 from governance.models import Decision
 from governance.models import DecisionOutcome as O
 from plangov import calendar
-from tests.conftest import FrozenClock, World
+from tests.conftest import FrozenClock, World, publish_summary
 from tests.factories import valid_content
 from workflows.decisions import decision_record
 from workflows.services import (
@@ -159,7 +159,10 @@ class Recorder:
         if event.what == "open":
             return plan_start_consultation(plan=plan, actor=lead, opens_on=day)
         if event.what == "close":
-            return plan_close_consultation(plan=plan, actor=lead, closed_on=day)
+            # The round's summary is published the day it closes: what a submission needs.
+            plan = plan_close_consultation(plan=plan, actor=lead, closed_on=day)
+            publish_summary(plan, lead, published_on=day)
+            return plan
         if event.what == "submit":
             return plan_submit(plan=plan, actor=lead, submitted_on=day)
         assert event.what == "decide"

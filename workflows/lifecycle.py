@@ -141,13 +141,38 @@ class PlanLifecycle:
         )
 
     def consultation_done(self) -> Condition:
+        """A plan consulted on by kind needs a round held in the current drafting cycle (since
+        the first draft, or since a review revised it; a referral back stays in the cycle),
+        closed, with its summary published."""
         if not self.plan.needs_consultation:
             return Condition(True)
-        closed = self.plan.consultation_rounds.filter(status="closed").exists()
+        kind = self.plan.get_kind_display().lower()
+        since = ("since the review revised it" if self.plan.drafting_cycle > 1
+                 else "since it was first drafted")
+        rounds = list(
+            self.plan.consultation_rounds.filter(drafting_cycle=self.plan.drafting_cycle)
+            .order_by("number")
+        )
+        if any(r.status == "closed" and r.summary_published_at for r in rounds):
+            return Condition(True)
+        closed = [r for r in rounds if r.status == "closed"]
+        if closed:
+            last = closed[-1]
+            return Condition(
+                False,
+                f"Consultation round {last.number} ({last.title}) has closed but its summary "
+                f"is not published yet; publish the summary before submitting this {kind}.",
+            )
+        if rounds:
+            return Condition(
+                False,
+                f"Consultation round {rounds[-1].number} ({rounds[-1].title}) is still open; "
+                f"close it and publish its summary before submitting this {kind}.",
+            )
         return Condition(
-            closed,
-            f"A {self.plan.get_kind_display().lower()} needs a closed consultation round "
-            "before it is submitted for approval.",
+            False,
+            f"A {kind} needs a closed consultation round, held {since} and with its summary "
+            "published, before it is submitted for approval.",
         )
 
     def version_not_sent_back(self) -> Condition:
@@ -253,6 +278,9 @@ class PlanLifecycle:
 
     # Transitions.
 
+    # The lead officer opens and closes rounds by hand. The beat scan opens and closes a round
+    # set up by the lead officer at its times: workflows.services passes that round and no
+    # actor, and asks for no permission (the lead officer's, given when setting it up).
     @stage.transition(source=Stage.DRAFTING, target=Stage.CONSULTATION, permission=_lead,
                       label="Start consultation")
     def start_consultation(self) -> None:
@@ -399,7 +427,10 @@ class PlanLifecycle:
     @stage.transition(source=Stage.UNDER_REVIEW, target=Stage.DRAFTING, permission=_lead,
                       label="Revise the plan")
     def revise(self) -> None:
-        """The review revises the plan: a new version goes through approval again."""
+        """The review revises the plan: a new version goes through approval again, in a new
+        drafting cycle (which needs its own consultation round, by kind)."""
+        self.plan.drafting_cycle += 1
+        self.plan.drafting_cycle_started_at = clock.now()
 
     @stage.transition(
         source=[Stage.ADOPTED, Stage.UNDER_REVIEW],

@@ -9,14 +9,15 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef
 
 from documents.models import Plan, Stage
 from documents.services import lock_plan, plan_snapshot
 from governance.audit import audit_record
+from governance.consultation import services as consultation
 from governance.models import CallInRequest, ConsultationRound, ConsultationStatus
 from plangov import clock
-from plangov.errors import InvalidInput
+from plangov.errors import Conflict, InvalidInput
 from plangov.txn import service
 
 from . import chronology, routing
@@ -33,12 +34,13 @@ def _move(
     *,
     extra_after: dict[str, Any] | None = None,
     obj: Any = None,
+    enforce_permission: bool = True,
     **kwargs: Any,
 ) -> Plan:
     """Lock, check, transition, save and audit. Callers are already inside @service."""
     plan = lock_plan(plan.pk)
     before = plan_snapshot(plan)
-    PlanLifecycle(plan).fire(action, actor, **kwargs)
+    PlanLifecycle(plan).fire(action, actor, enforce_permission=enforce_permission, **kwargs)
     plan.save()
     audit_record(
         actor=actor,
@@ -58,47 +60,178 @@ def plan_start_consultation(
     plan: Plan,
     actor: Actor,
     reason: str = "",
+    round: ConsultationRound | None = None,
     title: str = "",
     closes_on: datetime.date | None = None,
     opens_on: datetime.date | None = None,
 ) -> Plan:
-    """Open a consultation round, on ``opens_on`` when it is recorded later (default today)."""
+    """Open a consultation round: ``round`` (set up with round_create, not yet open), or a new
+    one made here from ``title`` and ``closes_on`` (the API's start_consultation action).
+
+    The day it opened: ``opens_on`` if given; else the day of its opening time when that has
+    come (the beat scan, or a round recorded after the event), so a late scan never moves it;
+    else today, and its opening time becomes now (opened by hand before its time)."""
     plan = lock_plan(plan.pk)
-    number = plan.consultation_rounds.count() + 1
+    # The beat scan (no actor) opens a round the lead officer set up; anyone else must lead.
+    enforce = not (actor is None and round is not None)
     # Check before creating the round, so a refused start leaves nothing behind.
-    PlanLifecycle(plan).check("start_consultation", actor)
-    opens_on = opens_on or clock.today()
-    chronology.consultation_opens(plan=plan, opens_on=opens_on, closes_on=closes_on)
-    ConsultationRound.objects.create(
-        plan=plan,
-        number=number,
-        title=title.strip() or f"Consultation round {number}",
-        opens_on=opens_on,
-        closes_on=closes_on,
-    )
+    PlanLifecycle(plan).check("start_consultation", actor, enforce_permission=enforce)
+    now = clock.now()
+    if round is None:
+        opens_on = opens_on or clock.today()
+        chronology.consultation_opens(plan=plan, opens_on=opens_on, closes_on=closes_on)
+        number = (plan.consultation_rounds.aggregate(n=Max("number"))["n"] or 0) + 1
+        round = consultation.round_create(
+            plan=plan, actor=actor, title=title.strip() or f"Consultation round {number}",
+            opens_at=now if opens_on == clock.today() else consultation.start_of(opens_on),
+            closes_at=consultation.end_of(closes_on) if closes_on else None,
+            recorded=opens_on < clock.today(), version=plan.current_version,
+        )
+    round = ConsultationRound.objects.select_for_update().get(pk=round.pk)
+    if round.plan_id != plan.pk:
+        raise InvalidInput({"round": [f"Round {round.number} is not a round of this plan."]})
+    if round.status != ConsultationStatus.DRAFT:
+        raise Conflict(f"Consultation round {round.number} is already "
+                       f"{round.get_status_display().lower()}.")
+    if opens_on is None:
+        due = round.opens_at is not None and round.opens_at <= now
+        if due and (round.recorded or consultation.day_of(round.opens_at) == clock.today()):
+            opens_on = consultation.day_of(round.opens_at)
+        else:  # opened by hand before its time, or late (the plan was busy): it opens now
+            opens_on, round.opens_at = clock.today(), now
+    elif round.opens_at is None or consultation.day_of(round.opens_at) != opens_on:
+        round.opens_at = now if opens_on == clock.today() else consultation.start_of(opens_on)
+    chronology.consultation_opens(plan=plan, opens_on=opens_on, closes_on=round.closes_on)
+    round.status = ConsultationStatus.OPEN
+    round.opens_on = opens_on
+    round.opened_at = now
+    round.drafting_cycle = plan.drafting_cycle
+    if round.version_id is None:
+        round.version_id = plan.current_version_id
+    round.save()
     return _move(
         plan,
         actor,
         "start_consultation",
         reason,
-        extra_after={"consultation_round": number, "opens_on": opens_on, "closes_on": closes_on},
+        enforce_permission=enforce,
+        extra_after={"consultation_round": round.number, "opens_on": opens_on,
+                     "closes_on": round.closes_on, "opens_at": round.opens_at,
+                     "closes_at": round.closes_at, "recorded": round.recorded,
+                     "drafting_cycle": plan.drafting_cycle},
     )
 
 
 @service
 def plan_close_consultation(
-    *, plan: Plan, actor: Actor, reason: str = "", closed_on: datetime.date | None = None
+    *,
+    plan: Plan,
+    actor: Actor,
+    reason: str = "",
+    round: ConsultationRound | None = None,
+    closed_on: datetime.date | None = None,
 ) -> Plan:
-    """Close the open round, on ``closed_on`` when it is recorded later (default today)."""
+    """Close the open round (``round``, if named, must be it). The day it closed:
+    ``closed_on`` if given; else the day of its closing time when that has come (the beat
+    scan, or a round recorded after the event); else today, and its closing time becomes now
+    (closed early). The event carries the count and digest of its responses."""
     plan = lock_plan(plan.pk)
-    PlanLifecycle(plan).check("close_consultation", actor)
-    closed_on = closed_on or clock.today()
-    chronology.consultation_closes(plan=plan, closed_on=closed_on)
-    plan = _move(plan, actor, "close_consultation", reason, extra_after={"closed_on": closed_on})
-    ConsultationRound.objects.filter(plan=plan, status=ConsultationStatus.OPEN).update(
-        status=ConsultationStatus.CLOSED, closed_at=clock.now(), closed_on=closed_on
+    enforce = not (actor is None and round is not None)  # the beat scan, as above
+    PlanLifecycle(plan).check("close_consultation", actor, enforce_permission=enforce)
+    open_round = (
+        ConsultationRound.objects.select_for_update()
+        .filter(plan=plan, status=ConsultationStatus.OPEN).first()
     )
+    if round is not None and (open_round is None or open_round.pk != round.pk):
+        raise Conflict(f"Consultation round {round.number} is not the plan's open round.")
+    now = clock.now()
+    closes_at = open_round.closes_at if open_round else None
+    if closed_on is None:
+        if closes_at is not None and closes_at <= now:
+            closed_on = consultation.day_of(closes_at)
+        else:
+            closed_on, closes_at = clock.today(), now
+    elif closes_at is None or consultation.day_of(closes_at) != closed_on:
+        closes_at = now if closed_on == clock.today() else consultation.end_of(closed_on)
+    chronology.consultation_closes(plan=plan, closed_on=closed_on)
+    extra: dict[str, Any] = {"closed_on": closed_on}
+    if open_round is not None:
+        extra.update({
+            "consultation_round": open_round.number, "closes_at": closes_at,
+            "responses": open_round.responses.count(),
+            "responses_digest": consultation.responses_digest(open_round),
+        })
+    plan = _move(plan, actor, "close_consultation", reason, extra_after=extra,
+                 enforce_permission=enforce)
+    if open_round is not None:
+        ConsultationRound.objects.filter(pk=open_round.pk).update(
+            status=ConsultationStatus.CLOSED, closed_at=now, closed_on=closed_on,
+            closes_at=closes_at, closes_on=consultation.day_of(closes_at),
+        )
     return plan
+
+
+@service
+def round_record_held(*, round: ConsultationRound, actor: Actor, reason: str = "") -> Plan:
+    """A round recorded after the event: open and close it with its own past dates (two
+    acts, two events, one transaction: both or neither)."""
+    if not round.recorded:
+        raise Conflict(f"Consultation round {round.number} is run on plangov: open it, and it "
+                       "closes at its closing time.")
+    if round.closes_at is None or round.closes_at > clock.now():
+        raise Conflict(f"Consultation round {round.number} has not closed yet; open it now and "
+                       "it closes at its closing time.")
+    plan = plan_start_consultation(plan=round.plan, round=round, actor=actor, reason=reason)
+    return plan_close_consultation(plan=plan, round=round, actor=actor, reason=reason)
+
+
+# The beat scan: rounds open and close by themselves at their times (workflows.tasks).
+
+
+def rounds_due(now: datetime.datetime | None = None) -> tuple[list[int], list[int]]:
+    """Rounds whose opening time has come while they are not yet open, and open rounds whose
+    closing time has come (by plangov's clock)."""
+    now = now or clock.now()
+    to_open = ConsultationRound.objects.filter(
+        status=ConsultationStatus.DRAFT, opens_at__lte=now, plan__stage=Stage.DRAFTING,
+    ).order_by("opens_at", "pk").values_list("pk", flat=True)
+    to_close = ConsultationRound.objects.filter(
+        status=ConsultationStatus.OPEN, closes_at__lte=now,
+    ).order_by("closes_at", "pk").values_list("pk", flat=True)
+    return list(to_open), list(to_close)
+
+
+@service
+def round_open_due(*, round_id: int) -> bool:
+    """Open the round if it is (still) due: compare and set under the plan's lock, so a second
+    scan, or two racing, open it once. False when there was nothing to do."""
+    round = ConsultationRound.objects.filter(pk=round_id).select_related("plan").first()
+    if round is None:
+        return False
+    lock_plan(round.plan_id)
+    round.refresh_from_db()
+    if round.status != ConsultationStatus.DRAFT or round.opens_at is None \
+            or round.opens_at > clock.now():
+        return False
+    plan_start_consultation(plan=round.plan, round=round, actor=None,
+                            reason="The round opened at its opening time.")
+    return True
+
+
+@service
+def round_close_due(*, round_id: int) -> bool:
+    """Close the round if it is (still) open and its closing time has come; as above."""
+    round = ConsultationRound.objects.filter(pk=round_id).select_related("plan").first()
+    if round is None:
+        return False
+    lock_plan(round.plan_id)
+    round.refresh_from_db()
+    if round.status != ConsultationStatus.OPEN or round.closes_at is None \
+            or round.closes_at > clock.now():
+        return False
+    plan_close_consultation(plan=round.plan, round=round, actor=None,
+                            reason="The round closed at its closing time.")
+    return True
 
 
 @service
@@ -155,8 +288,10 @@ def plan_withdraw(*, plan: Plan, actor: Actor, reason: str = "") -> Plan:
         raise InvalidInput({"reason": ["Say why the plan is withdrawn; the record keeps it."]})
     plan = _move(plan, actor, "withdraw", reason)
     # A withdrawn plan consults nobody: an open round closes with it.
+    now = clock.now()
     ConsultationRound.objects.filter(plan=plan, status=ConsultationStatus.OPEN).update(
-        status=ConsultationStatus.CLOSED, closed_at=clock.now(), closed_on=clock.today()
+        status=ConsultationStatus.CLOSED, closed_at=now, closed_on=clock.today(),
+        closes_at=now, closes_on=clock.today(),
     )
     routing.on_withdrawn(plan)
     return plan

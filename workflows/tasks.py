@@ -12,10 +12,10 @@ from django.db import OperationalError
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from documents.models import Plan, Stage
-from plangov.errors import Conflict
+from plangov.errors import Conflict, InvalidInput
 
 from . import deadlines, routing
-from .services import plan_adopt
+from .services import plan_adopt, round_close_due, round_open_due, rounds_due
 
 log = logging.getLogger(__name__)
 
@@ -110,3 +110,50 @@ def send_notification(self: Any, notification_id: int) -> str:
         deadlines.release_claim(notification_id)
         raise self.retry(exc=exc, countdown=60) from exc
     return "sent" if sent else "nothing to do"
+
+
+# Consultation rounds open and close by themselves at their times.
+
+
+@shared_task(name="workflows.tasks.scan_consultation_rounds")
+def scan_consultation_rounds() -> int:
+    """Beat: open every round whose opening time has come and close every open round whose
+    closing time has come, by plangov's clock. Each is a compare-and-set under the plan's
+    lock, so running the scan twice (or two scans racing) opens or closes a round once."""
+    to_open, to_close = rounds_due()
+    for round_id in to_open:
+        open_consultation_round.delay(round_id)
+    # A round recorded after the event opens on one scan and closes on the next.
+    for round_id in to_close:
+        close_consultation_round.delay(round_id)
+    return len(to_open) + len(to_close)
+
+
+@shared_task(
+    name="workflows.tasks.open_consultation_round",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def open_consultation_round(round_id: int) -> str:
+    try:
+        opened = round_open_due(round_id=round_id)
+    except (Conflict, InvalidInput) as exc:
+        log.warning("Consultation round %s not opened: %s", round_id, exc.detail)
+        return "not opened"
+    return "opened" if opened else "nothing to do"
+
+
+@shared_task(
+    name="workflows.tasks.close_consultation_round",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def close_consultation_round(round_id: int) -> str:
+    try:
+        closed = round_close_due(round_id=round_id)
+    except (Conflict, InvalidInput) as exc:
+        log.warning("Consultation round %s not closed: %s", round_id, exc.detail)
+        return "not closed"
+    return "closed" if closed else "nothing to do"

@@ -92,6 +92,9 @@ class ConsultationRound(models.Model):
     summary_published_on = models.DateField(null=True, blank=True)
     summary_introduction = models.TextField(blank=True)
     responses_anonymised_at = models.DateTimeField(null=True, blank=True)
+    # The plan's drafting cycle (Plan.drafting_cycle) when the round opened: only a round of
+    # the current cycle lets the plan be submitted.
+    drafting_cycle = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         app_label = "governance"

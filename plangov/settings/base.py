@@ -164,6 +164,30 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# One cache shared by every web worker (the public form's rate limits count in it): a table in
+# the database on the embedded default (created by a governance migration; `manage.py
+# createcachetable` is idempotent), Redis in production (production.py).
+CACHES = {
+    "default": {
+        "BACKEND": "plangov.cache.DatabaseCache",
+        "LOCATION": "plangov_cache",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 200_000, "CULL_FREQUENCY": 4},
+    }
+}
+
+# The public consultation form (governance.consultation.limits): a form token is issued with
+# each page and lasts this long; one token may post this many times per window (seconds);
+# one address this many times an hour (generous: a school class shares one address).
+PLANGOV_FORM_TOKEN_MAX_AGE = env_int("PLANGOV_FORM_TOKEN_MAX_AGE", 3 * 24 * 3600, minimum=60)
+PLANGOV_RESPONSES_PER_TOKEN = env_int("PLANGOV_RESPONSES_PER_TOKEN", 20, minimum=1)
+PLANGOV_RESPONSES_TOKEN_WINDOW = env_int("PLANGOV_RESPONSES_TOKEN_WINDOW", 600, minimum=1)
+PLANGOV_RESPONSES_PER_ADDRESS_HOUR = env_int("PLANGOV_RESPONSES_PER_ADDRESS_HOUR", 300,
+                                             minimum=1)
+# How many reverse proxies in front of plangov add to X-Forwarded-For (0: none; the client
+# address is REMOTE_ADDR).
+PLANGOV_TRUSTED_PROXIES = env_int("PLANGOV_TRUSTED_PROXIES", 0, minimum=0)
+
 # Celery. The default run needs no broker server: kombu's SQLAlchemy transport over a local
 # SQLite file. Production sets CELERY_BROKER_URL=redis://...
 CELERY_BROKER_URL = env_str(

@@ -9,6 +9,15 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL"))}
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+# The shared cache (the public form's rate limits) in Redis: PLANGOV_CACHE_URL, or the broker
+# when that is Redis.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("PLANGOV_CACHE_URL", CELERY_BROKER_URL),
+        "TIMEOUT": 3600,
+    }
+}
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -10,7 +10,7 @@ import pytest
 from documents.models import Plan, Stage
 from documents.services import version_create
 from governance.models import ConsultationRound
-from tests.conftest import make_plan
+from tests.conftest import make_plan, publish_summary
 from tests.factories import valid_content
 from workflows.services import plan_close_consultation, plan_start_consultation
 
@@ -82,6 +82,7 @@ def test_it_submits_a_consulted_plan(world, as_user, frozen_clock):
     version_create(plan=plan, actor=world.lead, content=valid_content())
     plan_start_consultation(plan=plan, actor=world.lead)
     plan_close_consultation(plan=plan, actor=world.lead)
+    publish_summary(plan, world.lead)
     body = act(as_user(world.lead), plan, "submit").json()
     assert body["stage"] == "partnership_approval"
     assert body["current_version"]["submitted"] is True
@@ -299,8 +300,8 @@ def test_it_refuses_to_submit_a_plan_that_was_not_consulted_on(world, as_user):
     version_create(plan=plan, actor=world.lead, content=valid_content())
     body = problem(act(as_user(world.lead), plan, "submit"), 409)
     assert body["detail"] == (
-        "A children and young people's plan needs a closed consultation round before it is "
-        "submitted for approval."
+        "A children and young people's plan needs a closed consultation round, held since it "
+        "was first drafted and with its summary published, before it is submitted for approval."
     )
     unchanged(plan, stage="drafting", events=2)
     plan.current_version.refresh_from_db()

@@ -37,6 +37,8 @@ def walk_through_the_api(world: Any, as_user: Any, frozen_clock: Any) -> int:
     post(lead, base + "versions/", {"content": valid_content(), "note": "Draft for consultation"})
     post(lead, base + "actions/start_consultation/", {"reason": "Round one: priorities"})
     post(lead, base + "actions/close_consultation/", {"reason": "6,300 parent responses"})
+    round_id = lead.get(base + "consultations/").json()["results"][0]["id"]
+    post(lead, f"/api/v1/consultations/{round_id}/publication/", {})
     post(lead, base + "actions/submit/", {"reason": "Ready for the board"})
     board = as_user(world.board_secretary)
     post(board, base + "decisions/", {"body": "yorok-board", "outcome": "approved",
@@ -56,13 +58,15 @@ def test_it_lists_a_plans_events_in_order_with_actor_and_reason(world, as_user, 
     response = as_user(world.auditor).get(f"/api/v1/plans/{plan_id}/history/")
     assert response.status_code == 200
     page = response.json()
-    assert page["count"] == 8
+    assert page["count"] == 10
     events = page["results"]
     assert [(e["action"], e["actor"], e["reason"]) for e in events] == [
         ("plan.create", "lead", ""),
         ("version.create", "lead", "Draft for consultation"),
+        ("consultation.round_create", "lead", ""),
         ("plan.start_consultation", "lead", "Round one: priorities"),
         ("plan.close_consultation", "lead", "6,300 parent responses"),
+        ("consultation.summary_publish", "lead", ""),
         ("plan.submit", "lead", "Ready for the board"),
         ("decision.record", "board_secretary", "Unanimous"),
         ("decision.record", "executive_member", "Approved"),
@@ -70,13 +74,14 @@ def test_it_lists_a_plans_events_in_order_with_actor_and_reason(world, as_user, 
     ]
     seqs = [e["seq"] for e in events]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
-    assert [e["after"]["stage"] for e in events] == [
-        "drafting", "drafting", "consultation", "drafting", "partnership_approval",
+    # The round's own events (set up, summary published) carry no stage: the plan's do.
+    assert [e["after"].get("stage") for e in events] == [
+        "drafting", "drafting", None, "consultation", "drafting", None, "partnership_approval",
         "executive_approval", "call_in", "adopted",
     ]
     assert events[-1]["before"]["stage"] == "call_in"
-    assert events[5]["after"]["body"] == "yorok-board"
-    assert events[5]["object_type"] == "governance.decision"
+    assert events[7]["after"]["body"] == "yorok-board"
+    assert events[7]["object_type"] == "governance.decision"
     for earlier, later in zip(events, events[1:], strict=False):
         assert later["prev_hash"] == earlier["hash"]  # one plan only: its events are the chain
 
@@ -87,7 +92,7 @@ def test_it_lists_only_the_plans_own_events(world, as_user, frozen_clock):
     response = as_user(world.lead).get(plan_url(first, "history/"))
     assert [e["action"] for e in response.json()["results"]] == ["plan.create"]
     response = as_user(world.lead).get(plan_url(second, "history/"))
-    assert response.json()["count"] == 5
+    assert response.json()["count"] == 7
     assert {e["object_id"] for e in response.json()["results"] if e["action"] == "plan.submit"} == {
         str(second.pk)
     }
@@ -95,8 +100,8 @@ def test_it_lists_only_the_plans_own_events(world, as_user, frozen_clock):
 
 def test_it_pages_the_history(world, as_user, frozen_clock):
     plan = submitted_plan(world)
-    page = as_user(world.lead).get(plan_url(plan, "history/"), {"limit": 2, "offset": 2}).json()
-    assert page["count"] == 5
+    page = as_user(world.lead).get(plan_url(plan, "history/"), {"limit": 2, "offset": 3}).json()
+    assert page["count"] == 7
     assert [e["action"] for e in page["results"]] == [
         "plan.start_consultation", "plan.close_consultation",
     ]
@@ -179,6 +184,9 @@ def test_it_documents_the_plan_content_schema(schema):
         "/api/v1/plans/{id}/actions/{action_name}/",
         "/api/v1/plans/{id}/decisions/",
         "/api/v1/plans/{id}/history/",
+        "/api/v1/plans/{id}/consultations/",
+        "/api/v1/consultations/{id}/",
+        "/api/v1/consultations/{id}/publication/",
     ],
 )
 def test_it_documents_every_endpoint(schema, path):
@@ -232,7 +240,8 @@ def test_every_operation_lists_the_errors_it_can_answer(schema):
     for path, method, operation in _operations(schema):
         codes = set(operation["responses"])
         assert "400" in codes, (method, path)
-        if path != "/api/v1/documents/verify/":
+        # Public operations read no credentials, so never answer 401.
+        if path not in {"/api/v1/documents/verify/", "/api/v1/consultations/{id}/responses/"}:
             assert "401" in codes, (method, path)
         if "{" in path:
             assert "404" in codes, (method, path)

@@ -10,7 +10,7 @@ from documents.models import Plan
 from documents.services import version_create
 from governance.models import DecisionOutcome as O
 from governance.models import Role
-from tests.conftest import decide, make_plan, submitted_plan
+from tests.conftest import decide, make_plan, publish_summary, submitted_plan
 from tests.factories import MembershipFactory, UserFactory, valid_content
 from workflows.services import plan_close_consultation, plan_start_consultation
 
@@ -287,8 +287,9 @@ def test_it_shows_the_lead_what_blocks_submission(world, as_user):
         {"action": "start_consultation", "label": "Start consultation", "ready": True,
          "blocked_by": None},
         {"action": "submit", "label": "Submit for approval", "ready": False,
-         "blocked_by": "A children and young people's plan needs a closed consultation round "
-                       "before it is submitted for approval."},
+         "blocked_by": "A children and young people's plan needs a closed consultation round, "
+                       "held since it was first drafted and with its summary published, before "
+                       "it is submitted for approval."},
         {"action": "withdraw", "label": "Withdraw", "ready": True, "blocked_by": None},
     ]
 
@@ -305,6 +306,10 @@ def test_it_shows_submit_ready_once_consultation_has_closed(world, as_user):
     version_create(plan=plan, actor=world.lead, content=valid_content())
     plan_start_consultation(plan=plan, actor=world.lead)
     plan_close_consultation(plan=plan, actor=world.lead)
+    body = as_user(world.lead).get(plan_url(plan)).json()
+    submit = next(a for a in body["available_actions"] if a["action"] == "submit")
+    assert not submit["ready"] and "publish the summary" in submit["blocked_by"]
+    publish_summary(plan, world.lead)
     body = as_user(world.lead).get(plan_url(plan)).json()
     submit = next(a for a in body["available_actions"] if a["action"] == "submit")
     assert submit == {"action": "submit", "label": "Submit for approval", "ready": True,

@@ -18,7 +18,7 @@ from documents.services import version_create
 from governance.models import AuditEvent, Decision
 from governance.models import DecisionOutcome as O
 from tests.bulk import open_task_copies
-from tests.conftest import World, decide, open_task, submitted_plan
+from tests.conftest import World, decide, open_task, publish_summary, submitted_plan
 from tests.factories import valid_content
 from workflows import routing
 from workflows.models import Notification, NotificationKind, TaskKind
@@ -311,6 +311,7 @@ def submitted_by_deputy(world: World) -> Plan:
     version_create(plan=plan, actor=world.lead, content=valid_content())
     plan_start_consultation(plan=plan, actor=world.lead)
     plan_close_consultation(plan=plan, actor=world.lead)
+    publish_summary(plan, world.lead)
     return plan_submit(plan=plan, actor=world.board_deputy)
 
 

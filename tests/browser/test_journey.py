@@ -20,7 +20,7 @@ import pytest
 from documents.models import Stage
 from documents.services import version_create
 from tests.browser.a11y import checked
-from tests.conftest import build_world, make_plan
+from tests.conftest import build_world, make_plan, publish_summary
 from tests.factories import valid_content
 from workflows.services import plan_close_consultation, plan_start_consultation
 from workflows.tasks import scan_call_in_periods
@@ -88,6 +88,7 @@ def test_it_takes_a_plan_from_submission_to_adoption_in_the_browser(browser, liv
     version_create(plan=plan, actor=world.lead, content=valid_content())
     plan_start_consultation(plan=plan, actor=world.lead)
     plan_close_consultation(plan=plan, actor=world.lead)
+    publish_summary(plan, world.lead)
 
     lead = sign_in(browser, live_server, "lead")
     lead.goto(f"{live_server.url}/")

@@ -19,6 +19,7 @@ from documents.publishing.pdf import RefusingFetcher, html_to_pdf
 from documents.publishing.verify import NotAPdf
 from governance.models import DecisionOutcome as O
 from plangov.errors import GuardFailed
+from tests.conftest import publish_summary
 from workflows.services import (
     plan_adopt,
     plan_close_consultation,
@@ -215,6 +216,7 @@ def test_it_escapes_html_in_plan_content_and_fetches_nothing(
     version_create(plan=plan, actor=world.lead, content=content)
     plan_start_consultation(plan=plan, actor=world.lead)
     plan_close_consultation(plan=plan, actor=world.lead)
+    publish_summary(plan, world.lead)
     plan = plan_submit(plan=plan, actor=world.lead)
     decide(world, plan, world.board, O.APPROVED)
     decide(world, plan, world.safeguarding, O.APPROVED)

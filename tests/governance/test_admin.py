@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from documents.models import Plan, Stage
 from governance.models import AuditEvent
-from tests.conftest import make_plan, submitted_plan
+from tests.conftest import make_plan, publish_summary, submitted_plan
 from tests.factories import valid_content
 
 
@@ -68,8 +68,10 @@ def test_it_moves_a_plan_only_through_the_guarded_service(client, world, staff_l
     assert Plan.objects.get(pk=plan.pk).stage == Stage.DRAFTING
     assert AuditEvent.objects.count() == events
 
-    for action in ("action_start_consultation", "action_close_consultation", "action_submit"):
+    for action in ("action_start_consultation", "action_close_consultation"):
         client.post(url, {"action": action, "_selected_action": [plan.pk]})
+    publish_summary(plan, world.lead)  # what was heard is published before submitting
+    client.post(url, {"action": "action_submit", "_selected_action": [plan.pk]})
     plan.refresh_from_db()
     assert plan.stage == Stage.PARTNERSHIP_APPROVAL
     assert AuditEvent.objects.filter(plan=plan, action="plan.submit", actor=staff_lead).count() == 1

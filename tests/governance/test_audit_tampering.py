@@ -25,8 +25,9 @@ from governance.models import DecisionOutcome as O
 from tests.conftest import World, decide, submitted_plan
 from tests.factories import PartnershipFactory
 
-# plan.create, version.create, start_consultation, close_consultation, submit, board decision
-EVENTS = 6
+# plan.create, version.create, consultation.round_create, start_consultation,
+# close_consultation, consultation.summary_publish, submit, board decision
+EVENTS = 8
 PARKED = 1_000_000  # a seq far beyond the chain, for moving rows without unique clashes
 
 
@@ -162,10 +163,10 @@ def _edit_created_at(event: AuditEvent) -> None:
 )
 def test_it_names_an_edited_event(ledger, edit):
     event = AuditEvent.objects.get(seq=3)
-    assert event.action == "plan.start_consultation"
+    assert event.action == "consultation.round_create"
     edit(event)
     assert AuditEvent.objects.get(seq=3).hash == event.hash  # the stored hash is untouched
-    assert_broken_at(3, "plan.start_consultation", "altered")
+    assert_broken_at(3, "consultation.round_create", "altered")
 
 
 def test_it_names_an_edited_event_even_when_its_hash_was_recomputed(ledger):
@@ -250,13 +251,13 @@ def test_it_names_the_newest_event_when_the_head_was_edited(ledger):
 
 
 def test_it_names_the_first_of_two_events_whose_places_were_swapped(ledger):
-    AuditEvent.objects.filter(seq=3).update(seq=PARKED)
-    assert raw("UPDATE {t} SET seq = %s WHERE seq = %s", [3, 4]) == 1
-    AuditEvent.objects.filter(seq=PARKED).update(seq=4)
-    assert list(AuditEvent.objects.order_by("seq").values_list("action", flat=True))[2:4] == [
+    AuditEvent.objects.filter(seq=4).update(seq=PARKED)
+    assert raw("UPDATE {t} SET seq = %s WHERE seq = %s", [4, 5]) == 1
+    AuditEvent.objects.filter(seq=PARKED).update(seq=5)
+    assert list(AuditEvent.objects.order_by("seq").values_list("action", flat=True))[3:5] == [
         "plan.close_consultation", "plan.start_consultation",
     ]
-    assert_broken_at(3, "does not follow event #2")
+    assert_broken_at(4, "does not follow event #3")
 
 
 def test_it_names_the_first_of_two_distant_events_that_were_swapped(ledger):

@@ -30,6 +30,7 @@ from tests.conftest import (
     call_in_request,
     decide,
     open_task,
+    publish_summary,
     submitted_plan,
 )
 from tests.factories import valid_content
@@ -110,6 +111,7 @@ def ordered_plan(world: World) -> Plan:
     version_create(plan=plan, actor=world.lead, content=valid_content())
     plan_start_consultation(plan=plan, actor=world.lead)
     plan_close_consultation(plan=plan, actor=world.lead)
+    publish_summary(plan, world.lead)
     return plan_submit(plan=plan, actor=world.lead)
 
 

@@ -13,7 +13,14 @@ from documents.services import plan_create, version_create
 from governance.models import AuditEvent, ConsultationRound, Decision, Meeting
 from governance.models import DecisionOutcome as O
 from plangov.errors import InvalidInput
-from tests.conftest import World, call_in_outcome, call_in_request, decide, make_plan
+from tests.conftest import (
+    World,
+    call_in_outcome,
+    call_in_request,
+    decide,
+    make_plan,
+    publish_summary,
+)
 from tests.factories import valid_content
 from workflows.services import (
     plan_adopt,
@@ -41,6 +48,7 @@ def replayed(world: World, *, bodies: list[Any] | None = None, route: str = "joi
                    effective_on=D(2008, 9, 15))
     plan_start_consultation(plan=plan, actor=world.lead, opens_on=D(2008, 10, 1))
     plan_close_consultation(plan=plan, actor=world.lead, closed_on=D(2008, 12, 19))
+    publish_summary(plan, world.lead, published_on=D(2009, 1, 30))
     if submit:
         plan_submit(plan=plan, actor=world.lead, submitted_on=D(2009, 3, 6))
     plan.refresh_from_db()

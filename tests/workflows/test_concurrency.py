@@ -27,7 +27,7 @@ from governance.audit import GENESIS, verify_chain
 from governance.models import AuditEvent, AuditHead, Decision, Meeting, Role
 from governance.models import DecisionOutcome as O
 from plangov.errors import Conflict, InvalidInput, WrongStage
-from tests.conftest import World, build_world, decide, make_plan, submitted_plan
+from tests.conftest import World, build_world, decide, make_plan, publish_summary, submitted_plan
 from tests.factories import MembershipFactory, UserFactory, valid_content
 from workflows.services import plan_close_consultation, plan_start_consultation, plan_submit
 
@@ -123,9 +123,10 @@ def ready_to_submit(world: World) -> Plan:
     version_create(plan=plan, actor=world.lead, content=valid_content())
     plan_start_consultation(plan=plan, actor=world.lead)
     plan_close_consultation(plan=plan, actor=world.lead)
+    publish_summary(plan, world.lead)
     plan.refresh_from_db()
     assert plan.stage == Stage.DRAFTING
-    return plan  # four audit events so far
+    return plan  # six audit events so far (the round's set-up, opening, closing, summary)
 
 
 def test_it_lets_exactly_one_of_sixteen_concurrent_submits_through_the_services():
@@ -228,7 +229,7 @@ def test_it_numbers_sixteen_concurrent_versions_one_to_sixteen():
 def test_it_keeps_the_ledger_linear_when_different_plans_append_at_once():
     world = build_world()
     plans = [make_plan(world) for _ in range(ACTORS)]  # one event each
-    rounds = 3
+    rounds = 4  # version, the round set up, opened, closed
 
     def work(i: int) -> None:
         plan = plans[i]
@@ -245,8 +246,8 @@ def test_it_keeps_the_ledger_linear_when_different_plans_append_at_once():
     for plan in plans:
         actions = [e.action for e in events if e.plan_id == plan.pk]
         assert actions == [
-            "plan.create", "version.create", "plan.start_consultation",
-            "plan.close_consultation",
+            "plan.create", "version.create", "consultation.round_create",
+            "plan.start_consultation", "plan.close_consultation",
         ]
 
 
@@ -319,7 +320,7 @@ def test_it_submits_the_version_written_while_the_submit_waited_for_the_plan():
     submit = AuditEvent.objects.get(plan=plan, action="plan.submit")
     assert submit.before["current_version"] == 2
     assert submit.after["current_version"] == 2
-    assert_linear_chain(4 + 2)
+    assert_linear_chain(6 + 2)  # ready_to_submit's six, the version and the submission
 
 
 def test_it_records_decisions_of_one_new_meeting_on_many_plans_at_once():

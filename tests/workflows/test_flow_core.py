@@ -11,7 +11,7 @@ from documents.models import Stage
 from documents.services import version_create
 from governance.models import DecisionOutcome as O
 from plangov.errors import Conflict
-from tests.conftest import decide, make_plan, submitted_plan
+from tests.conftest import decide, make_plan, publish_summary, submitted_plan
 from tests.factories import valid_content
 from workflows import routing
 from workflows.models import TaskKind
@@ -102,6 +102,7 @@ def test_it_asks_bodies_in_order_on_an_ordered_route(world, frozen_clock):
     version_create(plan=plan, actor=world.lead, content=valid_content())
     plan_start_consultation(plan=plan, actor=world.lead)
     plan_close_consultation(plan=plan, actor=world.lead)
+    publish_summary(plan, world.lead)
     plan_submit(plan=plan, actor=world.lead)
     assert {t.info.body for t in routing.open_tasks(plan)} == {world.board}
     with pytest.raises(Conflict, match="No decision of Children's Safeguarding Board"):

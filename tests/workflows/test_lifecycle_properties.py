@@ -32,6 +32,7 @@ from hypothesis.stateful import (
 from documents.models import Plan, PlanKind, Stage
 from documents.services import version_create
 from governance.audit import verify_chain
+from governance.consultation.services import round_publish_summary
 from governance.models import (
     AuditEvent,
     CallInOutcome,
@@ -211,10 +212,12 @@ class LifecycleMachine(RuleBasedStateMachine):
         return all(pk in latest and latest[pk].is_approving for pk in self.required)
 
     def attempt(
-        self, expected: type[Exception] | None, action: str, call: Any, **kwargs: Any
+        self, expected: type[Exception] | None, action: str, call: Any, *, events: int = 1,
+        **kwargs: Any
     ) -> bool:
         """Make a service call whose answer the model predicted: ``expected`` is the error
-        class it must raise, or None for success. Only domain errors are caught."""
+        class it must raise, or None for success; ``events``: how many audit events it
+        writes, ``action`` the last. Only domain errors are caught."""
         before = self.state()
         try:
             call(**kwargs)
@@ -228,7 +231,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             STATS[f"refused {type(exc).__name__}"] += 1
             return False
         assert expected is None, f"{action}: expected {expected.__name__}, but it succeeded"
-        self.events += 1
+        self.events += events
         self.last_action = action
         last = AuditEvent.objects.order_by("-seq").first()
         assert last is not None and last.seq == self.events
@@ -249,9 +252,10 @@ class LifecycleMachine(RuleBasedStateMachine):
             version = plan.current_version
             if version is None or version.is_submitted:  # submitted: sent back or adopted
                 return GuardFailed
+            # A round of the current drafting cycle, closed, with its summary published.
             if plan.needs_consultation and not ConsultationRound.objects.filter(
-                plan=plan, status=ConsultationStatus.CLOSED
-            ).exists():
+                plan=plan, status=ConsultationStatus.CLOSED, drafting_cycle=plan.drafting_cycle
+            ).exclude(summary_published_at=None).exists():
                 return GuardFailed
         if action == "adopt" and not self.today() > plan.call_in_ends_on:
             return GuardFailed
@@ -381,18 +385,27 @@ class LifecycleMachine(RuleBasedStateMachine):
     def start_consultation(self, actor: str, closes_on: datetime.date | None) -> None:
         plan = self.fresh()
         expected = self.predict_action(plan, "start_consultation", actor, closes_on=closes_on)
+        # Two events: the round is set up (consultation.round_create), then opened.
         if self.attempt(expected, "plan.start_consultation", plan_start_consultation,
-                        plan=plan, actor=self.person(actor), closes_on=closes_on):
+                        events=2, plan=plan, actor=self.person(actor), closes_on=closes_on):
             assert self.fresh().stage == Stage.CONSULTATION
             assert plan.consultation_rounds.filter(status=ConsultationStatus.OPEN).count() == 1
 
     def act(self, action: str, actor: str, reason: str = "") -> None:
         plan = self.fresh()
         expected = self.predict_action(plan, action, actor, reason=reason)
-        if self.attempt(expected, f"plan.{action}", PLAN_ACTIONS[action], plan=plan,
-                        actor=self.person(actor), reason=reason):
+        # Starting a consultation sets its round up first: two events.
+        events = 2 if action == "start_consultation" else 1
+        if self.attempt(expected, f"plan.{action}", PLAN_ACTIONS[action], events=events,
+                        plan=plan, actor=self.person(actor), reason=reason):
             after = self.fresh()
             assert after.stage == TARGET[action]
+            if action == "close_consultation":
+                # The lead officer publishes what was heard: what a submission waits for.
+                round = after.consultation_rounds.get(status=ConsultationStatus.CLOSED,
+                                                      summary_published_at=None)
+                round_publish_summary(round=round, actor=self.person("lead"))
+                self.events += 1
             if action == "submit":
                 assert after.current_version.submitted_by == self.person(actor)
                 assert after.current_version.submitted_on == self.today()
@@ -584,7 +597,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         if stage == Stage.DRAFTING:
             # Now and then the lead officer submits too early, and the guards refuse it.
             consulted = not plan.needs_consultation or plan.consultation_rounds.filter(
-                status=ConsultationStatus.CLOSED
+                status=ConsultationStatus.CLOSED, drafting_cycle=plan.drafting_cycle
             ).exists()
             if choice == 1 or (version is not None and not version.is_submitted and consulted):
                 self.act("submit", LEADS_ORDER[choice % 2])

@@ -22,4 +22,4 @@ def test_it_walks_a_plan_from_drafting_to_adoption(world, frozen_clock):
     assert plan.stage == "adopted"
     assert plan.adopted_version_id == plan.current_version_id
     report = verify_chain()
-    assert report.ok and report.checked == 9
+    assert report.ok and report.checked == 11

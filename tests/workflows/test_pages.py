@@ -14,7 +14,7 @@ from viewflow.workflow.status import STATUS
 from documents.models import Stage
 from governance.models import AuditEvent, Decision
 from tests.bulk import open_task_copies
-from tests.conftest import open_task, submitted_plan
+from tests.conftest import open_task, publish_summary, submitted_plan
 from workflows import routing
 from workflows.models import TaskKind
 
@@ -195,6 +195,7 @@ def test_it_submits_the_plan_from_its_page(world, frozen_clock, client):
     assert "consultation" in text(response).lower()
     plan_start_consultation(plan=plan, actor=world.lead)
     plan_close_consultation(plan=plan, actor=world.lead)
+    publish_summary(plan, world.lead)
     assert client.post(f"/plans/{plan.pk}/actions/submit/").status_code == 302
     plan.refresh_from_db()
     assert plan.stage == Stage.PARTNERSHIP_APPROVAL

@@ -251,6 +251,7 @@ class Command(BaseCommand):
         """An Early Help Strategy consulted on and submitted, so each board has a task in its
         queue: one due tomorrow (a reminder goes at the first beat scan) and one overdue (an
         escalation goes to the board's chair and the lead officer)."""
+        from governance.consultation.services import round_publish_summary
         from plangov import calendar, clock
         from workflows import routing
         from workflows.services import (
@@ -285,7 +286,8 @@ class Command(BaseCommand):
             version_create(plan=plan, actor=lead.user, content=content,
                            note="Demo draft of an Early Help Strategy.")
             plan_start_consultation(plan=plan, actor=lead.user, title="Early help survey")
-            plan_close_consultation(plan=plan, actor=lead.user)
+            plan = plan_close_consultation(plan=plan, actor=lead.user)
+            round_publish_summary(round=plan.consultation_rounds.get(), actor=lead.user)
             plan_submit(plan=plan, actor=lead.user, reason="For the boards' approval.")
         except PlangovError as exc:
             raise CommandError(f"The demo Early Help Strategy could not be created: {exc}") \

@@ -239,9 +239,12 @@ def answers_validator() -> tuple[str, Callable[..., Any]]:
         return "local", _local_answers_validate
 
     def shared(round: ConsultationRound, raw: dict[str, Any], questions: dict[int, Question],
-               offered: Any = None) -> Any:  # pragma: no cover - until merged
-        clean, errors = answers_validate(round, raw)
-        return {int(k): v for k, v in clean.items()}, errors
+               offered: Any = None) -> Any:
+        listed = list(questions.values())
+        clean, errors = answers_validate(round, raw, questions=listed)
+        # Its errors are keyed "answers.<question id>"; the row report names columns "q<id>".
+        return clean, {key.removeprefix("answers."): messages
+                       for key, messages in errors.items()}
 
     return "responses.answers_validate", shared
 

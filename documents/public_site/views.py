@@ -1,0 +1,262 @@
+"""The public pages (no sign-in). See the package's note.
+
+The response form is exempt from CSRF: nobody is signed in, so there is no session for a
+forged post to ride on, and a blocked cookie must never cost a respondent their answers. The
+signed form token issued with each page (governance.consultation.limits) binds a post to a
+page we served, and carries the rate limit."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.db.models import F, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+
+from documents.models import DocumentKind, DocumentStatus, Plan, SignedDocument, Stage
+from documents.views import signed_file_response
+from governance.consultation import limits
+from governance.consultation.models import (
+    Answer,
+    ConsultationRound,
+    ConsultationStatus,
+    Response,
+    Statement,
+)
+from governance.consultation.responses import (
+    response_submit,
+    retention_ends_on,
+    round_audiences,
+    round_not_yet_open,
+    round_taking_responses,
+)
+from governance.models import Partnership
+from plangov import clock, ratelimit
+from plangov.errors import Gone, InvalidInput, TooManyRequests
+from plangov.ids import INT64_MAX
+
+from .forms import HONEYPOT, ResponseForm, question_field_name
+
+# Plans the public sees: adopted (in force, under review too) and superseded ones.
+PUBLIC_STAGES = (Stage.ADOPTED, Stage.UNDER_REVIEW, Stage.SUPERSEDED)
+PUBLIC_ROUND_STATUSES = (ConsultationStatus.OPEN, ConsultationStatus.CLOSED)
+
+
+def _partnership(slug: str) -> Partnership:
+    return get_object_or_404(Partnership, slug=slug)
+
+
+def _public_documents() -> Q:
+    """Signed documents the public may download: a plan's adopted version, and decision
+    notices, of a plan that is adopted or superseded."""
+    return Q(status=DocumentStatus.DONE, plan__stage__in=PUBLIC_STAGES) & (
+        Q(kind=DocumentKind.PLAN, version_id=F("plan__adopted_version_id"))
+        | Q(kind=DocumentKind.DECISION_NOTICE)
+    )
+
+
+def partnership_home(request: HttpRequest, slug: str) -> HttpResponse:
+    partnership = _partnership(slug)
+    documents = SignedDocument.objects.filter(_public_documents()).select_related(
+        "decision__body", "version").order_by("kind", "-signed_at", "-pk")
+    plans = list(
+        Plan.objects.filter(partnership=partnership, stage__in=PUBLIC_STAGES)
+        .select_related("adopted_version")
+        .prefetch_related(Prefetch("documents", queryset=documents, to_attr="public_documents"))
+        .order_by("stage", "-adopted_on", "title")
+    )
+    rounds = list(
+        ConsultationRound.objects.filter(plan__partnership=partnership,
+                                         status__in=PUBLIC_ROUND_STATUSES)
+        .select_related("plan").order_by("-opens_on", "-pk")
+    )
+    now = clock.now()
+    open_rounds = [r for r in rounds if round_taking_responses(r, now)]
+    closed_rounds = [r for r in rounds if r not in open_rounds]
+    return render(request, "public/partnership.html", {
+        "partnership": partnership,
+        "plans": [p for p in plans if p.stage != Stage.SUPERSEDED],
+        "superseded": [p for p in plans if p.stage == Stage.SUPERSEDED],
+        "open_rounds": open_rounds, "closed_rounds": closed_rounds,
+    })
+
+
+def public_document(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    if pk > INT64_MAX:
+        raise Http404("No such published document.")
+    document = SignedDocument.objects.filter(
+        _public_documents(), pk=pk, plan__partnership__slug=slug
+    ).select_related("plan", "version").first()
+    if document is None:
+        raise Http404("No such published document.")
+    return signed_file_response(document)
+
+
+def _round(slug: str, pk: int, *, drafts: bool = False) -> ConsultationRound:
+    statuses = ConsultationStatus.values if drafts else PUBLIC_ROUND_STATUSES
+    if pk > INT64_MAX:
+        raise Http404("No such consultation.")
+    round = ConsultationRound.objects.filter(  # noqa: A001
+        pk=pk, plan__partnership__slug=slug, status__in=statuses
+    ).select_related("plan__partnership").order_by().first()
+    if round is None:
+        raise Http404("No such consultation.")
+    return round
+
+
+def _children(request: HttpRequest, round: ConsultationRound) -> bool:  # noqa: A002
+    return round.children_form and request.GET.get("version") == "children"
+
+
+def _urls(round: ConsultationRound, children: bool) -> dict[str, str]:  # noqa: A002
+    args = [round.plan.partnership.slug, round.pk]
+    suffix = "?version=children" if children else ""
+    return {
+        "page": reverse("public:round", args=args),
+        "children_page": reverse("public:round", args=args) + "?version=children",
+        "action": reverse("public:round", args=args) + suffix,
+        "thanks": reverse("public:thanks", args=args) + suffix,
+        "privacy": reverse("public:privacy", args=args),
+        "results": reverse("public:results", args=args),
+        "home": reverse("public:home", args=[round.plan.partnership.slug]),
+    }
+
+
+def _form(request: HttpRequest, round: ConsultationRound, children: bool,  # noqa: A002
+          data: Any = None) -> ResponseForm:
+    return ResponseForm(
+        data, round=round, questions=list(round.questions.order_by("order", "pk")),
+        audiences=round_audiences(round), children=children,
+        initial={"form_token": limits.form_token_issue(round.pk)},
+    )
+
+
+def _render_form(request: HttpRequest, round: ConsultationRound, form: ResponseForm,  # noqa: A002
+                 children: bool, *, status: int = 200) -> HttpResponse:
+    if form.is_bound:
+        # A fresh token for the next send; everything else as typed.
+        form.data = form.data.copy()
+        form.data["form_token"] = limits.form_token_issue(round.pk)
+    return render(request, "public/round.html", {
+        "round": round, "partnership": round.plan.partnership, "form": form,
+        "children": children, "urls": _urls(round, children),
+        "retention_ends_on": retention_ends_on(round),
+    }, status=status)
+
+
+def _closed(request: HttpRequest, round: ConsultationRound, *, status: int) -> HttpResponse:  # noqa: A002
+    return render(request, "public/closed.html", {
+        "round": round, "partnership": round.plan.partnership,
+        "urls": _urls(round, False), "not_yet": round_not_yet_open(round, clock.now()),
+    }, status=status)
+
+
+@csrf_exempt
+def round_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    if request.method == "POST":
+        return _round_post(request, _round(slug, pk, drafts=True))
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
+    round = _round(slug, pk)  # noqa: A001
+    children = _children(request, round)
+    if not round_taking_responses(round, clock.now()):
+        return _closed(request, round, status=200)
+    return _render_form(request, round, _form(request, round, children), children)
+
+
+def _round_post(request: HttpRequest, round: ConsultationRound) -> HttpResponse:  # noqa: A002
+    children = _children(request, round)
+    urls = _urls(round, children)
+    if not round_taking_responses(round, clock.now()):
+        return _closed(request, round, status=410)
+    form = _form(request, round, children, data=request.POST)
+    try:
+        # The token's own limit first: posts refused for it do not use up the address's
+        # ceiling, so one hammered page never locks out a school's other pupils.
+        nonce = limits.form_token_nonce(request.POST.get("form_token", ""), round.pk)
+        if nonce is not None:
+            limits.token_hit(nonce)
+        limits.address_hit(ratelimit.client_address(request))
+    except TooManyRequests as exc:
+        form.is_valid()
+        form.add_error(None, f"{exc.detail} Your answers are kept below: send them again in "
+                             f"{exc.retry_after} seconds.")
+        response = _render_form(request, round, form, children, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    if request.POST.get(HONEYPOT, "").strip():
+        return redirect(urls["thanks"])  # as if accepted; nothing is stored
+    if not form.is_valid():
+        return _render_form(request, round, form, children, status=400)
+    if nonce is None:
+        form.add_error(None, "This page was open too long to be sent. Your answers are kept "
+                             "below: check them and send them again.")
+        return _render_form(request, round, form, children, status=400)
+    if not limits.token_claim(nonce):
+        return redirect(urls["thanks"])  # sent twice (a double click): taken once already
+    try:
+        response_submit(
+            round=round, answers=form.answers(),
+            audience=form.cleaned_data.get("audience") or None,
+            children_form=children,
+            consent_to_quote=bool(form.cleaned_data.get("consent_to_quote")),
+        )
+    except Gone:
+        limits.token_release(nonce)
+        return _closed(request, round, status=410)
+    except InvalidInput as exc:
+        limits.token_release(nonce)
+        for key, messages in exc.errors.items():
+            name = key.removeprefix("answers.")
+            name = question_field_name(name) if key.startswith("answers.") else name
+            for message in messages:
+                form.add_error(name if name in form.fields else None, message)
+        return _render_form(request, round, form, children, status=400)
+    return redirect(urls["thanks"])
+
+
+def thanks(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    round = _round(slug, pk)  # noqa: A001
+    children = _children(request, round)
+    return render(request, "public/thanks.html", {
+        "round": round, "partnership": round.plan.partnership, "children": children,
+        "urls": _urls(round, children),
+    })
+
+
+def privacy(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    round = _round(slug, pk)  # noqa: A001
+    return render(request, "public/privacy.html", {
+        "round": round, "partnership": round.plan.partnership, "urls": _urls(round, False),
+        "retention_ends_on": retention_ends_on(round),
+    })
+
+
+def results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """"We asked, you said, we did", once the round's summary is published. Built from the
+    models (counts by audience, statements, consented quotes); consultanalysis's
+    ``round_summary`` will feed it when it lands."""
+    round = _round(slug, pk)  # noqa: A001
+    context: dict[str, Any] = {"round": round, "partnership": round.plan.partnership,
+                               "urls": _urls(round, False)}
+    if round.summary_published_at is None:
+        return render(request, "public/results.html", context)
+    responses = Response.objects.filter(round=round)
+    by_audience = Counter(responses.values_list("audience__name", flat=True))
+    quotes = Answer.objects.filter(response__consent_to_quote=True,
+                                   response__anonymised_at__isnull=True).exclude(text="")
+    statements = list(
+        Statement.objects.filter(round=round).select_related("changed_in_version")
+        .prefetch_related(Prefetch("quotes", queryset=quotes, to_attr="public_quotes"))
+    )
+    context.update({
+        "published": True,
+        "response_count": sum(by_audience.values()),
+        "by_audience": sorted(((name or "Did not say", n) for name, n in by_audience.items()),
+                              key=lambda item: (-item[1], item[0])),
+        "statements": statements,
+    })
+    return render(request, "public/results.html", context)
