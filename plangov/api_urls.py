@@ -12,6 +12,7 @@ from documents.documents_api import DocumentViewSet
 from documents.drafts_api import DraftSaveVersionView, DraftView
 from documents.versions_api import VersionCompareView
 from governance.api import BodyViewSet
+from governance.consultation.imports_api import ImportDetailView, ImportListView
 from governance.consultation.responses_api import ResponseCreateView
 from plangov.ids import ID_REGEX
 from plangov.token_api import token_view
@@ -63,4 +64,8 @@ urlpatterns = [
             name="plan-draft-export"),
     re_path(rf"^plans/(?P<pk>{ID_REGEX})/versions/(?P<number>{ID_REGEX})/export/$",
             VersionExportView.as_view(), name="plan-version-export"),
+    path("consultations/<int:pk>/imports/", ImportListView.as_view(),
+         name="consultation-imports"),
+    path("consultations/<int:pk>/imports/<int:import_id>/", ImportDetailView.as_view(),
+         name="consultation-import"),
 ]

@@ -9,6 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plangov.settings.base")
 app = Celery("plangov")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["governance.consultation"])
 
 
 @app.on_after_finalize.connect
@@ -39,4 +40,9 @@ def _schedule(sender: Celery, **_: object) -> None:
         float(settings.CELERY_BEAT_SCAN_SECONDS),
         sender.signature("governance.tasks.scan_consultation_retention"),
         name="anonymise consultation responses whose retention has ended",
+    )
+    sender.add_periodic_task(
+        float(settings.CELERY_BEAT_SCAN_SECONDS),
+        sender.signature("governance.consultation.tasks.scan_imports"),
+        name="import offline consultation responses waiting for a worker",
     )

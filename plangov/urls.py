@@ -13,6 +13,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     # Before workflows' consultations/<pk>/<act>/, which would take analysis/ for an act.
     path("", include("documents.analysis_urls")),
+    # Before workflows' consultations/<pk>/<act>/, which would take activities/ and imports/.
+    path("", include("governance.consultation.engagement_urls")),
     path("", include("workflows.urls")),
     path("", include("documents.urls")),
     path("", include("documents.report_urls")),

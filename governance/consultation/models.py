@@ -181,6 +181,10 @@ class ResponseImport(models.Model):
     processed_rows = models.PositiveIntegerField(default=0)
     imported_rows = models.PositiveIntegerField(default=0)
     skipped_rows = models.PositiveIntegerField(default=0)
+    # Rows with at least one problem, and the problems found (the report keeps the first
+    # PLANGOV_IMPORT_REPORT_LIMIT of them).
+    invalid_rows = models.PositiveIntegerField(default=0)
+    problem_count = models.PositiveIntegerField(default=0)
     # [{"row": 3, "column": "audience", "problem": "..."}]
     report = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -191,7 +195,11 @@ class ResponseImport(models.Model):
 
     class Meta:
         app_label = "governance"
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["round", "file_sha256"], name="response_import_file"),
+            models.Index(fields=["status", "claimed_at"], name="response_import_claim"),
+        ]
 
 
 class Response(models.Model):

@@ -160,6 +160,7 @@ SPECTACULAR_SETTINGS = {
         "MilestoneKindEnum": "workflows.timetable.models.MilestoneKind",
         "MilestoneStatusEnum": "workflows.timetable.record.STATUS_CHOICES",
         "TimetableFlagEnum": "workflows.timetable.record.FLAG_CHOICES",
+        "ResponseImportStatusEnum": "governance.consultation.models.ResponseImportStatus",
     },
 }
 
@@ -259,6 +260,18 @@ if PLANGOV_RENDER_LEASE_SECONDS <= PLANGOV_RENDER_HARD_SECONDS:
     )
 # Uploads to the public verification page and API above this size are refused (400).
 PLANGOV_VERIFY_MAX_BYTES = env_int("PLANGOV_VERIFY_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+
+# Offline consultation responses (CSV, XLSX): the uploaded file is kept here, by its SHA-256,
+# until its import finishes; rows are written in batches of PLANGOV_IMPORT_BATCH_ROWS, one
+# transaction each; a worker that has not reported for PLANGOV_IMPORT_LEASE_SECONDS is taken
+# for dead and its import resumed by the next attempt.
+PLANGOV_IMPORT_DIR = Path(env_str("PLANGOV_IMPORT_DIR", str(VAR_DIR / "imports")))
+PLANGOV_IMPORT_MAX_BYTES = env_int("PLANGOV_IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1024)
+PLANGOV_IMPORT_BATCH_ROWS = env_int("PLANGOV_IMPORT_BATCH_ROWS", 1000, minimum=1)
+PLANGOV_IMPORT_LEASE_SECONDS = env_int("PLANGOV_IMPORT_LEASE_SECONDS", 300, minimum=30)
+PLANGOV_IMPORT_REPORT_LIMIT = env_int("PLANGOV_IMPORT_REPORT_LIMIT", 1000, minimum=10)
+# An invalid file is kept this long for "import only the valid rows", then deleted.
+PLANGOV_IMPORT_KEEP_INVALID_DAYS = env_int("PLANGOV_IMPORT_KEEP_INVALID_DAYS", 7, minimum=1)
 
 # Told of incidents (a signed document that failed for a fault of ours): a comma-separated
 # list of email addresses.

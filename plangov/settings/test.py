@@ -30,3 +30,4 @@ PLANGOV_DOCUMENT_DIR = VAR_DIR / f"{_test_name or 'test'}-documents"
 
 # The API reads JSON bodies only; the test client sends JSON unless told otherwise.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "TEST_REQUEST_DEFAULT_FORMAT": "json"}  # noqa: F405
+PLANGOV_IMPORT_DIR = VAR_DIR / f"{_test_name or 'test'}-imports"

@@ -263,7 +263,8 @@ def test_every_request_body_in_the_schema_is_json_except_the_uploads(world, as_u
     for path, item in schema["paths"].items():
         for method, operation in item.items():
             media = set(operation.get("requestBody", {}).get("content", {}))
-            if path.endswith(("/documents/verify/", "/draft/import/")):
+            if path.endswith(("/documents/verify/", "/draft/import/",
+                              "/consultations/{id}/imports/")):
                 assert media == {"multipart/form-data"}
             else:
                 assert media <= {"application/json"}, (path, method, media)
