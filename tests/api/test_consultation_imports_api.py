@@ -9,7 +9,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from governance.models import ConsultationStatus, Response, ResponseImport
-from tests.governance.consultation_import_helpers import consultation_round, csv_bytes, good_row, header
+from tests.governance.consultation_import_helpers import (
+    consultation_round,
+    csv_bytes,
+    good_row,
+    header,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,12 @@ import pytest
 from governance.consultation.activities import activity_record
 from governance.consultation.imports import services
 from tests.conftest import build_world
-from tests.governance.consultation_import_helpers import consultation_round, csv_bytes, good_row, header
+from tests.governance.consultation_import_helpers import (
+    consultation_round,
+    csv_bytes,
+    good_row,
+    header,
+)
 
 from .test_journey import browser  # noqa: F401 - the fixture
 from .test_versions_pages import signed_in
