@@ -7,7 +7,6 @@ page we served, and carries the rate limit."""
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from django.db.models import F, Prefetch, Q
@@ -19,12 +18,10 @@ from django.views.decorators.csrf import csrf_exempt
 from documents.models import DocumentKind, DocumentStatus, Plan, SignedDocument, Stage
 from documents.views import signed_file_response
 from governance.consultation import limits
+from governance.consultation.analysis import round_summary
 from governance.consultation.models import (
-    Answer,
     ConsultationRound,
     ConsultationStatus,
-    Response,
-    Statement,
 )
 from governance.consultation.responses import (
     response_submit,
@@ -236,27 +233,23 @@ def privacy(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """"We asked, you said, we did", once the round's summary is published. Built from the
-    models (counts by audience, statements, consented quotes); consultanalysis's
-    ``round_summary`` will feed it when it lands."""
+    """"We asked, you said, we did", once the round's summary is published: everything
+    ``round_summary`` says (reach, dates, counts per question, themes, consented quotes in
+    their redacted form, statements)."""
     round = _round(slug, pk)  # noqa: A001
     context: dict[str, Any] = {"round": round, "partnership": round.plan.partnership,
                                "urls": _urls(round, False)}
     if round.summary_published_at is None:
         return render(request, "public/results.html", context)
-    responses = Response.objects.filter(round=round)
-    by_audience = Counter(responses.values_list("audience__name", flat=True))
-    quotes = Answer.objects.filter(response__consent_to_quote=True,
-                                   response__anonymised_at__isnull=True).exclude(text="")
-    statements = list(
-        Statement.objects.filter(round=round).select_related("changed_in_version")
-        .prefetch_related(Prefetch("quotes", queryset=quotes, to_attr="public_quotes"))
-    )
-    context.update({
-        "published": True,
-        "response_count": sum(by_audience.values()),
-        "by_audience": sorted(((name or "Did not say", n) for name, n in by_audience.items()),
-                              key=lambda item: (-item[1], item[0])),
-        "statements": statements,
-    })
+    summary = round_summary(round)
+    for question in summary["counts"]["questions"]:
+        top = max((c["count"] for c in question["choices"]), default=0)
+        for choice in question["choices"]:
+            # Bar length for the small chart, as a whole percentage of the longest bar.
+            choice["bar"] = round_half(100 * choice["count"] / top) if top else 0
+    context.update({"published": True, "summary": summary})
     return render(request, "public/results.html", context)
+
+
+def round_half(value: float) -> int:
+    return int(value + 0.5)

@@ -378,6 +378,52 @@ def test_results_appear_once_published_with_consented_quotes_only(round, client,
     assert "Priority 2 now funds evening sessions." in html
     assert "Open the youth club later" in html and "Secret worry" not in html
     assert "2 responses" in html and "Children and young people" in html
+    assert "We heard from:" in html
+
+
+def test_published_results_show_the_round_summary(world, frozen_clock, client):
+    from django.utils import timezone
+
+    from governance.models import ConsultationRound
+
+    from ..governance.consultation_helpers import (
+        activity,
+        audiences,
+        closed_round,
+        free_text,
+        respond,
+    )
+
+    rnd = closed_round(world)
+    groups = audiences(world)
+    for _ in range(3):
+        activity(rnd, {groups["children-and-young-people"]: 1300})
+    respond(rnd, audience=groups["parents-and-carers"], where="online")
+    redacted = respond(rnd, audience=groups["parents-and-carers"], consent=True,
+                       text="My son Tom Smith at Park School needs a youth club")
+    shown = respond(rnd, audience=groups["schools"], consent=True, text="More buses at night")
+    Answer.objects.filter(pk=free_text(rnd, redacted).pk).update(
+        redacted_text="My son [name] at [school] needs a youth club",
+        redacted_at=timezone.now())
+    statement = Statement.objects.create(round=rnd, you_said="Evenings are empty.",
+                                         no_change_reason="The budget is fixed until 2010.")
+    statement.quotes.set([free_text(rnd, redacted), free_text(rnd, shown)])
+    ConsultationRound.objects.filter(pk=rnd.pk).update(
+        summary_published_at=frozen_clock(), summary_published_on=frozen_clock().date())
+
+    html = client.get(url(rnd, "results/")).content.decode()
+    assert "3 pieces of work reaching 3,900 children and young people" in html
+    assert "9 June 2008" in html and "30 September 2008" in html
+    # Answers per choice, as a table: two said "At school", one "Online".
+    assert re.search(r'<th scope="row" class="govuk-table__header">At school</th>'
+                     r'<td class="govuk-table__cell govuk-table__cell--numeric">2</td>', html)
+    assert re.search(r'>Online</th><td class="govuk-table__cell govuk-table__cell--numeric">1<',
+                     html)
+    assert "My son [name] at [school] needs a youth club" in html
+    assert "Tom Smith" not in html and "Park School" not in html
+    assert "More buses at night" in html
+    assert "Evenings are empty." in html and "Why we made no change" in html
+    assert "The budget is fixed until 2010." in html
 
 
 def test_the_privacy_notice_says_what_is_kept_and_for_how_long(round, client):
