@@ -91,3 +91,18 @@ def test_the_draft_editor_pages_pass_axe_and_fit_390_px(browser, live_server,  #
                  "joint-priorities/"):
         lead.goto(f"{live_server.url}/plans/{plan.pk}/draft/{path}")
         checked(lead)
+
+
+def test_the_not_found_page_passes_axe_and_fits_390_px(browser, live_server,  # noqa: F811
+                                                       frozen_clock):
+    build_world()
+    lead = sign_in(browser, live_server, "lead")
+    response = lead.goto(f"{live_server.url}/plans/999999/")
+    assert response is not None and response.status == 404
+    assert lead.title() == "Page not found — plangov"
+    checked(lead)
+    anonymous = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    response = anonymous.goto(f"{live_server.url}/no-such-page/")
+    assert response is not None and response.status == 404
+    assert anonymous.title() == "Page not found — plangov"
+    checked(anonymous)
