@@ -305,37 +305,60 @@ def responses_digest(round: ConsultationRound) -> str:
     """SHA-256 over the round's responses and their answers, one canonical JSON line per
     response in id order (answers in question order): what respondents gave, not the
     analysts' tags or redactions. Audit events of closing, imports and publication carry it,
-    so the chain proves what the responses were without holding them."""
+    so the chain proves what the responses were without holding them.
+
+    Streams plain tuples, never model instances: the responses in pk order and, beside them,
+    every answer of the round in (response, question order, question, pk) order, merged as
+    two sorted lists. Each line is byte for byte what the instance-based version wrote
+    (tests/governance/test_consultation_digest.py pins it)."""
+    from .models import Answer
+
     digest = hashlib.sha256()
+    encode = _DIGEST_ENCODER.encode
     responses = (
-        Response.objects.filter(round=round).select_related("audience")
-        .prefetch_related(models.Prefetch(
-            "answers", queryset=_answers_in_order(), to_attr="ordered_answers"))
-        .order_by("pk")
+        Response.objects.filter(round=round).order_by("pk")
+        .values_list("pk", "submitted_at", "source", "channel", "audience__slug",
+                     "children_form", "consent_to_quote", "fingerprint", "anonymised_at")
+        .iterator(chunk_size=_DIGEST_CHUNK)
     )
-    for response in responses.iterator(chunk_size=2000):
+    answers = (
+        Answer.objects.filter(response__round=round)
+        .order_by("response_id", "question__order", "question_id", "pk")
+        .values_list("response_id", "question_id", "text", "choices")
+        .iterator(chunk_size=_DIGEST_CHUNK)
+    )
+    pending = next(answers, None)
+    for (pk, submitted_at, source, channel, audience, children_form, consent_to_quote,
+         fingerprint, anonymised_at) in responses:
+        given = []
+        # Answers of responses before this one cannot exist (both lists are in response
+        # order and every answer's response is in the round), but skip them defensively.
+        while pending is not None and pending[0] < pk:
+            pending = next(answers, None)
+        while pending is not None and pending[0] == pk:
+            given.append([pending[1], pending[2], pending[3]])
+            pending = next(answers, None)
         line = {
-            "id": response.pk,
-            "submitted_at": response.submitted_at.isoformat(),
-            "source": response.source,
-            "channel": response.channel,
-            "audience": response.audience.slug if response.audience_id else None,
-            "children_form": response.children_form,
-            "consent_to_quote": response.consent_to_quote,
-            "fingerprint": response.fingerprint,
-            "anonymised": response.anonymised_at is not None,
-            "answers": [[a.question_id, a.text, a.choices] for a in response.ordered_answers],
+            "id": pk,
+            "submitted_at": submitted_at.isoformat(),
+            "source": source,
+            "channel": channel,
+            "audience": audience,
+            "children_form": children_form,
+            "consent_to_quote": consent_to_quote,
+            "fingerprint": fingerprint,
+            "anonymised": anonymised_at is not None,
+            "answers": given,
         }
-        digest.update(json.dumps(line, sort_keys=True, separators=(",", ":"),
-                                 ensure_ascii=False).encode("utf-8"))
+        digest.update(encode(line).encode("utf-8"))
         digest.update(b"\n")
     return digest.hexdigest()
 
 
-def _answers_in_order() -> Any:
-    from .models import Answer
-
-    return Answer.objects.order_by("question__order", "question_id", "pk")
+_DIGEST_CHUNK = 5000
+# The same output as json.dumps(line, sort_keys=True, separators=(",", ":"),
+# ensure_ascii=False), without building an encoder per line.
+_DIGEST_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 @service
