@@ -166,6 +166,9 @@ def _body(round: ConsultationRound) -> dict[str, Any]:
 class PlanConsultationsView(APIView):
     """A plan's consultation rounds, and setting up a new one."""
 
+    # Tells the schema the list is paginated (count, next, previous, results), as it is.
+    pagination_class = Pagination
+
     @extend_schema(operation_id="plans_consultations_list",
                    responses={200: RoundSerializer(many=True), 404: PROBLEM})
     def get(self, request: Request, pk: int) -> Response:
