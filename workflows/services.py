@@ -205,32 +205,30 @@ def rounds_due(now: datetime.datetime | None = None) -> tuple[list[int], list[in
 def round_open_due(*, round_id: int) -> bool:
     """Open the round if it is (still) due: compare and set under the plan's lock, so a second
     scan, or two racing, open it once. False when there was nothing to do."""
-    round = ConsultationRound.objects.filter(pk=round_id).select_related("plan").first()
-    if round is None:
-        return False
-    lock_plan(round.plan_id)
-    round.refresh_from_db()
-    if round.status != ConsultationStatus.DRAFT or round.opens_at is None \
-            or round.opens_at > clock.now():
-        return False
-    plan_start_consultation(plan=round.plan, round=round, actor=None,
-                            reason="The round opened at its opening time.")
-    return True
+    return _round_act_if_due(round_id, ConsultationStatus.DRAFT, "opens_at",
+                             plan_start_consultation, "The round opened at its opening time.")
 
 
 @service
 def round_close_due(*, round_id: int) -> bool:
     """Close the round if it is (still) open and its closing time has come; as above."""
+    return _round_act_if_due(round_id, ConsultationStatus.OPEN, "closes_at",
+                             plan_close_consultation, "The round closed at its closing time.")
+
+
+def _round_act_if_due(round_id: int, status: str, time_field: str, act: Any,
+                      reason: str) -> bool:
+    """The beat scan's compare-and-set: under the plan's lock, act on the round only while it
+    is still in ``status`` and its ``time_field`` has come."""
     round = ConsultationRound.objects.filter(pk=round_id).select_related("plan").first()
     if round is None:
         return False
     lock_plan(round.plan_id)
     round.refresh_from_db()
-    if round.status != ConsultationStatus.OPEN or round.closes_at is None \
-            or round.closes_at > clock.now():
+    due_at = getattr(round, time_field)
+    if round.status != status or due_at is None or due_at > clock.now():
         return False
-    plan_close_consultation(plan=round.plan, round=round, actor=None,
-                            reason="The round closed at its closing time.")
+    act(plan=round.plan, round=round, actor=None, reason=reason)
     return True
 
 
