@@ -102,6 +102,19 @@ class Plan(models.Model):
     superseded_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes"
     )
+    # The plan this one succeeds (set when it is started as a successor); adopting it
+    # supersedes the predecessor, whose superseded_by then points here.
+    predecessor = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="successors"
+    )
+    review_date = models.DateField(
+        null=True, blank=True,
+        help_text="When the annual review starts; a year after adoption unless set.",
+    )
+    successor_prompted_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When the lead officer was prompted to start the successor plan.",
+    )
     # The date the plan was started (its effective date), beside the time it was typed in:
     # a plan brought onto plangov part-way through keeps its real dates (workflows.chronology).
     created_on = models.DateField(
@@ -206,6 +219,8 @@ class DocumentKind(models.TextChoices):
     PLAN = "plan", "Adopted plan"
     EXECUTIVE_REPORT = "executive_report", "Executive report"
     DECISION_NOTICE = "decision_notice", "Decision notice"
+    REVIEW = "review", "Approved review"
+    SCORECARD = "scorecard", "Scorecard"
 
 
 class DocumentStatus(models.TextChoices):
@@ -234,6 +249,11 @@ class SignedDocument(models.Model):
         related_name="documents",
     )
     report_revision = models.PositiveIntegerField(null=True, blank=True)
+    # A review's PDF: ``version`` is then the adopted version the review is about.
+    review = models.ForeignKey(
+        "documents.Review", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="documents",
+    )
     status = models.CharField(
         max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.PENDING
     )
@@ -274,6 +294,8 @@ class SignedDocument(models.Model):
                 f"executive-report-{self.plan_id}-v{self.version.number}-r{self.report_revision}"
             ),
             DocumentKind.DECISION_NOTICE: f"decision-notice-{self.decision_id}",
+            DocumentKind.REVIEW: f"review-{self.plan_id}-{self.review_id}",
+            DocumentKind.SCORECARD: f"scorecard-{self.plan_id}-{self.key.rsplit('/', 1)[-1]}",
         }[DocumentKind(self.kind)]
         return f"{stem}.pdf"
 
@@ -381,3 +403,23 @@ class ContentImport(models.Model):
 
     def __str__(self) -> str:
         return f"Import of {self.filename or 'a file'} into {self.plan}"
+
+
+# Monitoring and reviews live in their own packages; imported here so Django registers them.
+from documents.monitoring.models import (  # noqa: E402,F401
+    ActionProgress,
+    ActionStatus,
+    IndicatorReading,
+    LeadLink,
+    ProgressNote,
+    RagThresholds,
+)
+from documents.reviews.models import (  # noqa: E402,F401
+    ExternalSubmission,
+    FeedbackPoint,
+    ProgressReport,
+    Review,
+    ReviewKind,
+    ReviewStage,
+    ScrutinyFeedback,
+)

@@ -208,11 +208,17 @@ class DecisionOutcome(models.TextChoices):
 
 
 class Decision(models.Model):
-    """A body's decision on one exact plan version, taken at a meeting."""
+    """A body's decision, taken at a meeting, on one exact plan version or on one review of
+    the plan (never both): a review's approval never counts as a version's."""
 
     plan = models.ForeignKey("documents.Plan", on_delete=models.PROTECT, related_name="decisions")
     version = models.ForeignKey(
-        "documents.PlanVersion", on_delete=models.PROTECT, related_name="decisions"
+        "documents.PlanVersion", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="decisions",
+    )
+    review = models.ForeignKey(
+        "documents.Review", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="decisions",
     )
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="decisions")
     meeting = models.ForeignKey(
@@ -246,6 +252,13 @@ class Decision(models.Model):
     class Meta:
         ordering = ["recorded_at", "id"]
         indexes = [models.Index(fields=["plan", "version", "body"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(version__isnull=False, review__isnull=True)
+                           | Q(version__isnull=True, review__isnull=False)),
+                name="decision_on_version_or_review",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.body}: {self.get_outcome_display()} ({self.decided_on})"

@@ -17,6 +17,14 @@ class PlanApprovalProcess(Process):
         verbose_name = "plan approval process"
 
 
+class AnnualReviewProcess(Process):
+    """A viewflow process whose artifact is the Review it routes (annual or six-month)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "review process"
+
+
 class TaskKind(models.TextChoices):
     BOARD_DECISION = "board_decision", "Record the board's decision"
     EXECUTIVE_DECISION = "executive_decision", "Record the executive's decision"
@@ -24,6 +32,20 @@ class TaskKind(models.TextChoices):
     CALL_IN_OUTCOME = "call_in_outcome", "Record the scrutiny committee's call-in outcome"
     FULL_COUNCIL_DECISION = "full_council_decision", "Record full council's decision"
     REDRAFT = "redraft", "Redraft the plan"
+    # The review process (workflows.reviews).
+    PROGRESS_REPORT = "progress_report", "Report progress on a priority"
+    COMPILE_REVIEW = "compile_review", "Compile the review"
+    SCRUTINY_FEEDBACK = "scrutiny_feedback", "Record the scrutiny committee's feedback"
+    EXTERNAL_SUBMISSION = "external_submission", "Submit the review externally"
+    REVIEW_BOARD_DECISION = "review_board_decision", "Record the board's decision on the review"
+    REVIEW_EXECUTIVE_DECISION = "review_executive_decision", (
+        "Record the executive's decision on the review"
+    )
+    REVIEW_CALL_IN = "review_call_in", "Record a call-in request on the review, if any"
+    REVIEW_CALL_IN_OUTCOME = "review_call_in_outcome", (
+        "Record the scrutiny committee's call-in outcome on the review"
+    )
+    START_SUCCESSOR = "start_successor", "Start the successor plan"
 
 
 class TaskInfo(models.Model):
@@ -35,6 +57,8 @@ class TaskInfo(models.Model):
     plan = models.ForeignKey("documents.Plan", on_delete=models.CASCADE, related_name="tasks")
     body = models.ForeignKey("governance.Body", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="tasks")
+    review = models.ForeignKey("documents.Review", null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="tasks")
     kind = models.CharField(max_length=30, choices=TaskKind.choices)
     due_on = models.DateField()
     comments = models.TextField(blank=True, help_text="For a redraft: what the body said.")
