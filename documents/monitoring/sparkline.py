@@ -1,0 +1,137 @@
+"""One indicator's readings over time as a small inline SVG line chart, for the scorecard page
+and its signed PDF.
+
+A pure function of the figures: the same readings always give the same markup (the PDF's
+bytes depend on it). The chart is an ``<svg role="img">`` labelled by its own ``<title>`` (the
+indicator) and ``<desc>`` (the figures in words), drawn with presentation attributes only (no
+``style``: CSP), and every page that shows one also shows the same figures as a table. The
+target, when the plan gives one, is a dashed line. Values are escaped by format_html.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from documents.publishing.charts import fmt
+
+WIDTH = 240
+HEIGHT = 64
+LEFT = 44  # room for the value labels
+RIGHT = 6
+TOP = 6
+BOTTOM = 14  # room for the first and last period labels
+LINE = "#1d70b8"
+TARGET = "#00703c"
+AXIS = "#505a5f"
+
+
+@dataclass(frozen=True)
+class Point:
+    label: str
+    value: float
+
+
+def _points(series: Sequence[object]) -> list[Point]:
+    """Accepts (label, period_end, value) tuples, (label, value) pairs or Points."""
+    points = []
+    for item in series:
+        if isinstance(item, Point):
+            points.append(item)
+        elif isinstance(item, tuple | list) and len(item) == 3:
+            points.append(Point(str(item[0]), float(item[2])))  # type: ignore[arg-type]
+        elif isinstance(item, tuple | list) and len(item) == 2:
+            points.append(Point(str(item[0]), float(item[1])))  # type: ignore[arg-type]
+        else:
+            label = getattr(item, "period_label", "")
+            points.append(Point(str(label), float(getattr(item, "value"))))  # noqa: B009
+    return points
+
+
+def describe_series(title: str, series: Sequence[object], *, unit: str = "",
+                    target: float | None = None) -> str:
+    """The chart in words: how many readings, first, latest, lowest and highest, target."""
+    points = _points(series)
+    if not points:
+        return f"{title}: no readings yet."
+    low = min(points, key=lambda p: p.value)
+    high = max(points, key=lambda p: p.value)
+    words = (
+        f"{title}: {len(points)} reading{'s' if len(points) != 1 else ''} from "
+        f"{points[0].label} ({fmt(points[0].value, unit)}) to {points[-1].label} "
+        f"({fmt(points[-1].value, unit)}); lowest {fmt(low.value, unit)} ({low.label}), "
+        f"highest {fmt(high.value, unit)} ({high.label})"
+    )
+    if target is not None:
+        words += f"; target {fmt(target, unit)}"
+    return words + "."
+
+
+def _number(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def sparkline(title: str, series: Sequence[object], *, unit: str = "",
+              target: float | None = None, chart_id: str = "chart") -> SafeString:
+    """A line over the readings in the order given (oldest first), scaled to the readings and
+    the target together, with the lowest and highest values labelled on the left and the
+    first and last periods below. ``chart_id`` makes the title and desc ids unique on a page
+    (e.g. the indicator's key)."""
+    points = _points(series)
+    values = [p.value for p in points] + ([target] if target is not None else [])
+    low, high = (min(values), max(values)) if values else (0.0, 1.0)
+    if high == low:
+        low, high = low - 1, high + 1
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(index: int) -> float:
+        return LEFT + (plot_w * index / (len(points) - 1) if len(points) > 1 else plot_w / 2)
+
+    def y(value: float) -> float:
+        return TOP + plot_h * (high - value) / (high - low)
+
+    parts: list[str] = [
+        format_html('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="0.5"/>',
+                    LEFT, TOP + plot_h, WIDTH - RIGHT, TOP + plot_h, AXIS),
+        format_html('<text x="{}" y="{}" font-size="8" text-anchor="end" fill="{}">{}</text>',
+                    LEFT - 3, TOP + 6, AXIS, fmt(high, unit)),
+        format_html('<text x="{}" y="{}" font-size="8" text-anchor="end" fill="{}">{}</text>',
+                    LEFT - 3, TOP + plot_h, AXIS, fmt(low, unit)),
+    ]
+    if target is not None:
+        parts.append(format_html(
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1" '
+            'stroke-dasharray="3 2"/>',
+            LEFT, _number(y(target)), WIDTH - RIGHT, _number(y(target)), TARGET))
+    if points:
+        coordinates = " ".join(f"{_number(x(i))},{_number(y(p.value))}"
+                               for i, p in enumerate(points))
+        parts.append(format_html(
+            '<polyline points="{}" fill="none" stroke="{}" stroke-width="1.5" '
+            'stroke-linejoin="round"/>', coordinates, LINE))
+        parts.append(format_html('<circle cx="{}" cy="{}" r="2.5" fill="{}"/>',
+                                 _number(x(len(points) - 1)),
+                                 _number(y(points[-1].value)), LINE))
+        parts.append(format_html('<text x="{}" y="{}" font-size="8" fill="{}">{}</text>',
+                                 LEFT, HEIGHT - 2, AXIS, points[0].label))
+        if len(points) > 1:
+            parts.append(format_html(
+                '<text x="{}" y="{}" font-size="8" text-anchor="end" fill="{}">{}</text>',
+                WIDTH - RIGHT, HEIGHT - 2, AXIS, points[-1].label))
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" role="img" '
+        'aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {w} {h}" width="{w}" '
+        'height="{h}" font-family="Arial, DejaVu Sans, sans-serif">'
+        '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>{body}</svg>',
+        id=chart_id, w=WIDTH, h=HEIGHT, title=f"Chart of {title} over time",
+        desc=describe_series(title, points, unit=unit, target=target),
+        body=SafeString("".join(parts)),
+    )
+
+
+def period_text(period_end: datetime.date | None) -> str:
+    return f"{period_end:%-d %b %Y}" if period_end else ""
