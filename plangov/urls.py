@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("documents.analysis_urls")),
     # Before workflows' consultations/<pk>/<act>/, which would take activities/ and imports/.
     path("", include("governance.consultation.engagement_urls")),
+    # The scorecard of a plan (documents.scorecard_views), before workflows' plans/<pk>/<act>/.
+    path("", include("documents.scorecard_urls")),
     path("", include("workflows.urls")),
     path("", include("documents.urls")),
     path("", include("documents.report_urls")),

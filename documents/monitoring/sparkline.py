@@ -10,7 +10,6 @@ target, when the plan gives one, is a dashed line. Values are escaped by format_
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,7 +20,7 @@ from documents.publishing.charts import fmt
 
 WIDTH = 240
 HEIGHT = 64
-LEFT = 44  # room for the value labels
+LEFT = 36  # room for the value labels
 RIGHT = 6
 TOP = 6
 BOTTOM = 14  # room for the first and last period labels
@@ -71,6 +70,12 @@ def describe_series(title: str, series: Sequence[object], *, unit: str = "",
     return words + "."
 
 
+def _axis(value: float, unit: str) -> str:
+    """An axis label: the number, with the unit only when it is a percentage (the figures
+    table names the unit)."""
+    return fmt(value, "%" if unit == "%" else "")
+
+
 def _number(value: float) -> str:
     return f"{value:.1f}"
 
@@ -98,9 +103,9 @@ def sparkline(title: str, series: Sequence[object], *, unit: str = "",
         format_html('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="0.5"/>',
                     LEFT, TOP + plot_h, WIDTH - RIGHT, TOP + plot_h, AXIS),
         format_html('<text x="{}" y="{}" font-size="8" text-anchor="end" fill="{}">{}</text>',
-                    LEFT - 3, TOP + 6, AXIS, fmt(high, unit)),
+                    LEFT - 3, TOP + 6, AXIS, _axis(high, unit)),
         format_html('<text x="{}" y="{}" font-size="8" text-anchor="end" fill="{}">{}</text>',
-                    LEFT - 3, TOP + plot_h, AXIS, fmt(low, unit)),
+                    LEFT - 3, TOP + plot_h, AXIS, _axis(low, unit)),
     ]
     if target is not None:
         parts.append(format_html(
@@ -132,6 +137,3 @@ def sparkline(title: str, series: Sequence[object], *, unit: str = "",
         body=SafeString("".join(parts)),
     )
 
-
-def period_text(period_end: datetime.date | None) -> str:
-    return f"{period_end:%-d %b %Y}" if period_end else ""
