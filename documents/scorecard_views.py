@@ -3,9 +3,10 @@ trend, RAG and a small chart, filtered by outcome and RAG (a GET form), exported
 line per indicator, or one per reading) and as a signed PDF (asked for on the page, made by
 the worker like every signed document).
 
-The page is built from one unfiltered ``scorecard_build`` (a constant number of queries,
-whatever the number of indicators and readings): the filters pick rows from it, so the
-summary of the whole plan and of the rows shown come from the same figures."""
+The page shows the rows of one unfiltered scorecard, rendered once per state of the readings
+and cached (documents.monitoring.scorecard_page: a constant number of queries, whatever the
+number of indicators and readings); the filters pick rows from it, so the summary of the
+whole plan and of the rows shown come from the same figures."""
 
 from __future__ import annotations
 
@@ -28,9 +29,9 @@ from .monitoring.scorecard_display import (
     filter_rows,
     indicator_csv,
     readings_csv,
-    shown_rows,
 )
-from .monitoring.trends import Rag, summarise
+from .monitoring.scorecard_page import CachedRow, ScorecardView, scorecard_view
+from .monitoring.trends import Rag, Trend, summarise
 from .queries import visible_plans
 
 
@@ -51,29 +52,15 @@ def _plan(request: HttpRequest, pk: int) -> Plan:
     return plan
 
 
-def filtered(request: HttpRequest, scorecard: Scorecard
-             ) -> tuple[ScorecardFilterForm, list[Any], dict[str, str], bool]:
-    """The filter form, the rows it picks, the filters applied, and whether they were valid."""
-    form = ScorecardFilterForm(request.GET or None, outcomes=scorecard.outcomes)
+def _filters(request: HttpRequest, outcomes: tuple[tuple[str, str], ...]
+             ) -> tuple[ScorecardFilterForm, dict[str, str] | None]:
+    """The filter form and the filters it gives (None when they are not valid)."""
+    form = ScorecardFilterForm(request.GET or None, outcomes=outcomes)
     if not form.is_bound:
-        return form, list(scorecard.rows), {}, True
+        return form, {}
     if not form.is_valid():
-        return form, [], {}, False
-    filters = {k: v for k, v in form.cleaned_data.items() if v}
-    return form, filter_rows(scorecard, **filters), filters, True
-
-
-def scorecard_context(plan: Plan, scorecard: Scorecard, rows: list[Any],
-                      filters: dict[str, str]) -> dict[str, Any]:
-    return {
-        "plan": plan, "scorecard": scorecard, "rows": shown_rows(rows),
-        "summary": scorecard.summary,
-        "shown_summary": summarise(r.trend for r in rows) if filters else None,
-        "filters": filters, "filtered": bool(filters),
-        "caption": (f"{len(rows)} of {len(scorecard.rows)} indicators, matching the filters"
-                    if filters else f"{len(rows)} indicator{'' if len(rows) == 1 else 's'}"),
-        "trend_key": [(TREND_GLYPHS[t], TREND_WORDS[t]) for t in TREND_GLYPHS],
-    }
+        return form, None
+    return form, {k: v for k, v in form.cleaned_data.items() if v}
 
 
 @login_required
@@ -81,13 +68,29 @@ def scorecard_page(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     if plan.adopted_version_id is None:
         return render(request, "documents/scorecard.html", {"plan": plan, "not_adopted": True})
-    scorecard = scorecard_build(plan)
-    form, rows, filters, valid = filtered(request, scorecard)
+    view = scorecard_view(plan)
+    form, filters = _filters(request, view.outcomes)
+    rows = view.pick(**filters) if filters is not None else []
     return render(request, "documents/scorecard.html", {
-        **scorecard_context(plan, scorecard, rows, filters), "form": form,
+        **scorecard_context(plan, view, rows, filters or {}), "form": form,
         "query": request.GET.urlencode() if filters else "",
         "may_request": policy.can_request_document(plan, request.user),
-    }, status=200 if valid else 400)
+    }, status=400 if filters is None else 200)
+
+
+def scorecard_context(plan: Plan, view: ScorecardView, rows: list[CachedRow],
+                      filters: dict[str, str]) -> dict[str, Any]:
+    """What the signed-in and the public scorecard pages share."""
+    count = len(view.rows)
+    return {
+        "plan": plan, "view": view, "rows_html": view.html(rows),
+        "summary": view.summary,
+        "shown_summary": summarise(Trend(r.trend) for r in rows) if filters else None,
+        "filters": filters, "filtered": bool(filters),
+        "caption": (f"{len(rows)} of {count} indicators, matching the filters"
+                    if filters else f"{count} indicator{'' if count == 1 else 's'}"),
+        "trend_key": [(TREND_GLYPHS[t], TREND_WORDS[t]) for t in TREND_GLYPHS],
+    }
 
 
 def _csv(content: str, filename: str) -> HttpResponse:
@@ -102,12 +105,12 @@ def _export(request: HttpRequest, pk: int) -> tuple[Plan, Scorecard, list[Any]] 
         return HttpResponse("This plan has not been adopted yet, so it has no scorecard.",
                             status=409, content_type="text/plain; charset=utf-8")
     scorecard = scorecard_build(plan)
-    form, rows, _, valid = filtered(request, scorecard)
-    if not valid:
+    form, filters = _filters(request, scorecard.outcomes)
+    if filters is None:
         problems = "; ".join(f"{form.fields[name].label}: {' '.join(errors)}"
                              for name, errors in form.errors.items())
         return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
-    return plan, scorecard, rows
+    return plan, scorecard, filter_rows(scorecard, **filters)
 
 
 @login_required
