@@ -30,7 +30,13 @@ from .monitoring.scorecard_display import (
     indicator_csv,
     readings_csv,
 )
-from .monitoring.scorecard_page import CachedRow, ScorecardView, scorecard_view
+from .monitoring.scorecard_page import (
+    ROWS_MARKER,
+    CachedRow,
+    ScorecardView,
+    put_rows,
+    scorecard_view,
+)
 from .monitoring.trends import Rag, Trend, summarise
 from .queries import visible_plans
 
@@ -71,11 +77,13 @@ def scorecard_page(request: HttpRequest, pk: int) -> HttpResponse:
     view = scorecard_view(plan)
     form, filters = _filters(request, view.outcomes)
     rows = view.pick(**filters) if filters is not None else []
-    return render(request, "documents/scorecard.html", {
+    response = render(request, "documents/scorecard.html", {
         **scorecard_context(plan, view, rows, filters or {}), "form": form,
         "query": request.GET.urlencode() if filters else "",
         "may_request": policy.can_request_document(plan, request.user),
     }, status=400 if filters is None else 200)
+    response.content = put_rows(response.content, view.html(rows))
+    return response
 
 
 def scorecard_context(plan: Plan, view: ScorecardView, rows: list[CachedRow],
@@ -83,7 +91,7 @@ def scorecard_context(plan: Plan, view: ScorecardView, rows: list[CachedRow],
     """What the signed-in and the public scorecard pages share."""
     count = len(view.rows)
     return {
-        "plan": plan, "view": view, "rows_html": view.html(rows),
+        "plan": plan, "view": view, "rows_html": ROWS_MARKER if rows else "",
         "summary": view.summary,
         "shown_summary": summarise(Trend(r.trend) for r in rows) if filters else None,
         "filters": filters, "filtered": bool(filters),

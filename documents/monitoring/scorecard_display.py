@@ -95,14 +95,14 @@ def figures_table(row: Row, *, caption: str = "") -> SafeString:
         f'{(" (" + unit + ")") if unit else ""}</th></tr></thead><tbody class="govuk-table__body">'
     )
     body = "".join(
-        f'<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">'
+        f'<tr><th scope="row" class="govuk-table__header">'
         f'{escape(p.period_label)}</th><td class="govuk-table__cell '
         f'govuk-table__cell--numeric">{escape(fmt(p.value, ""))}</td></tr>'
         for p in row.series
     ) or ('<tr class="govuk-table__row"><td class="govuk-table__cell" colspan="2">'
           'No readings yet.</td></tr>')
     target = (
-        f'<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">Target</th>'
+        f'<tr><th scope="row" class="govuk-table__header">Target</th>'
         f'<td class="govuk-table__cell govuk-table__cell--numeric">'
         f'{escape(fmt(row.target, ""))}</td></tr>' if row.target is not None else ""
     )
