@@ -48,6 +48,8 @@ TREND_LABELS = {
     Trend.NOT_COMPARABLE: "Not comparable",
 }
 
+TREND_CHOICES = [(t.value, TREND_LABELS[t]) for t in Trend]
+
 
 class Rag(StrEnum):
     GREEN = "green"
@@ -68,6 +70,7 @@ RAG_LABELS = {
     Rag.NO_TARGET: "No target",
     Rag.NO_DATA: "No reading",
 }
+RAG_CHOICES = [(r.value, RAG_LABELS[r]) for r in Rag]
 
 
 @dataclass(frozen=True)
