@@ -223,3 +223,12 @@ def summarise(trends: Iterable[Trend | str]) -> Summary:
         percent=percent_of(improved, comparable),
         sentence=summary_sentence(total=total, comparable=comparable, improved=improved),
     )
+
+
+def figure(value: float | None) -> str:
+    """A reading's value as people write it: up to four decimals, no trailing zeros, thousands
+    separated (9.1, 12,345.5, 82); an em dash for none."""
+    if value is None:
+        return "—"
+    text = f"{round(float(value), 4):,.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text

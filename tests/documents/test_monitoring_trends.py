@@ -178,3 +178,13 @@ def test_rag_is_monotonic_in_the_thresholds(value: float, target: float, directi
     met = value >= target if direction == "higher" else value <= target
     if met:
         assert got == Rag.GREEN
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (9.1, "9.1"), (82.0, "82"), (12345.5, "12,345.5"), (0.1 + 0.2, "0.3"), (None, "—"),
+    (-0.00001, "0"), (-2.5, "-2.5"), (1 / 3, "0.3333"),
+])
+def test_figure(value: float | None, text: str) -> None:
+    from documents.monitoring.trends import figure
+
+    assert figure(value) == text
