@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("governance.consultation.engagement_urls")),
     # The scorecard of a plan (documents.scorecard_views), before workflows' plans/<pk>/<act>/.
     path("", include("documents.scorecard_urls")),
+    # Indicators and readings of an adopted plan (documents.monitoring).
+    path("", include("documents.monitoring_urls")),
     path("", include("workflows.urls")),
     path("", include("documents.urls")),
     path("", include("documents.report_urls")),

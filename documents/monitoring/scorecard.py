@@ -146,6 +146,9 @@ def current_readings(plan: Plan) -> dict[str, list[Reading]]:
 def adopted_version(plan: Plan) -> PlanVersion:
     if plan.adopted_version_id is None:
         raise NotAdopted(plan)
+    cached = plan._state.fields_cache.get("adopted_version")
+    if cached is not None and cached.pk == plan.adopted_version_id:
+        return cached  # read with the plan (documents.queries.visible_plans)
     return PlanVersion.objects.only("id", "number", "content").get(pk=plan.adopted_version_id)
 
 

@@ -239,3 +239,17 @@ def test_scorecard_from_readings(world: World, plan: Any) -> None:
     data = scorecard_as_data(card)
     assert data["indicators"][0]["latest"]["period_label"] == "2010/11"
     assert data["summary"]["improved"] == 1
+
+
+def test_on_a_plan_adopted_through_the_lifecycle(world: World, frozen_clock: Any) -> None:
+    from tests.api.conftest import adopted_plan
+
+    plan = adopted_plan(world, frozen_clock)
+    version = plan.adopted_version
+    content_hash, stage = version.content_hash, plan.stage
+    reading = record(plan, world.lead)
+    version.refresh_from_db()
+    plan.refresh_from_db()
+    assert version.content_hash == content_hash and plan.stage == stage
+    assert plan.adopted_version_id == version.pk
+    assert scorecard_build(plan).rows[0].latest.id == reading.pk  # type: ignore[union-attr]

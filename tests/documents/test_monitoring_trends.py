@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -178,3 +179,50 @@ def test_rag_is_monotonic_in_the_thresholds(value: float, target: float, directi
     met = value >= target if direction == "higher" else value <= target
     if met:
         assert got == Rag.GREEN
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (9.1, "9.1"), (82.0, "82"), (12345.5, "12,345.5"), (0.1 + 0.2, "0.3"), (None, "—"),
+    (-0.00001, "0"), (-2.5, "-2.5"), (1 / 3, "0.3333"),
+])
+def test_figure(value: float | None, text: str) -> None:
+    from documents.monitoring.trends import figure
+
+    assert figure(value) == text
+
+
+@given(st.lists(
+    st.tuples(st.sampled_from(["higher", "lower"]),
+              st.lists(st.floats(-1e6, 1e6), max_size=5),
+              st.booleans()),  # the last period a year instead of a quarter
+    max_size=40))
+def test_a_scorecards_summary_adds_up_and_follows_its_rows(indicators: list[Any]) -> None:
+    from documents.monitoring.scorecard import Reading, build_row
+
+    rows = []
+    for n, (direction, values, last_is_a_year) in enumerate(indicators):
+        readings = []
+        for j, value in enumerate(values):
+            start = D(2009 + j, 4, 1)
+            end = D(2010 + j, 3, 31) if last_is_a_year and j == len(values) - 1 else D(
+                2009 + j, 6, 30)
+            readings.append(Reading(j, value, f"P{j}", start, end, end))
+        rows.append(build_row({"key": f"k{n}", "title": "T", "outcome": "o",
+                               "direction_of_good": direction, "target": 1.0,
+                               "baseline": 0.0}, "O", readings, Thresholds()))
+    s = summarise(r.trend for r in rows)
+    assert s.improved + s.no_change + s.worse == s.comparable
+    assert s.comparable + s.not_comparable == s.total == len(indicators)
+    for row, (direction, values, last_is_a_year) in zip(rows, indicators, strict=True):
+        if len(values) < 2 or last_is_a_year:
+            assert row.trend == Trend.NOT_COMPARABLE
+        else:
+            before, after = values[-2], values[-1]
+            if math.isclose(before, after, rel_tol=1e-9, abs_tol=1e-9):
+                assert row.trend == Trend.NO_CHANGE
+            elif (after > before) == (direction == "higher"):
+                assert row.trend == Trend.IMPROVED
+            else:
+                assert row.trend == Trend.WORSE
+        assert [p.value for p in row.series] == values
+        assert row.rag == (Rag.NO_DATA if not values else rag(values[-1], 1.0, direction))
