@@ -58,7 +58,7 @@ def _plan(request: HttpRequest, pk: int) -> Plan:
     return plan
 
 
-def _filters(request: HttpRequest, outcomes: tuple[tuple[str, str], ...]
+def scorecard_filters(request: HttpRequest, outcomes: tuple[tuple[str, str], ...]
              ) -> tuple[ScorecardFilterForm, dict[str, str] | None]:
     """The filter form and the filters it gives (None when they are not valid)."""
     form = ScorecardFilterForm(request.GET or None, outcomes=outcomes)
@@ -75,7 +75,7 @@ def scorecard_page(request: HttpRequest, pk: int) -> HttpResponse:
     if plan.adopted_version_id is None:
         return render(request, "documents/scorecard.html", {"plan": plan, "not_adopted": True})
     view = scorecard_view(plan)
-    form, filters = _filters(request, view.outcomes)
+    form, filters = scorecard_filters(request, view.outcomes)
     rows = view.pick(**filters) if filters is not None else []
     response = render(request, "documents/scorecard.html", {
         **scorecard_context(plan, view, rows, filters or {}), "form": form,
@@ -113,7 +113,7 @@ def _export(request: HttpRequest, pk: int) -> tuple[Plan, Scorecard, list[Any]] 
         return HttpResponse("This plan has not been adopted yet, so it has no scorecard.",
                             status=409, content_type="text/plain; charset=utf-8")
     scorecard = scorecard_build(plan)
-    form, filters = _filters(request, scorecard.outcomes)
+    form, filters = scorecard_filters(request, scorecard.outcomes)
     if filters is None:
         problems = "; ".join(f"{form.fields[name].label}: {' '.join(errors)}"
                              for name, errors in form.errors.items())

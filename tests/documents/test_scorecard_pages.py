@@ -325,3 +325,27 @@ def test_only_an_adopted_plan_has_a_scorecard_pdf(world: World) -> None:
     plan = make_plan(world)
     with pytest.raises(Conflict):
         services.document_request(plan=plan, actor=world.lead, kind=DocumentKind.SCORECARD)
+
+
+# The public site.
+
+
+def test_an_adopted_plans_scorecard_is_on_the_public_site(world: World, client: Any) -> None:
+    plan = adopted_plan(world, indicators=5, months=12)
+    draft = make_plan(world)
+    home = body_text(client.get(reverse("public:home", args=[world.partnership.slug])))
+    url = reverse("public:scorecard", args=[world.partnership.slug, plan.pk])
+    assert url in home
+    response = client.get(url)  # nobody signed in
+    assert response.status_code == 200
+    html = body_text(response)
+    assert html.count('id="indicator-ind-') == 5
+    assert "where a trend can be identified" in html
+    assert "scorecard.csv" not in html and 'value="scorecard"' not in html  # no exports
+    filtered = body_text(client.get(url, {"outcome": "healthy"}))
+    assert re.findall(r'id="indicator-(ind-\d+)"', filtered) == ["ind-000"]
+    assert client.get(url, {"rag": "purple"}).status_code == 400
+    assert client.get(reverse("public:scorecard", args=[world.partnership.slug, draft.pk])
+                      ).status_code == 404
+    assert client.get(reverse("public:scorecard", args=["elsewhere", plan.pk])
+                      ).status_code == 404
