@@ -19,6 +19,7 @@ time limit (PLANGOV_RENDER_SOFT_SECONDS).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -76,6 +77,7 @@ def time_urls(world: Any, plan: Any, requests: int) -> list[tuple[str, int, list
         f"/api/v1/plans/{plan.pk}/scorecard/",
         f"/plans/{plan.pk}/scorecard.csv",
         f"/plans/{plan.pk}/scorecard-readings.csv",
+        f"/plans/{plan.pk}/",  # for reference: the plan's own page, on the same machine
     ]
     from django.core.cache import cache
 
@@ -153,9 +155,10 @@ def report(database: str, args: argparse.Namespace,
             continue
         print(f"{url:<46}{status:>7}{statistics.median(timings) * 1000:>11.1f}"
               f"{p95(timings) * 1000:>9.1f}{queries:>9}{size / 1024:>8.0f}")
-        if "csv" not in url and p95(timings) * 1000 >= TARGET_MS:
+        if "scorecard" in url and "csv" not in url and p95(timings) * 1000 >= TARGET_MS:
             ok = False
-    print(f"\npage and API p95 under {TARGET_MS} ms: {'yes' if ok else 'NO'}")
+    print(f"\npage and API p95 under {TARGET_MS} ms: {'yes' if ok else 'NO'} (load average "
+          f"{' '.join(f'{n:.1f}' for n in os.getloadavg())} on {os.cpu_count()} cores)")
     return ok
 
 
