@@ -161,6 +161,8 @@ SPECTACULAR_SETTINGS = {
         "MilestoneStatusEnum": "workflows.timetable.record.STATUS_CHOICES",
         "TimetableFlagEnum": "workflows.timetable.record.FLAG_CHOICES",
         "ResponseImportStatusEnum": "governance.consultation.models.ResponseImportStatus",
+        "TrendEnum": "documents.monitoring.trends.TREND_CHOICES",
+        "RagEnum": "documents.monitoring.trends.RAG_CHOICES",
     },
 }
 
