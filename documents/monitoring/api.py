@@ -107,7 +107,9 @@ class ScorecardRowSerializer(serializers.Serializer):
                                     help_text="The latest reading against the previous one.")
     trend_vs_baseline = serializers.ChoiceField(choices=TREND_CHOICES)
     rag = serializers.ChoiceField(choices=RAG_CHOICES)
-    series = SeriesPointSerializer(many=True, help_text="Current readings, oldest first.")
+    series = SeriesPointSerializer(many=True, required=False,
+                                   help_text="Current readings, oldest first; only with "
+                                   "`series=true`.")
 
 
 class SummarySerializer(serializers.Serializer):
@@ -255,20 +257,24 @@ class ScorecardView(APIView):
                              description="Only the indicators of this outcome (its key)."),
             OpenApiParameter("rag", str, required=False, enum=[r.value for r in Rag],
                              description="Only the indicators with this RAG status."),
+            OpenApiParameter("series", bool, required=False,
+                             description="Also each indicator's current readings over time "
+                             "(its series), oldest first."),
         ],
         responses={200: ScorecardSerializer, 400: PROBLEM, 404: PROBLEM, 409: PROBLEM},
         description="Every indicator of the adopted version, in the content's order, with its "
         "latest and previous readings, the trend against the previous reading and against "
-        "the baseline, its RAG status against the target (the plan's thresholds) and its "
-        "series; and the summary of the indicators shown: \"Of 17 indicators where a trend "
-        "can be identified, 14 have improved (82%).\" 409 before the plan is adopted; an "
-        "unknown `outcome` or `rag` is a 400 naming it.",
+        "the baseline, its RAG status against the target (the plan's thresholds) and, with "
+        "`series`, its readings over time; and the summary of the indicators shown: \"Of 17 "
+        "indicators where a trend can be identified, 14 have improved (82%).\" 409 before "
+        "the plan is adopted; an unknown `outcome` or `rag` is a 400 naming it.",
     )
     def get(self, request: Request, pk: int) -> Response:
         plan = _plan(request, pk)
         params = request.query_params
+        series = _flag(request, "series")
         card = scorecard_build(plan, outcome=params.get("outcome") or None,
-                               rag=params.get("rag") or None)
+                               rag=params.get("rag") or None, series=series)
         # Plain JSON data already, in ScorecardSerializer's shape (the tests check they agree).
         return Response(scorecard_as_data(card))
 

@@ -75,7 +75,7 @@ def _back(plan: Plan) -> dict[str, str]:
 def indicators(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     try:
-        card = scorecard_build(plan)
+        card = scorecard_build(plan, series=False)
     except NotAdopted as exc:
         return refused(request, exc, **_back(plan))
     return render(request, "monitoring/indicators.html", {

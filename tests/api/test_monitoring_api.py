@@ -120,7 +120,7 @@ def test_the_scorecard(world: World, frozen_clock: Any, as_user: Any) -> None:
                   value=lambda i, j: float(values[i][j]))
     bulk_readings(plan, world.lead, ["ind-2"], periods[2:], value=lambda i, j: 100.0)
     api = as_user(world.lead)
-    body = api.get(plan_url(plan, "scorecard/")).json()
+    body = api.get(plan_url(plan, "scorecard/"), {"series": "true"}).json()
     serializer = ScorecardSerializer(data=body)
     assert serializer.is_valid(), serializer.errors
     rows = {r["key"]: r for r in body["indicators"]}
@@ -138,6 +138,12 @@ def test_the_scorecard(world: World, frozen_clock: Any, as_user: Any) -> None:
         "not_comparable": 2, "percent": 50,
         "sentence": "Of 2 indicators where a trend can be identified, 1 has improved (50%).",
     }
+    # Without the series: the same rows and summary from each indicator's two latest readings.
+    lean = api.get(plan_url(plan, "scorecard/")).json()
+    assert ScorecardSerializer(data=lean).is_valid()
+    assert [{k: v for k, v in r.items() if k != "series"} for r in body["indicators"]] == (
+        lean["indicators"])
+    assert lean["summary"] == body["summary"]
     safe = api.get(plan_url(plan, "scorecard/"), {"outcome": "safe"}).json()
     assert [r["key"] for r in safe["indicators"]] == ["ind-1", "ind-3"]
     assert safe["filters"] == {"outcome": "safe", "rag": None}
@@ -179,13 +185,15 @@ def test_the_scorecard_takes_as_many_queries_for_2_and_200_indicators(
         world: World, frozen_clock: Any, as_user: Any, django_assert_num_queries: Any) -> None:
     small, large = _scorecard_of(world, 2), _scorecard_of(world, 200)
     api = as_user(world.lead)
-    with CaptureQueriesContext(connection) as captured:
-        assert len(api.get(plan_url(small, "scorecard/")).json()["indicators"]) == 2
-    assert len(captured) <= 6, [q["sql"] for q in captured]
-    with django_assert_num_queries(len(captured)):
-        response = api.get(plan_url(large, "scorecard/"))
-    assert len(response.json()["indicators"]) == 200
-    assert response.json()["summary"]["total"] == 200
+    for params in ({}, {"series": "true"}):
+        with CaptureQueriesContext(connection) as captured:
+            response = api.get(plan_url(small, "scorecard/"), params)
+        assert len(response.json()["indicators"]) == 2
+        assert len(captured) <= 6, [q["sql"] for q in captured]
+        with django_assert_num_queries(len(captured)):
+            response = api.get(plan_url(large, "scorecard/"), params)
+        assert len(response.json()["indicators"]) == 200
+        assert response.json()["summary"]["total"] == 200
 
 
 def test_the_readings_list_takes_as_many_queries_for_1_and_60(
@@ -206,6 +214,6 @@ def test_the_monitoring_api_is_in_the_schema(db: None, api: Any) -> None:
     assert {"400", "403", "404", "409", "201"} <= set(readings["post"]["responses"])
     assert "include_superseded" in {p["name"] for p in readings["get"]["parameters"]}
     scorecard = schema["paths"]["/api/v1/plans/{id}/scorecard/"]["get"]
-    assert {"outcome", "rag"} <= {p["name"] for p in scorecard["parameters"]}
+    assert {"outcome", "rag", "series"} <= {p["name"] for p in scorecard["parameters"]}
     assert "409" in scorecard["responses"]
     assert "put" in schema["paths"]["/api/v1/plans/{id}/rag-thresholds/"]

@@ -4,6 +4,7 @@ RAG thresholds, and that readings never touch the adopted version's content."""
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
 import pytest
@@ -239,6 +240,11 @@ def test_scorecard_from_readings(world: World, plan: Any) -> None:
     data = scorecard_as_data(card)
     assert data["indicators"][0]["latest"]["period_label"] == "2010/11"
     assert data["summary"]["improved"] == 1
+    # What a review snapshots: plain JSON, and it reads back the same.
+    assert json.loads(json.dumps(data)) == data
+    assert data["indicators"][0]["series"] == [
+        {"period_label": "2009/10", "period_end": "2010-03-31", "value": 9.0},
+        {"period_label": "2010/11", "period_end": "2011-03-31", "value": 8.5}]
 
 
 def test_on_a_plan_adopted_through_the_lifecycle(world: World, frozen_clock: Any) -> None:
