@@ -112,7 +112,7 @@ def _export(request: HttpRequest, pk: int) -> tuple[Plan, Scorecard, list[Any]] 
     if plan.adopted_version_id is None:
         return HttpResponse("This plan has not been adopted yet, so it has no scorecard.",
                             status=409, content_type="text/plain; charset=utf-8")
-    scorecard = scorecard_build(plan)
+    scorecard = scorecard_build(plan, series=False)  # latest and previous readings only
     form, filters = scorecard_filters(request, scorecard.outcomes)
     if filters is None:
         problems = "; ".join(f"{form.fields[name].label}: {' '.join(errors)}"
