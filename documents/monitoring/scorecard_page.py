@@ -7,24 +7,27 @@ one: both add a row), so the rendered rows are kept in the cache under a key nam
 everything they are drawn from:
 
 - the adopted version (its content never changes),
-- the count, the highest id and the sum of the values of the plan's readings (any new
-  reading or correction changes the first two; an edit in place, in the admin, the third),
+- the count and the highest id of the plan's readings: readings are only ever added (a
+  correction is a new reading that supersedes the old; the admin shows them read-only), so
+  any change adds a row; both come from the (plan, ...) index without reading the rows,
 - the RAG thresholds,
 - ``LAYOUT``, bumped whenever the row markup changes.
 
 Two small queries find the key, whatever the number of indicators; a miss builds the
-scorecard (three queries) and renders the rows. Entries expire after ``TIMEOUT`` seconds, a
-bound on anything the key cannot see (a label edited in the admin).
+scorecard (three queries) and renders the rows. Entries are compressed (2.2 MB of markup for
+200 indicators with five years of monthly readings is 0.2 MB) and expire after ``TIMEOUT``
+seconds, a bound on anything the key cannot see (a row changed by hand in the database).
 """
 
 from __future__ import annotations
 
 import hashlib
 import pickle
+import zlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
@@ -78,11 +81,11 @@ def put_rows(content: bytes, rows: bytes) -> bytes:
 
 def state_key(plan: Plan) -> str:
     readings = IndicatorReading.objects.filter(plan_id=plan.pk).aggregate(
-        n=Count("id"), last=Max("id"), total=Sum("value"))
+        n=Count("id"), last=Max("id"))
     thresholds = list(RagThresholds.objects.filter(plan_id=plan.pk).values_list(
         "green_within_percent", "amber_within_percent"))
     state = repr((LAYOUT, plan.adopted_version_id, readings["n"], readings["last"],
-                  readings["total"], thresholds))
+                  thresholds))
     return f"scorecard:{plan.pk}:{hashlib.sha256(state.encode()).hexdigest()[:32]}"
 
 
@@ -105,7 +108,8 @@ def scorecard_view(plan: Plan) -> ScorecardView:
     key = state_key(plan)
     packed = cache.get(key)
     if packed is not None:
-        return pickle.loads(packed)  # noqa: S301 - our own cache entry
+        return pickle.loads(zlib.decompress(packed))  # noqa: S301 - our own cache entry
     view = render_view(plan)
-    cache.set(key, pickle.dumps(view, protocol=pickle.HIGHEST_PROTOCOL), TIMEOUT)
+    cache.set(key, zlib.compress(pickle.dumps(view, protocol=pickle.HIGHEST_PROTOCOL), 1),
+              TIMEOUT)
     return view

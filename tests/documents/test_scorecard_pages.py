@@ -187,9 +187,12 @@ def test_a_new_reading_or_a_correction_shows_at_once(world: World, client: Any) 
         measured_on=datetime.date(2020, 7, 21), actor=world.lead, corrects=june.pk,
         reason="Typing error")
     assert "77.7 pupils" in body_text(page(client, plan))
-    # An edit in place (the admin) changes the sum of the values.
-    IndicatorReading.objects.filter(plan=plan, value=77.7).update(value=66.6)
-    assert "66.6 pupils" in body_text(page(client, plan))
+    assert "govuk-tag--red" in body_text(page(client, plan))  # 77.7 against a target of 40
+    # The RAG thresholds are part of the state too.
+    from documents.monitoring.models import RagThresholds
+
+    RagThresholds.objects.create(plan=plan, green_within_percent=0, amber_within_percent=99)
+    assert "govuk-tag--red" not in body_text(page(client, plan))
 
 
 # CSV.
