@@ -281,6 +281,11 @@ def test_the_scorecard_pdf_is_requested_rendered_signed_and_verifies(
     assert services.document_render(document_id=document.pk) == "done"
     document.refresh_from_db()
     assert document.status == DocumentStatus.DONE
+    assert client.get(reverse("documents:document", args=[document.pk])).status_code == 200
+    download = client.get(reverse("documents:file", args=[document.pk]))
+    assert download.status_code == 200
+    assert f"scorecard-{plan.pk}-{document.key.rsplit('/', 1)[-1]}.pdf" in download[
+        "Content-Disposition"]
     data = storage.read(document.file_sha256)
     result = services.document_verify(data=data)
     assert result["verdict"] == "valid" and result["matches_record"] is True
