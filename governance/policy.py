@@ -216,3 +216,29 @@ def can_read_analysis(plan: Plan, user: Any) -> Verdict:
         return ALLOW
     return Verdict(False, "Only the plan's lead officer, their deputy and auditors read the "
                           "consultation responses.")
+
+
+# Monitoring: progress on an adopted plan's actions.
+def is_staff(user: Any) -> bool:
+    return _is_person(user) and (user.is_superuser or user.is_staff)
+
+
+def is_partnership_person(user: Any, partnership_id: int | None) -> bool:
+    """Holds a current role (a membership) in the partnership: an active governance person."""
+    return _is_person(user) and Membership.objects.current().filter(
+        user=user, body__partnership_id=partnership_id).exists()
+
+
+def can_report_progress(plan: Plan, user: Any) -> Verdict:
+    """Report progress on the plan's actions: its lead officer (or their deputy), a lead of
+    the plan linked to a person (who must still hold a role in the partnership), or staff.
+    Which actions a linked lead may update is the monitoring service's rule (their own)."""
+    if not _is_person(user):
+        return Verdict(False, "Sign in to report progress.")
+    if is_staff(user) or can_lead(plan, user):
+        return ALLOW
+    if plan.lead_links.filter(person=user).exists() and is_partnership_person(
+            user, plan.partnership_id):
+        return ALLOW
+    return refuse(user, "Only the plan's lead officer, their deputy and the leads of its "
+                        "actions report progress on them.", plan.partnership_id)
