@@ -92,6 +92,9 @@ def _read(path: Path, filename: str) -> tuple[list[tuple[int, dict[str, Any]]],
         if header is None:
             return [], [tabular.Problem(1, "", "The file is empty: it has no header and no "
                                         "rows.")]
+        if not any(cell.strip() for cell in header):
+            return [], [tabular.Problem(1, "", "The first row is empty: it must name the "
+                                        "columns (download the template to see them).")]
         found, problems = tabular.map_header(header, COLUMNS, required=REQUIRED)
         if problems:
             return [], problems
