@@ -161,6 +161,7 @@ SPECTACULAR_SETTINGS = {
         "MilestoneStatusEnum": "workflows.timetable.record.STATUS_CHOICES",
         "TimetableFlagEnum": "workflows.timetable.record.FLAG_CHOICES",
         "ResponseImportStatusEnum": "governance.consultation.models.ResponseImportStatus",
+        "ActionStatusEnum": "documents.monitoring.models.ActionStatus",
     },
 }
 
