@@ -170,6 +170,10 @@ def _action_upload(request: HttpRequest, pk: int) -> HttpResponse:
             except PlangovError as exc:
                 return _refused(request, exc, plan)
             else:
+                if not result.updates:
+                    messages.info(request, "Every update in this file was recorded before: "
+                                  "nothing new was saved.")
+                    return redirect("actions:list", pk=plan.pk)
                 messages.success(request, f"{result.updates} progress "
                                  f"note{'s' if result.updates != 1 else ''} recorded on "
                                  f"{result.actions} action{'s' if result.actions != 1 else ''}.")

@@ -382,6 +382,7 @@ class BulkResult:
     updates: int
     actions: int
     progress: list[ActionProgress]
+    skipped: int = 0  # updates already recorded (the same file uploaded again)
 
 
 def updates_check(plan: Plan, version: PlanVersion, actor: Any,
@@ -401,17 +402,40 @@ def updates_check(plan: Plan, version: PlanVersion, actor: Any,
     return clean, problems
 
 
+def _new_only(plan: Plan, version: PlanVersion, updates: Sequence[Update]) -> list[Update]:
+    """The updates not recorded already: a note with the same action, date, status and text
+    is the same note (a file uploaded twice writes nothing the second time)."""
+    seen = {(n, d, s, t) for n, d, s, t in ProgressNote.objects.filter(
+        progress__plan=plan, progress__version=version,
+        progress__action_number__in={u.action_number for u in updates},
+    ).values_list("progress__action_number", "noted_on", "status", "text")}
+    fresh = []
+    for update in updates:
+        key = (update.action_number, update.noted_on, update.status, update.text)
+        if key not in seen:
+            seen.add(key)
+            fresh.append(update)
+    return fresh
+
+
 def bulk_apply(*, plan: Plan, version: PlanVersion, updates: Sequence[Update], actor: Any,
                source: str, input_sha256: str, extra: dict[str, Any] | None = None
                ) -> BulkResult:
-    """Write checked updates, with the ONE audit event of the import. Inside the caller's
-    service (transaction, plan locked)."""
-    progress = _apply(plan, version, updates, actor)
+    """Write checked updates (those not recorded already), with the ONE audit event of the
+    import; none when there was nothing new. Inside the caller's service (transaction, plan
+    locked)."""
+    fresh = _new_only(plan, version, updates)
+    skipped = len(updates) - len(fresh)
+    if not fresh:
+        return BulkResult(updates=0, actions=0, progress=[], skipped=skipped)
+    progress = _apply(plan, version, fresh, actor)
     audit_record(actor=actor, action="action_progress.import", obj=plan, plan_id=plan.pk,
                  before={}, after={
-                     "source": source, "version": version.number, "updates": len(updates),
-                     "actions": len(progress), "input_sha256": input_sha256, **(extra or {})})
-    return BulkResult(updates=len(updates), actions=len(progress), progress=progress)
+                     "source": source, "version": version.number, "updates": len(fresh),
+                     "skipped": skipped, "actions": len(progress),
+                     "input_sha256": input_sha256, **(extra or {})})
+    return BulkResult(updates=len(fresh), actions=len(progress), progress=progress,
+                      skipped=skipped)
 
 
 @service

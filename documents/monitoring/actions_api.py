@@ -78,6 +78,8 @@ class FileInputSerializer(serializers.Serializer):
 class BulkResultSerializer(serializers.Serializer):
     updates = serializers.IntegerField(help_text="Progress notes written.")
     actions = serializers.IntegerField(help_text="Actions updated.")
+    skipped = serializers.IntegerField(help_text="Updates recorded before (the same note on "
+                                       "the same action and date): not written again.")
     progress = ActionProgressSerializer(many=True, help_text="Every action, as now.")
 
 
@@ -171,5 +173,5 @@ class ActionsProgressView(APIView):
 
 def _result(plan: Plan, result: BulkResult) -> dict[str, Any]:
     plan.refresh_from_db()
-    return {"updates": result.updates, "actions": result.actions,
+    return {"updates": result.updates, "actions": result.actions, "skipped": result.skipped,
             "progress": _listing(plan)["actions"]}

@@ -225,3 +225,15 @@ def test_the_template_escapes_titles_that_look_like_formulas(world, frozen_clock
     content["actions"] = [{**content["actions"][0], "title": "=1+2 more places"}]
     PlanVersion.objects.filter(pk=version.pk).update(content=content)
     assert b"'=1+2 more places" in template_csv(plan, world.lead)
+
+
+def test_the_same_file_uploaded_again_writes_nothing_new(world, plan):
+    run(plan, world.lead, csv_bytes(GOOD))
+    again = run(plan, world.lead, xlsx(GOOD), "again.xlsx")
+    assert (again.updates, again.skipped) == (0, 3)
+    assert ProgressNote.objects.count() == 3
+    assert AuditEvent.objects.filter(action="action_progress.import").count() == 1
+    changed = [GOOD[0], GOOD[1], [2, title(2), "complete", "2016-07-14", "Done."]]
+    result = run(plan, world.lead, csv_bytes(changed))
+    assert (result.updates, result.skipped) == (1, 1)
+    assert AuditEvent.objects.get(action="action_progress.import", after__skipped=1)
