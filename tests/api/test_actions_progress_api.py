@@ -112,3 +112,22 @@ def test_the_operation_is_in_the_schema(world, as_user):
     post = operation["post"]
     assert set(post["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
     assert "application/problem+json" in post["responses"]["400"]["content"]
+
+
+def test_the_list_takes_as_many_queries_for_one_action_as_for_many(
+        world, frozen_clock, as_user, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from documents.monitoring.actions import action_progress_update
+
+    small, big = adopted_plan(world, count=1), adopted_plan(world, count=25)
+    for plan in (small, big):
+        for number in range(1, len(plan.adopted_version.content["actions"]) + 1):
+            action_progress_update(plan=plan, action_number=number, status="on_track",
+                                   noted_on="2016-07-01", text="x", actor=world.lead)
+    api = as_user(world.lead)
+    with CaptureQueriesContext(connection) as one:
+        assert len(api.get(url(small)).json()["actions"]) == 1
+    with django_assert_num_queries(len(one)):
+        assert len(api.get(url(big)).json()["actions"]) == 25

@@ -303,3 +303,21 @@ def test_the_rows_show_status_latest_note_and_linked_person(world, plan, health_
                                                                   health_lead)
     assert (rows[1].status, rows[1].note, rows[1].person) == ("not_started", None, None)
     assert [r.number for r in action_rows(plan, status="not_started")] == [2, 3]
+
+
+def test_on_a_plan_adopted_through_the_approval_path(world, frozen_clock):
+    from tests.api.conftest import adopted_plan as approved_and_adopted
+
+    plan = approved_and_adopted(world, frozen_clock)
+    assert plan.stage == Stage.ADOPTED and plan.adopted_on is not None
+    person = partnership_person(world, "public_health")
+    lead_link_set(plan=plan, name="Head of Public Health", person=person, actor=world.lead)
+    with pytest.raises(InvalidInput) as early:
+        action_progress_update(plan=plan, action_number=1, status="on_track",
+                               noted_on=plan.adopted_on - datetime.timedelta(days=1),
+                               actor=person)
+    assert "before the plan was adopted" in early.value.errors["noted_on"][0]
+    progress = action_progress_update(plan=plan, action_number=1, status="on_track",
+                                      noted_on=plan.adopted_on, actor=person)
+    assert progress.version_id == plan.adopted_version_id
+    assert priority_leads(plan, plan.adopted_version)[0]["lead"] == person
