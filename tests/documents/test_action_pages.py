@@ -53,7 +53,7 @@ def test_the_actions_page_lists_every_action_with_lead_status_and_latest_note(
 
 
 def test_the_actions_page_takes_as_many_queries_for_one_action_as_for_many(
-        world, frozen_clock, client):
+        world, frozen_clock, client, django_assert_num_queries):
     small, big = adopted_plan(world, count=1), adopted_plan(world, count=30)
     for plan in (small, big):
         lead_link_set(plan=plan, name=LEADS[0], person=world.board_chair, actor=world.lead)
@@ -64,12 +64,11 @@ def test_the_actions_page_takes_as_many_queries_for_one_action_as_for_many(
             action_progress_update(plan=plan, action_number=number, status="complete",
                                    noted_on=datetime.date(2016, 7, 2), actor=world.lead)
     client.force_login(world.lead)
-    counts = []
-    for plan in (small, big):
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(f"/plans/{plan.pk}/progress/").status_code == 200
-        counts.append(len(queries))
-    assert counts[0] == counts[1]
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(f"/plans/{small.pk}/progress/").status_code == 200
+    with django_assert_num_queries(len(one)):
+        page = client.get(f"/plans/{big.pk}/progress/")
+    assert page.status_code == 200 and page.content.decode().count("Complete") >= 30
 
 
 def test_the_lead_officer_adds_a_progress_note_on_the_action_page(world, plan, client):
