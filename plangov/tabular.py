@@ -163,13 +163,30 @@ def sniff(path: Path, filename: str = "") -> str:
     return CSV
 
 
-def rows(path: Path, kind: str, *, formulas: str = "text") -> Iterator[list[str]]:
+def rows(path: Path, kind: str, *, formulas: str = "text",
+         max_unpacked: int | None = None) -> Iterator[list[str]]:
     """Each row of the file as a list of text cells, the header first. ``formulas``: an XLSX
-    formula cell as its formula text ("text") or as its last computed value ("values")."""
+    formula cell as its formula text ("text") or as its last computed value ("values").
+    ``max_unpacked``: refuse a workbook whose parts unpack to more bytes than this (a small
+    file can hold a huge, highly compressed sheet)."""
     if kind == XLSX:
+        if max_unpacked is not None:
+            _check_unpacked(path, max_unpacked)
         yield from _xlsx_rows(path, data_only=formulas == "values")
     else:
         yield from _csv_rows(path)
+
+
+def _check_unpacked(path: Path, limit: int) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            size = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise Unreadable("This file is not a workbook Excel can open (.xlsx); save it again "
+                         "as .xlsx or as CSV UTF-8.") from exc
+    if size > limit:
+        raise Unreadable(f"This workbook unpacks to {size / 2**20:.0f} MB, more than the "
+                         f"{limit / 2**20:.0f} MB read; save it as CSV UTF-8, or split it.")
 
 
 def _csv_rows(path: Path) -> Iterator[list[str]]:

@@ -69,7 +69,9 @@ def sha256_of(value: Any) -> str:
 def actions_of(version: PlanVersion | None) -> list[dict[str, Any]]:
     if version is None:
         return []
-    return [a for a in (version.content or {}).get("actions", []) if isinstance(a, dict)]
+    # Every entry keeps its place: an action's number is its position in the list.
+    return [a if isinstance(a, dict) else {} for a in (version.content or {}).get(
+        "actions", [])]
 
 
 def adopted_version(plan: Plan) -> PlanVersion | None:

@@ -110,7 +110,8 @@ class ActionsProgressView(APIView):
             except ValueError:
                 length = 0
             if length > limit + 64 * 1024:
-                raise InvalidInput({"file": [tabular.too_big(length, limit)]})
+                field = "file" if request.content_type.startswith("multipart/") else "request"
+                raise InvalidInput({field: [tabular.too_big(length, limit)]})
             request._request.upload_handlers.insert(
                 0, tabular.SizeLimitHandler(request._request, limit=limit))
         super().initial(request, *args, **kwargs)

@@ -47,6 +47,7 @@ from .actions import (
 )
 
 MAX_ROWS = MAX_UPDATES
+MAX_UNPACKED = 100 * 1024 * 1024  # a workbook's parts, unpacked
 # Each column of the file: its heading, the headings also accepted, the update's field.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "action number": ("action_number", "action no", "action no.", "number", "no", "no."),
@@ -87,7 +88,8 @@ def _read(path: Path, filename: str) -> tuple[list[tuple[int, dict[str, Any]]],
     """The file's rows as raw updates, by row number; or the problems that stop reading."""
     try:
         kind = tabular.sniff(path, filename)
-        rows: Iterator[list[str]] = tabular.rows(path, kind, formulas="values")
+        rows: Iterator[list[str]] = tabular.rows(path, kind, formulas="values",
+                                                 max_unpacked=MAX_UNPACKED)
         header = next(rows, None)
         if header is None:
             return [], [tabular.Problem(1, "", "The file is empty: it has no header and no "

@@ -165,6 +165,16 @@ def test_a_zip_that_is_not_a_workbook_is_refused(world, plan):
     nothing_saved()
 
 
+def test_a_workbook_that_unpacks_too_big_is_refused(world, plan, monkeypatch):
+    from documents.monitoring import progress_import
+
+    monkeypatch.setattr(progress_import, "MAX_UNPACKED", 1000)
+    with pytest.raises(RowReport) as refused:
+        run(plan, world.lead, xlsx(GOOD), "progress.xlsx")
+    assert "unpacks to" in str(refused.value.problems[0])
+    nothing_saved()
+
+
 def test_an_oversized_or_empty_file_is_refused_naming_file(world, plan, settings):
     settings.PLANGOV_PROGRESS_IMPORT_MAX_BYTES = 2048
     with pytest.raises(InvalidInput) as big:
