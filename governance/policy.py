@@ -166,6 +166,20 @@ def can_lead(plan: Plan, user: Any) -> Verdict:
                   plan.partnership_id)
 
 
+def can_report_progress(plan: Plan, user: Any) -> Verdict:
+    """Readings of indicators and progress on actions are reported by the plan's lead
+    officer (or their deputy), a lead named in its content and linked to that person
+    (``LeadLink``), or staff."""
+    if not _is_person(user):
+        return Verdict(False, "Sign in to report progress.")
+    if user.is_staff or user.is_superuser or can_lead(plan, user):
+        return ALLOW
+    if plan.lead_links.filter(person=user).exists():
+        return ALLOW
+    return refuse(user, "Only the plan's lead officer, their deputy or a lead linked to "
+                        "this plan can report its progress.", plan.partnership_id)
+
+
 def can_lead_or_system(plan: Plan, user: Any) -> Verdict:
     """Adoption at the end of call-in is done by the beat scan (no user) or the lead officer."""
     return ALLOW if user is None else can_lead(plan, user)
@@ -227,18 +241,3 @@ def is_partnership_person(user: Any, partnership_id: int | None) -> bool:
     """Holds a current role (a membership) in the partnership: an active governance person."""
     return _is_person(user) and Membership.objects.current().filter(
         user=user, body__partnership_id=partnership_id).exists()
-
-
-def can_report_progress(plan: Plan, user: Any) -> Verdict:
-    """Report progress on the plan's actions: its lead officer (or their deputy), a lead of
-    the plan linked to a person (who must still hold a role in the partnership), or staff.
-    Which actions a linked lead may update is the monitoring service's rule (their own)."""
-    if not _is_person(user):
-        return Verdict(False, "Sign in to report progress.")
-    if is_staff(user) or can_lead(plan, user):
-        return ALLOW
-    if plan.lead_links.filter(person=user).exists() and is_partnership_person(
-            user, plan.partnership_id):
-        return ALLOW
-    return refuse(user, "Only the plan's lead officer, their deputy and the leads of its "
-                        "actions report progress on them.", plan.partnership_id)

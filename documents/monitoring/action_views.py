@@ -31,6 +31,7 @@ from .actions import (
     lead_link_remove,
     lead_link_set,
     lead_names,
+    may_report,
     partnership_people,
 )
 from .leads import lead_people
@@ -62,7 +63,7 @@ def _refused(request: HttpRequest, exc: PlangovError, plan: Plan) -> HttpRespons
 
 
 def _may_report(plan: Plan, user: Any) -> bool:
-    return bool(plan.adopted_version_id) and bool(policy.can_report_progress(plan, user))
+    return bool(plan.adopted_version_id) and bool(may_report(plan, user))
 
 
 @login_required
@@ -141,7 +142,7 @@ def action_upload(request: HttpRequest, pk: int) -> HttpResponse:
 def _action_upload(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan(request, pk)
     if not _may_report(plan, request.user):
-        verdict = policy.can_report_progress(plan, request.user)
+        verdict = may_report(plan, request.user)
         detail = verdict.reason or "This plan has not been adopted: progress is reported on " \
             "the actions of the adopted plan."
         return render(request, "workflows/refused.html", {

@@ -42,6 +42,7 @@ from .actions import (
     BulkResult,
     action_rows,
     bulk_apply,
+    may_report,
     open_plan,
     updates_check,
 )
@@ -129,7 +130,7 @@ def _read(path: Path, filename: str) -> tuple[list[tuple[int, dict[str, Any]]],
 
 def may_import(plan: Plan, actor: Any) -> None:
     """Raise Forbidden or Conflict unless ``actor`` may update the plan's actions now."""
-    verdict = policy.can_report_progress(plan, actor)
+    verdict = may_report(plan, actor)
     if not verdict:
         raise Forbidden(verdict.reason)
     if not plan.adopted_version_id:

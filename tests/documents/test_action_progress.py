@@ -17,6 +17,7 @@ from documents.monitoring.actions import (
     lead_link_remove,
     lead_link_set,
     lead_names,
+    may_report,
 )
 from documents.monitoring.leads import priority_leads
 from governance import policy
@@ -211,7 +212,7 @@ def test_a_linked_lead_updates_their_own_actions_only(world, plan, health_lead):
 
 def test_a_linked_lead_who_left_the_partnership_reports_no_more(world, plan, health_lead):
     health_lead.memberships.update(ends_on=datetime.date(2016, 7, 1))
-    assert not policy.can_report_progress(plan, health_lead)
+    assert not may_report(plan, health_lead)
     with pytest.raises(Forbidden):
         action_progress_update(plan=plan, action_number=1, status="on_track", noted_on=TODAY,
                                actor=health_lead)
