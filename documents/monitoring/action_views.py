@@ -28,12 +28,9 @@ from .actions import (
     action_rows,
     actions_of,
     adopted_version,
-    lead_link_remove,
-    lead_link_set,
-    lead_names,
     may_report,
-    partnership_people,
 )
+from .lead_links import lead_link_remove, lead_link_set, lead_names, partnership_people
 from .leads import lead_people
 from .progress_import import (
     RowReport,

@@ -15,7 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from documents.models import ActionProgress, Plan, ProgressNote
-from documents.monitoring.actions import lead_link_set
+from documents.monitoring.lead_links import lead_link_set
 from documents.monitoring.progress_import import (
     RowReport,
     progress_file_import,
