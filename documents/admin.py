@@ -61,6 +61,3 @@ class ContentImportAdmin(ReadOnlyAdmin):
     list_display = ["plan", "filename", "file_format", "created_by", "created_at", "expires_at"]
     list_select_related = ["plan", "created_by"]
     exclude = ["token"]  # what confirms it: not shown, even to staff
-
-
-from .monitoring import action_admin  # noqa: E402,F401  (lead links, action progress)
