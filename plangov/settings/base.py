@@ -162,6 +162,8 @@ SPECTACULAR_SETTINGS = {
         "TimetableFlagEnum": "workflows.timetable.record.FLAG_CHOICES",
         "ResponseImportStatusEnum": "governance.consultation.models.ResponseImportStatus",
         "ActionStatusEnum": "documents.monitoring.models.ActionStatus",
+        "TrendEnum": "documents.monitoring.trends.TREND_CHOICES",
+        "RagEnum": "documents.monitoring.trends.RAG_CHOICES",
     },
 }
 
