@@ -280,7 +280,8 @@ class TaskViewSet(viewsets.GenericViewSet):
         kind = task.info.kind
         data: serializers.Serializer
         if kind in (TaskKind.CALL_IN, TaskKind.REVIEW_CALL_IN):
-            data = CallInRequestInputSerializer(data=request.data)
+            data = CallInRequestInputSerializer(data=request.data,
+                                                context={"plan": task.info.plan})
         elif kind in (TaskKind.CALL_IN_OUTCOME, TaskKind.REVIEW_CALL_IN_OUTCOME):
             data = CallInOutcomeInputSerializer(data=request.data)
         else:

@@ -111,7 +111,7 @@ def task_info_create(
         due = calendar.add_working_days(clock.today(), settings.PLANGOV_REDRAFT_WORKING_DAYS,
                                         partnership=plan.partnership)
         sent_back = (
-            Decision.objects.filter(plan=plan, outcome__in=SENDING_BACK)
+            Decision.objects.filter(plan=plan, version__isnull=False, outcome__in=SENDING_BACK)
             .select_related("body").order_by("-pk").first()
         )
         if sent_back is not None:
