@@ -295,6 +295,8 @@ EVENT_WORDS = {
     "task.remind": "sent a reminder",
     "task.escalate": "sent an overdue notice",
     "timetable.save": "changed the timetable",
+    "review.decision.record": "recorded a decision on a review of the plan",
+    "review.call_in_period_over": "closed a review's call-in period with no request",
 }
 
 
@@ -322,7 +324,8 @@ DATED_ACTIONS = ACTION_DATE_FIELDS
 # The date a dated act happened, kept in its audit event beside the time it was recorded.
 HAPPENED_ON = {"plan.create": "created_on", "version.create": "effective_on",
                "plan.start_consultation": "opens_on", "plan.close_consultation": "closed_on",
-               "plan.submit": "submitted_on", "decision.record": "decided_on"}
+               "plan.submit": "submitted_on", "decision.record": "decided_on",
+               "review.decision.record": "decided_on"}
 
 
 def _happened(event: AuditEvent) -> datetime.date | None:
