@@ -390,7 +390,12 @@ def timer_fire(*, task_id: int) -> bool:
     task = Task.objects.filter(pk=task_id, status=STATUS.SCHEDULED).first()
     if task is None:
         return False  # fired or cancelled already: a redelivered message does nothing
-    lock_plan(task.process.artifact_object_id)
+    if task.process.artifact_content_type.model == "review":  # a review's call-in timer
+        from .reviews.routing import lock_review
+
+        lock_review(task.process.artifact_object_id)
+    else:
+        lock_plan(task.process.artifact_object_id)
     with task.activation() as activation:
         if task.status != STATUS.SCHEDULED or not activation.start.can_proceed():
             return False

@@ -21,8 +21,9 @@ from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from documents.models import Review
+from documents.models import Review, ReviewStage
 from documents.services import lock_plan
+from governance import policy
 from governance.models import Body
 from plangov import calendar, clock
 from plangov.errors import InvalidInput
@@ -104,6 +105,23 @@ def review_task_complete(*, review: Review, kind: str, actor: Any) -> None:
     complete_review_task(task, actor)
 
 
+def may_work(task: Task, user: Any) -> policy.Verdict:
+    """Who may claim or complete a review task: a progress report its priority's lead (the
+    task's owner) or the lead officer; the compiling the lead officer (or deputy); scrutiny's,
+    the board's and the executive's tasks the body's secretaries (policy.can_record_for)."""
+    info = task.info
+    if info.kind == TaskKind.PROGRESS_REPORT:
+        if user is not None and task.owner_id == getattr(user, "pk", None):
+            return policy.Verdict(True)
+        return policy.can_lead(info.plan, user)
+    if info.kind in LEAD_KINDS:
+        return policy.can_lead(info.plan, user)
+    if info.body is None:
+        return policy.Verdict(False, "Nobody can take this task: the partnership has no body "
+                                     "for it.")
+    return policy.can_record_for(info.body, user)
+
+
 # Due dates.
 
 
@@ -147,6 +165,27 @@ def review_task_info_create(
                                    kind=kind, due_on=due_on, comments=comments)
 
 
+def period_over_from_flow(review: Review) -> None:
+    from .services import review_call_in_period_over
+
+    if review.stage == ReviewStage.CALL_IN:
+        review_call_in_period_over(review=review)
+
+
+def on_review_call_in_period_set(review: Review) -> None:
+    """The review's call-in period got its end (e.g. a decision notice was published): the
+    call-in task is due on its last day, and its timer fires the day after."""
+    process = active_process(review)
+    if process is None:
+        return
+    TaskInfo.objects.filter(
+        review=review, kind=TaskKind.REVIEW_CALL_IN, task__status__in=OPEN
+    ).update(due_on=review.call_in_ends_on)
+    process.task_set.filter(flow_task_type="TIMER", status=STATUS.SCHEDULED).update(
+        scheduled=review_call_in_deadline(review)
+    )
+
+
 def on_review_withdrawn(review: Review) -> None:
     from .flow import AnnualReviewFlow
 
@@ -156,6 +195,6 @@ def on_review_withdrawn(review: Review) -> None:
 
 
 __all__ = [
-    "STATUS", "active_process", "complete_review_task", "latest_process", "lock_review",
+    "STATUS", "active_process", "on_review_call_in_period_set", "complete_review_task", "latest_process", "lock_review",
     "on_review_withdrawn", "open_review_task", "open_review_tasks", "review_task_complete",
 ]
