@@ -21,7 +21,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from documents.models import Review, ReviewStage
+from documents.models import ProgressReport, Review, ReviewStage
 from documents.services import lock_plan
 from governance import policy
 from governance.models import Body
@@ -29,7 +29,7 @@ from plangov import calendar, clock
 from plangov.errors import InvalidInput
 
 from ..models import TaskInfo, TaskKind
-from ..routing import OPEN, _take, due_for
+from ..routing import OPEN, _take, due_for, scrutiny_body
 
 # Tasks the review's lead officer (or a priority's lead) works, not a body's secretary.
 LEAD_KINDS = (TaskKind.PROGRESS_REPORT, TaskKind.COMPILE_REVIEW)
@@ -84,6 +84,15 @@ def open_review_task(review: Review, kind: str, body: Body | None = None) -> Tas
     if body is not None:
         tasks = tasks.filter(info__body=body)
     return tasks.first()
+
+
+def report_task(report: ProgressReport) -> Task | None:
+    """The open PROGRESS_REPORT task of one progress report (its seed)."""
+    return open_review_tasks(report.review).filter(
+        info__kind=TaskKind.PROGRESS_REPORT,
+        seed_content_type=ContentType.objects.get_for_model(ProgressReport),
+        seed_object_id=report.pk,
+    ).first()
 
 
 def complete_review_task(task: Task, actor: Any) -> None:
@@ -195,6 +204,7 @@ def on_review_withdrawn(review: Review) -> None:
 
 
 __all__ = [
-    "STATUS", "active_process", "on_review_call_in_period_set", "complete_review_task", "latest_process", "lock_review",
-    "on_review_withdrawn", "open_review_task", "open_review_tasks", "review_task_complete",
+    "STATUS", "active_process", "complete_review_task", "latest_process", "lock_review",
+    "may_work", "on_review_call_in_period_set", "on_review_withdrawn", "open_review_task",
+    "open_review_tasks", "report_task", "review_task_complete", "scrutiny_body",
 ]
