@@ -70,3 +70,43 @@ def compile_review(world: World, review: Review) -> Review:
 
 def a_year_after(day: datetime.date) -> datetime.date:
     return day.replace(year=day.year + 1)
+
+
+def decide_review(review: Review, action: str, kind: str, actor: Any, **kwargs: Any) -> Review:
+    """What the decision and records services on a review do, by the flow's contract: lock,
+    fire the transition, save, then complete the task of ``kind``."""
+    from plangov.txn import service
+    from workflows.reviews.lifecycle import ReviewLifecycle
+
+    @service
+    def move() -> Review:
+        locked = review_routing.lock_review(review.pk)
+        ReviewLifecycle(locked).fire(action, actor, enforce_permission=False, **kwargs)
+        locked.save()
+        review_routing.review_task_complete(review=locked, kind=kind, actor=actor)
+        return locked
+
+    return move()
+
+
+def record_feedback(world: World, review: Review) -> Review:
+    """Scrutiny's feedback, answered and incorporated; completes the feedback task."""
+    from documents.models import FeedbackPoint, ScrutinyFeedback
+    from plangov.txn import service
+
+    @service
+    def record() -> Review:
+        locked = review_routing.lock_review(review.pk)
+        feedback = ScrutinyFeedback.objects.create(
+            review=locked, body=world.scrutiny, meeting_on=clock.today(),
+            recorded_by=world.scrutiny_secretary, recorded_at=clock.now())
+        FeedbackPoint.objects.create(feedback=feedback, number=1, text="More on bullying.",
+                                     response="Added.", responded_by=world.lead,
+                                     responded_at=clock.now())
+        locked.feedback_incorporated = True
+        locked.save()
+        review_routing.review_task_complete(review=locked, kind="scrutiny_feedback",
+                                            actor=world.scrutiny_secretary)
+        return locked
+
+    return record()

@@ -99,3 +99,53 @@ def test_only_the_lead_officer_starts_a_review(world: World, frozen_clock: Any) 
     plan = adopted_plan(world, frozen_clock)
     with pytest.raises(Forbidden):
         review_start(plan=plan, actor=world.board_secretary)
+
+
+def test_annual_review_through_scrutiny_board_executive_and_call_in(
+        world: World, frozen_clock: Any) -> None:
+    from tests.workflows.review_helpers import decide_review, record_feedback
+    from workflows import routing
+    from workflows.tasks import fire_due_timers
+
+    plan = adopted_plan(world, frozen_clock, call_in=True)
+    review = review_start(plan=plan, actor=None)
+    assert review.started_by is None
+    report_all(world, review)
+    compile_review(world, review)
+    review_fire(review=review, action="send_to_scrutiny", actor=world.lead)
+    review = record_feedback(world, review)
+    assert review.stage == ReviewStage.SCRUTINY
+    assert open_kinds(review) == [TaskKind.COMPILE_REVIEW]  # answer it, then the board
+    review = review_fire(review=review, action="submit_to_board", actor=world.lead)
+    assert open_kinds(review) == [TaskKind.REVIEW_BOARD_DECISION]
+    # The board refers it back: the lead officer redrafts, and it goes to scrutiny again.
+    review = decide_review(review, "refer_back", TaskKind.REVIEW_BOARD_DECISION,
+                           world.board_secretary)
+    assert review.stage == ReviewStage.DRAFTING
+    assert open_kinds(review) == [TaskKind.COMPILE_REVIEW]
+    compile_review(world, review)
+    review_fire(review=review, action="send_to_scrutiny", actor=world.lead)
+    record_feedback(world, review)
+    review = review_fire(review=review, action="submit_to_board", actor=world.lead)
+    review = decide_review(review, "board_approve", TaskKind.REVIEW_BOARD_DECISION,
+                           world.board_secretary, decided_on=frozen_clock().date())
+    assert review.stage == ReviewStage.EXECUTIVE
+    task = review_routing.open_review_task(review, TaskKind.REVIEW_EXECUTIVE_DECISION)
+    assert task.info.body == world.executive
+    ends = frozen_clock().date() + datetime.timedelta(days=7)
+    review = decide_review(review, "executive_approve", TaskKind.REVIEW_EXECUTIVE_DECISION,
+                           world.executive_member, decided_on=frozen_clock().date(),
+                           call_in_ends_on=ends)
+    assert review.stage == ReviewStage.CALL_IN
+    call_in = review_routing.open_review_task(review, TaskKind.REVIEW_CALL_IN)
+    assert call_in.info.body == world.scrutiny and call_in.info.due_on == ends
+    assert fire_due_timers() == 0
+    frozen_clock.advance(days=8)
+    assert routing.due_timer_ids()
+    fire_due_timers()
+    review.refresh_from_db()
+    assert review.stage == ReviewStage.APPROVED and review.approved_on == ends
+    assert open_kinds(review) == []
+    assert review_routing.latest_process(review).status == PROCESS.DONE
+    plan.refresh_from_db()
+    assert plan.stage == Stage.ADOPTED
