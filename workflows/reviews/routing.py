@@ -170,6 +170,8 @@ def review_task_info_create(
             due_on = review.call_in_ends_on
         else:
             due_on = due_for(body)
+    if kind == TaskKind.PROGRESS_REPORT and isinstance(task.seed, ProgressReport):
+        comments = f"Priority: {task.seed.priority_title}"
     return TaskInfo.objects.create(task=task, plan=review.plan, review=review, body=body,
                                    kind=kind, due_on=due_on, comments=comments)
 

@@ -340,3 +340,26 @@ def review_call_in_period_over(*, review: Review) -> Review:
                  plan_id=review.plan_id, before=before,
                  after={**review_snapshot(review), "approved_on": review.approved_on})
     return review
+
+
+# The tasks API's and the inbox's "complete" on a review task (workflows.routing.task_complete
+# sends review tasks here, inside its transaction, the plan locked).
+
+
+def review_task_work(*, task: Any, actor: Any, **data: Any) -> Any:
+    """Complete a review task through the service that owns it: a progress report is
+    submitted (``text``, ``submitted_on``); the compiling is sent on (to scrutiny for an
+    annual review still drafted, else to the board). Scrutiny's, the board's and the
+    executive's tasks are answered on the review's own endpoints (its feedback and decision
+    services), which complete the task themselves."""
+    kind = task.info.kind
+    review = task.info.review
+    if kind == TaskKind.PROGRESS_REPORT:
+        return progress_report_submit(report=task.seed, actor=actor, text=data.get("text", ""),
+                                      submitted_on=data.get("submitted_on"))
+    if kind == TaskKind.COMPILE_REVIEW:
+        send = (review.kind == ReviewKind.ANNUAL and review.stage == ReviewStage.DRAFTING)
+        return review_fire(review=review, actor=actor, reason=data.get("reasons", ""),
+                           action="send_to_scrutiny" if send else "submit_to_board")
+    raise Conflict(f"Record this on the review itself (/api/v1/reviews/{review.pk}/): "
+                   f"{task.info.get_kind_display().lower()} completes this task.")
