@@ -1,62 +1,112 @@
-"""Reviews of an adopted plan brought to the board, for the tests of a review's decisions and
-call-in (workflows.reviews.decisions, workflows.reviews.callin)."""
+"""Helpers for the review tests: an adopted plan with two priorities, one of whose leads is
+linked to a person (LeadLink), and shortcuts through the review's services."""
 
 from __future__ import annotations
 
 import datetime
 from typing import Any
 
-from django.db import transaction
-
-from documents.models import (
-    FeedbackPoint,
-    Plan,
-    Review,
-    ReviewKind,
-    ReviewStage,
-    ScrutinyFeedback,
-)
-from governance.audit import audit_record
+from documents.models import LeadLink, Plan, Review, Stage
+from documents.services import version_create
+from governance.models import DecisionOutcome as O
 from plangov import clock
-from tests.conftest import World
-from workflows.reviews.lifecycle import ReviewLifecycle
+from tests.conftest import World, consult, decide, make_plan
+from tests.factories import UserFactory, valid_content
+from workflows.reviews import routing as review_routing
+from workflows.reviews.services import progress_report_submit, review_compile
+from workflows.services import plan_adopt, plan_submit
+
+LEAD_NAME = "Head of Public Health"
 
 
-def plan_state(plan: Plan) -> tuple[Any, ...]:
-    """What a review's decisions must never move on its plan."""
-    fresh = Plan.objects.get(pk=plan.pk)
-    return (fresh.stage, fresh.adopted_version_id, fresh.current_version_id, fresh.adopted_on,
-            fresh.call_in_ends_on)
+def review_content() -> dict[str, Any]:
+    content = valid_content()
+    content["outcomes"] = [
+        {"key": "healthy", "title": "Being healthy",
+         "priorities": [{"key": "active", "title": "All children are active and eat healthily"}]},
+        {"key": "safe", "title": "Staying safe",
+         "priorities": [{"key": "bullying", "title": "Less bullying in schools"}]},
+    ]
+    return content
 
 
-def review_at_board(world: World, plan: Plan, *, kind: str = ReviewKind.ANNUAL,
-                    submitter: Any = None, year: int = 2017) -> Review:
-    """A compiled review of ``plan`` (scrutiny's feedback answered and incorporated, for an
-    annual review) submitted to the board today by its lead officer (or ``submitter``), with
-    the audit event a submission leaves."""
-    now = clock.now()
-    review = Review.objects.create(
-        plan=plan, kind=kind, year=year, title=f"{ReviewKind(kind).label} {year}",
-        version_id=plan.adopted_version_id, started_on=clock.today(), started_at=now,
-        started_by=world.lead, covers_from=datetime.date(2016, 4, 1),
-        covers_to=datetime.date(2017, 3, 31), strengths="Fewer children waiting.",
-        compiled_at=now,
-    )
-    if kind == ReviewKind.ANNUAL:
-        Review.objects.filter(pk=review.pk).update(
-            stage=ReviewStage.SCRUTINY, feedback_incorporated=True)
-        review.refresh_from_db()
+def adopted_plan(world: World, frozen_clock: Any, *, call_in: bool = False) -> Plan:
+    """An adopted plan (adopted on the frozen clock's day, 14 July 2016 unless moved), its
+    "Head of Public Health" linked to ``world.health_lead``."""
+    plan = make_plan(world, call_in=call_in)
+    version_create(plan=plan, actor=world.lead, content=review_content())
+    consult(world, plan)
+    plan_submit(plan=plan, actor=world.lead)
+    decide(world, plan, world.board, O.APPROVED)
+    decide(world, plan, world.safeguarding, O.APPROVED)
+    decide(world, plan, world.executive, O.APPROVED)
+    plan.refresh_from_db()
+    if plan.stage == Stage.CALL_IN:
+        frozen_clock.advance(days=8)
+        plan_adopt(plan=plan, actor=None)
+    plan.refresh_from_db()
+    assert plan.stage == Stage.ADOPTED
+    if "health_lead" not in world.users:
+        world.users["health_lead"] = UserFactory(username="health_lead")
+    LeadLink.objects.create(plan=plan, name=LEAD_NAME, person=world.health_lead,
+                            linked_by=world.lead, linked_at=clock.now())
+    return plan
+
+
+def open_kinds(review: Review) -> list[str]:
+    return sorted(review_routing.open_review_tasks(review).values_list("info__kind", flat=True))
+
+
+def report_all(world: World, review: Review) -> None:
+    for report in review.progress_reports.all():
+        progress_report_submit(report=report, text=f"Progress on {report.priority_title}.",
+                               actor=world.lead)
+
+
+def compile_review(world: World, review: Review) -> Review:
+    return review_compile(review=review, actor=world.lead, strengths="Fewer obese children.",
+                          areas_for_development="Bullying.", next_year_priorities="Bullying.")
+
+
+def a_year_after(day: datetime.date) -> datetime.date:
+    return day.replace(year=day.year + 1)
+
+
+def decide_review(review: Review, action: str, kind: str, actor: Any, **kwargs: Any) -> Review:
+    """What the decision and records services on a review do, by the flow's contract: lock,
+    fire the transition, save, then complete the task of ``kind``."""
+    from plangov.txn import service
+    from workflows.reviews.lifecycle import ReviewLifecycle
+
+    @service
+    def move() -> Review:
+        locked = review_routing.lock_review(review.pk)
+        ReviewLifecycle(locked).fire(action, actor, enforce_permission=False, **kwargs)
+        locked.save()
+        review_routing.review_task_complete(review=locked, kind=kind, actor=actor)
+        return locked
+
+    return move()
+
+
+def record_feedback(world: World, review: Review) -> Review:
+    """Scrutiny's feedback, answered and incorporated; completes the feedback task."""
+    from documents.models import FeedbackPoint, ScrutinyFeedback
+    from plangov.txn import service
+
+    @service
+    def record() -> Review:
+        locked = review_routing.lock_review(review.pk)
         feedback = ScrutinyFeedback.objects.create(
-            review=review, body=world.scrutiny, meeting_on=clock.today(),
-            recorded_by=world.scrutiny_secretary, recorded_at=now)
-        FeedbackPoint.objects.create(feedback=feedback, number=1, text="More on attendance.",
-                                     response="Added to section 3.", responded_at=now)
-    with transaction.atomic():
-        before = {"review_stage": review.stage}
-        ReviewLifecycle(review).fire("submit_to_board", submitter or world.lead,
-                                     enforce_permission=submitter is None)
-        review.save()
-        audit_record(actor=submitter or world.lead, action="review.submit_to_board",
-                     obj=review, plan_id=plan.pk, before=before,
-                     after={"review_stage": review.stage})
-    return Review.objects.select_related("plan").get(pk=review.pk)
+            review=locked, body=world.scrutiny, meeting_on=clock.today(),
+            recorded_by=world.scrutiny_secretary, recorded_at=clock.now())
+        FeedbackPoint.objects.create(feedback=feedback, number=1, text="More on bullying.",
+                                     response="Added.", responded_by=world.lead,
+                                     responded_at=clock.now())
+        locked.feedback_incorporated = True
+        locked.save()
+        review_routing.review_task_complete(review=locked, kind="scrutiny_feedback",
+                                            actor=world.scrutiny_secretary)
+        return locked
+
+    return record()

@@ -23,7 +23,7 @@ from plangov.errors import Conflict, Forbidden, InvalidInput, WrongStage
 from tests.api.conftest import adopted_plan
 from tests.conftest import World, call_in_outcome, call_in_request, decide
 from tests.factories import MembershipFactory
-from tests.workflows.review_helpers import plan_state, review_at_board
+from tests.workflows.review_decision_helpers import plan_state, review_at_board
 from workflows import chronology
 from workflows.callin import call_in_period_end, decision_publish
 from workflows.lifecycle import approval_state, pending_call_in
