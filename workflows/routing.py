@@ -366,6 +366,10 @@ def task_complete(*, task_id: int, actor: AbstractBaseUser, **decision: Any) -> 
         raise Conflict(f"{task.owner.get_username()} has claimed this task; it is theirs to "
                        "complete, or reassign it first.")
     plan = task.info.plan
+    if task.info.kind in REVIEW_DECISION_KINDS:
+        if task.info.body is None:
+            raise Forbidden("Nobody can complete this task: the partnership has no body for it.")
+        return _review_task_complete(task, actor, decision)
     if task.info.review_id is not None:
         from .reviews.services import review_task_work
 
@@ -375,8 +379,6 @@ def task_complete(*, task_id: int, actor: AbstractBaseUser, **decision: Any) -> 
                            submitted_on=decision.get("submitted_on"))
     if task.info.body is None:
         raise Forbidden("Nobody can complete this task: the partnership has no body for it.")
-    if task.info.kind in REVIEW_DECISION_KINDS:
-        return _review_task_complete(task, actor, decision)
     if task.info.kind == TaskKind.CALL_IN:
         return call_in_request_record(plan=plan, actor=actor, **decision)
     if task.info.kind == TaskKind.CALL_IN_OUTCOME:

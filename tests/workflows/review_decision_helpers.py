@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db import transaction
-
 from documents.models import (
     FeedbackPoint,
     Plan,
@@ -16,10 +14,9 @@ from documents.models import (
     ReviewStage,
     ScrutinyFeedback,
 )
-from governance.audit import audit_record
 from plangov import clock
 from tests.conftest import World
-from workflows.reviews.lifecycle import ReviewLifecycle
+from workflows.reviews.services import review_fire
 
 
 def plan_state(plan: Plan) -> tuple[Any, ...]:
@@ -32,8 +29,8 @@ def plan_state(plan: Plan) -> tuple[Any, ...]:
 def review_at_board(world: World, plan: Plan, *, kind: str = ReviewKind.ANNUAL,
                     submitter: Any = None, year: int = 2017) -> Review:
     """A compiled review of ``plan`` (scrutiny's feedback answered and incorporated, for an
-    annual review) submitted to the board today by its lead officer (or ``submitter``), with
-    the audit event a submission leaves."""
+    annual review) submitted to the board today by its lead officer (or ``submitter``, their
+    deputy) through the review's service."""
     now = clock.now()
     review = Review.objects.create(
         plan=plan, kind=kind, year=year, title=f"{ReviewKind(kind).label} {year}",
@@ -51,12 +48,4 @@ def review_at_board(world: World, plan: Plan, *, kind: str = ReviewKind.ANNUAL,
             recorded_by=world.scrutiny_secretary, recorded_at=now)
         FeedbackPoint.objects.create(feedback=feedback, number=1, text="More on attendance.",
                                      response="Added to section 3.", responded_at=now)
-    with transaction.atomic():
-        before = {"review_stage": review.stage}
-        ReviewLifecycle(review).fire("submit_to_board", submitter or world.lead,
-                                     enforce_permission=submitter is None)
-        review.save()
-        audit_record(actor=submitter or world.lead, action="review.submit_to_board",
-                     obj=review, plan_id=plan.pk, before=before,
-                     after={"review_stage": review.stage})
-    return Review.objects.select_related("plan").get(pk=review.pk)
+    return review_fire(review=review, action="submit_to_board", actor=submitter or world.lead)

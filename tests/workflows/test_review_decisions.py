@@ -16,6 +16,8 @@ from governance.models import (
     CallInOutcomeKind,
     CallInRequest,
     Decision,
+    Membership,
+    Role,
 )
 from governance.models import DecisionOutcome as O
 from plangov import clock
@@ -90,8 +92,8 @@ def test_the_board_then_the_executive_approve_an_annual_review_and_call_in_ends_
     assert audits("review.decision.record") == 1
     event = AuditEvent.objects.get(action="review.decision.record")
     assert event.plan_id == plan.pk
-    assert event.after["review_stage"] == ReviewStage.EXECUTIVE
-    assert event.after["plan"]["stage"] == Stage.ADOPTED
+    assert event.after["stage"] == ReviewStage.EXECUTIVE
+    assert event.after["plan_state"]["stage"] == Stage.ADOPTED
     assert plan_state(plan) == state
 
     frozen_clock.advance(days=3)
@@ -206,9 +208,11 @@ def test_whoever_submitted_the_review_cannot_record_its_approval(world, frozen_c
 
 
 def test_the_submitter_is_the_one_who_submitted_it(world, frozen_clock, plan):
-    # The board's deputy secretary submitted it (as the lead's stand-in, in the record): the
-    # deputy cannot approve it, the lead officer's secretary role can.
+    # The board's deputy secretary also deputises for the lead officer, and submitted it: the
+    # deputy cannot record its approval; the lead officer, who did not submit it, can.
     MembershipFactory(user=world.lead, body=world.board, role="secretary")
+    Membership.objects.filter(user=world.lead, body=world.board, role=Role.LEAD_OFFICER).update(
+        deputy=world.board_deputy)
     review = review_at_board(world, plan, submitter=world.board_deputy)
     refused(Forbidden, plan, review, decide_review, world, review, world.board, O.APPROVED,
             actor=world.board_deputy)
@@ -387,6 +391,7 @@ def test_a_publication_council_starts_the_reviews_period_with_the_notice(
     world, frozen_clock, plan, settings
 ):
     settings.PLANGOV_CALL_IN_STARTS = "publication"
+    state = plan_state(plan)
     review, decision = to_review_call_in(world, plan)
     assert review.call_in_ends_on is None
     assert review_call_in_period_over(review_id=review.pk) is False
@@ -396,7 +401,7 @@ def test_a_publication_council_starts_the_reviews_period_with_the_notice(
     review = fresh(review)
     decision.refresh_from_db()
     assert review.call_in_ends_on == call_in_period_end(plan, decision)
-    assert Plan.objects.get(pk=plan.pk).call_in_ends_on is None
+    assert plan_state(plan) == state
 
 
 # The plan's own record ignores a review's decisions.

@@ -23,12 +23,11 @@ from plangov.errors import InvalidInput, WrongStage
 from plangov.txn import service
 
 from ..callin import CallInSubject, call_in_period_end
-from ..models import TaskInfo, TaskKind
-from ..routing import OPEN
-from .decisions import review_snapshot
+from ..models import TaskKind
+from .decisions import decision_snapshot
 from .hooks import on_review_approved
 from .lifecycle import ReviewLifecycle
-from .routing import active_process, lock_review, open_review_task, review_call_in_deadline
+from .routing import lock_review, on_review_call_in_period_set, open_review_task
 
 _MOVE = {
     CallInOutcomeKind.NO_FURTHER_ACTION: "call_in_no_further_action",
@@ -127,25 +126,11 @@ class ReviewCallIn(CallInSubject):
             return False
         review.call_in_ends_on = call_in_period_end(review.plan, decision)
         review.save(update_fields=["call_in_ends_on", "updated_at"])
-        _on_period_set(review)
+        on_review_call_in_period_set(review)
         return True
 
     def snapshot(self) -> dict[str, Any]:
-        return review_snapshot(self.review)
-
-
-def _on_period_set(review: Review) -> None:
-    """A "publication" council's notice was published: the review's call-in task is due at
-    the end of the period, and the review flow's timer fires the day after."""
-    process = active_process(review)
-    if process is None:
-        return
-    TaskInfo.objects.filter(
-        review=review, kind=TaskKind.REVIEW_CALL_IN, task__status__in=OPEN
-    ).update(due_on=review.call_in_ends_on)
-    process.task_set.filter(flow_task_type="TIMER", status="SCHEDULED").update(
-        scheduled=review_call_in_deadline(review)
-    )
+        return decision_snapshot(self.review)
 
 
 def reviews_due_after_call_in(on: datetime.date | None = None) -> list[int]:
@@ -170,7 +155,7 @@ def review_call_in_period_over(*, review_id: int) -> bool:
             or review.call_in_ends_on >= clock.today()
             or pending_review_call_in(review) is not None):
         return False
-    before = review_snapshot(review)
+    before = decision_snapshot(review)
     ReviewLifecycle(review).fire("call_in_period_over", None, enforce_permission=False)
     review.save()
     on_review_approved(review)
@@ -180,7 +165,7 @@ def review_call_in_period_over(*, review_id: int) -> bool:
         obj=review,
         plan_id=review.plan_id,
         before=before,
-        after=review_snapshot(review),
+        after=decision_snapshot(review),
     )
     return True
 

@@ -38,6 +38,7 @@ from ..models import TaskKind
 from .hooks import on_review_approved
 from .lifecycle import ReviewLifecycle
 from .routing import lock_review, open_review_task, review_task_complete
+from .services import review_snapshot
 
 _STAGE_FOR = {BOARD: ReviewStage.BOARD, EXECUTIVE: ReviewStage.EXECUTIVE}
 # The executive approves or refuses a review; it does not endorse one to full council.
@@ -49,18 +50,11 @@ TASK_KIND_FOR = {BOARD: TaskKind.REVIEW_BOARD_DECISION,
                  EXECUTIVE: TaskKind.REVIEW_EXECUTIVE_DECISION}
 
 
-def review_snapshot(review: Review) -> dict[str, Any]:
-    """The review's governed state beside its plan's, as recorded before and after a change
-    (the plan's part shows that a review's decision leaves the plan as it was)."""
-    return {
-        "review": review.pk,
-        "kind": review.kind,
-        "year": review.year,
-        "review_stage": review.stage,
-        "review_call_in_ends_on": review.call_in_ends_on,
-        "review_approved_on": review.approved_on,
-        "plan": plan_snapshot(review.plan),
-    }
+def decision_snapshot(review: Review) -> dict[str, Any]:
+    """The review's governed state (workflows.reviews.services.review_snapshot) beside its
+    plan's, which shows that a review's decision leaves the plan as it was."""
+    return {**review_snapshot(review), "call_in_ends_on": review.call_in_ends_on,
+            "approved_on": review.approved_on, "plan_state": plan_snapshot(review.plan)}
 
 
 def text_digest(text: str) -> str:
@@ -168,7 +162,7 @@ def review_decision_record(
               what="this review", whose="a review of their own plan")
     kind = TASK_KIND_FOR[role]
     task = open_review_task(review, kind)
-    before = review_snapshot(review)
+    before = decision_snapshot(review)
     decision = decision_create(
         plan=plan,
         review=review,
@@ -204,7 +198,7 @@ def review_decision_record(
         plan_id=plan.pk,
         before=before,
         after={
-            **review_snapshot(review),
+            **decision_snapshot(review),
             "body": body.slug,
             "outcome": outcome,
             "decided_on": decided_on,
@@ -231,5 +225,5 @@ def _apply(review: Review, actor: AbstractBaseUser, role: str, decision: Decisio
                        decided_on=decision.decided_on, call_in_ends_on=ends)
 
 
-__all__ = ["review_decision_record", "review_deciding_role", "review_snapshot",
+__all__ = ["decision_snapshot", "review_decision_record", "review_deciding_role",
            "submitted_to_board"]
