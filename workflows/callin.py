@@ -129,6 +129,8 @@ class CallInSubject:
     def __init__(self, plan: Plan):
         self.plan = plan
 
+    review_id: int | None = None
+
     @property
     def noun(self) -> str:
         return "plan"
@@ -351,6 +353,11 @@ def call_in_outcome_record(
     body = _scrutiny(plan, actor)
     request = subject.pending()
     if chosen is not None:
+        if chosen.decision.review_id != subject.review_id:
+            raise InvalidInput({"number": [
+                f"Call-in request {number} is not on the executive's decision on this "
+                f"{subject.noun}."
+            ]})
         chosen = CallInRequest.objects.filter(pk=chosen.pk).select_related("outcome").first()
         assert chosen is not None
         if hasattr(chosen, "outcome"):

@@ -62,6 +62,7 @@ class ReviewCallIn(CallInSubject):
     def __init__(self, review: Review):
         super().__init__(review.plan)
         self.review = review
+        self.review_id = review.pk
 
     @classmethod
     def locked(cls, review: Review, plan: Plan | None) -> ReviewCallIn:
