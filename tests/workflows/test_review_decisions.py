@@ -523,3 +523,21 @@ def test_an_outcome_on_a_request_of_another_subject_is_refused(world, frozen_clo
         call_in_outcome(world, plan, NFA, review=other, number=request.number)
     assert "number" in caught.value.errors
     assert fresh(review).stage == ReviewStage.CALL_IN
+
+
+def test_the_api_publishes_a_reviews_executive_decision_and_starts_its_period(
+    world, frozen_clock, plan, settings, as_user
+):
+    settings.PLANGOV_CALL_IN_STARTS = "publication"
+    review, decision = to_review_call_in(world, plan)
+    frozen_clock.advance(days=1)
+    answer = as_user(world.executive_secretary).post(
+        f"/api/v1/plans/{plan.pk}/decisions/{decision.pk}/publication/",
+        {"published_on": str(clock.today())}, format="json")
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["review"] == review.pk and answer.json()["version"] is None
+    assert fresh(review).call_in_ends_on is not None
+    again = as_user(world.executive_secretary).post(
+        f"/api/v1/plans/{plan.pk}/decisions/{decision.pk}/publication/",
+        {"published_on": str(clock.today())}, format="json")
+    assert again.status_code == 409
