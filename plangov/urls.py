@@ -16,6 +16,8 @@ urlpatterns = [
     # Before workflows' consultations/<pk>/<act>/, which would take activities/ and imports/.
     path("", include("governance.consultation.engagement_urls")),
     path("", include("workflows.reviews.urls")),
+    # Indicators and readings of an adopted plan (documents.monitoring).
+    path("", include("documents.monitoring_urls")),
     path("", include("workflows.urls")),
     path("", include("documents.urls")),
     path("", include("documents.report_urls")),
