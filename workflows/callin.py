@@ -161,12 +161,22 @@ class CallInSubject:
                     "committee refer a called-in decision to full council.")
         return None
 
+    def moves(self) -> dict[str, str]:
+        return _MOVE
+
+    def lifecycle(self) -> Any:
+        return PlanLifecycle(self.plan)
+
+    def record(self) -> Any:
+        return self.plan
+
     def move(self, outcome: str, actor: Any, decided_on: datetime.date) -> None:
-        move = _MOVE[CallInOutcomeKind(outcome)]
+        """Fire the outcome's transition on the subject's lifecycle and save the subject."""
         kwargs = {"decided_on": decided_on} if outcome == CallInOutcomeKind.NO_FURTHER_ACTION \
             else {}
-        PlanLifecycle(self.plan).fire(move, actor, enforce_permission=False, **kwargs)
-        self.plan.save()
+        self.lifecycle().fire(self.moves()[CallInOutcomeKind(outcome)], actor,
+                              enforce_permission=False, **kwargs)
+        self.record().save()
 
     def after_outcome(self, outcome: str, task: Any) -> None:
         if task is None and outcome == CallInOutcomeKind.NO_FURTHER_ACTION:
