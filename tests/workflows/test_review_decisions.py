@@ -541,3 +541,16 @@ def test_the_api_publishes_a_reviews_executive_decision_and_starts_its_period(
         f"/api/v1/plans/{plan.pk}/decisions/{decision.pk}/publication/",
         {"published_on": str(clock.today())}, format="json")
     assert again.status_code == 409
+
+
+def test_the_plans_timetable_ignores_a_reviews_decisions(
+    world, frozen_clock, plan
+):
+    from workflows.timetable.record import _facts
+
+    before = _facts(plan)
+    review, _ = to_review_call_in(world, plan)
+    frozen_clock.advance(days=1)
+    review_at_board(world, plan, year=2018)
+    assert _facts(plan) == before
+    assert Decision.objects.filter(plan=plan, version__isnull=True).count() == 2
