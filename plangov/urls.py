@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("documents.analysis_urls")),
     # Before workflows' consultations/<pk>/<act>/, which would take activities/ and imports/.
     path("", include("governance.consultation.engagement_urls")),
+    path("", include("workflows.reviews.urls")),
     # Indicators and readings of an adopted plan (documents.monitoring).
     path("", include("documents.monitoring_urls")),
     path("", include("documents.monitoring.action_urls")),
