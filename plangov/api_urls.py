@@ -10,6 +10,7 @@ from documents.content_io.api import (
 )
 from documents.documents_api import DocumentViewSet
 from documents.drafts_api import DraftSaveVersionView, DraftView
+from documents.monitoring.actions_api import ActionsProgressView
 from documents.monitoring.api import (
     RagThresholdsView,
     ReadingsView,
@@ -30,6 +31,7 @@ from workflows.consultations_api import (
     PlanConsultationsView,
 )
 from workflows.plans_api import PlanViewSet
+from workflows.reviews.api import PlanReviewsView, ReviewViewSet
 from workflows.timetable.api import TimetableView
 
 router = DefaultRouter()
@@ -37,12 +39,15 @@ router.register("bodies", BodyViewSet, basename="body")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("documents", DocumentViewSet, basename="document")
+router.register("reviews", ReviewViewSet, basename="review")
 
 urlpatterns = [
     path("auth/token/", token_view, name="api-token"),
     # Before the router's plans/{id}/versions/{n}/ (which takes digits only, so never this).
     path("plans/<int:pk>/versions/compare/", VersionCompareView.as_view(),
          name="plan-versions-compare"),
+    path("plans/<int:pk>/actions-progress/", ActionsProgressView.as_view(),
+         name="plan-actions-progress"),
     *router.urls,
     path("plans/<int:pk>/draft/", DraftView.as_view(), name="plan-draft"),
     path("plans/<int:pk>/draft/save-version/", DraftSaveVersionView.as_view(),
@@ -62,6 +67,7 @@ urlpatterns = [
     path("plans/<int:pk>/decisions/<int:decision_id>/publication/",
          DecisionPublicationView.as_view(), name="plan-decision-publication"),
     path("plans/<int:pk>/timetable/", TimetableView.as_view(), name="plan-timetable"),
+    path("plans/<int:pk>/reviews/", PlanReviewsView.as_view(), name="plan-reviews"),
     re_path(rf"^plans/(?P<pk>{ID_REGEX})/draft/import/$", DraftImportView.as_view(),
             name="plan-draft-import"),
     re_path(rf"^plans/(?P<pk>{ID_REGEX})/draft/import/(?P<token>[A-Za-z0-9_-]{{1,64}})"

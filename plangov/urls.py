@@ -17,8 +17,10 @@ urlpatterns = [
     path("", include("governance.consultation.engagement_urls")),
     # The scorecard of a plan (documents.scorecard_views), before workflows' plans/<pk>/<act>/.
     path("", include("documents.scorecard_urls")),
+    path("", include("workflows.reviews.urls")),
     # Indicators and readings of an adopted plan (documents.monitoring).
     path("", include("documents.monitoring_urls")),
+    path("", include("documents.monitoring.action_urls")),
     path("", include("workflows.urls")),
     path("", include("documents.urls")),
     path("", include("documents.report_urls")),

@@ -111,7 +111,7 @@ def task_info_create(
         due = calendar.add_working_days(clock.today(), settings.PLANGOV_REDRAFT_WORKING_DAYS,
                                         partnership=plan.partnership)
         sent_back = (
-            Decision.objects.filter(plan=plan, outcome__in=SENDING_BACK)
+            Decision.objects.filter(plan=plan, version__isnull=False, outcome__in=SENDING_BACK)
             .select_related("body").order_by("-pk").first()
         )
         if sent_back is not None:
@@ -283,6 +283,10 @@ def _task_snapshot(task: Task) -> dict[str, Any]:
 
 def _may_work(task: Task, user: Any) -> policy.Verdict:
     info = task.info
+    if info.review_id is not None:
+        from .reviews.routing import may_work
+
+        return may_work(task, user)
     if info.kind == TaskKind.REDRAFT:
         return policy.can_lead(info.plan, user)
     if info.body is None:
@@ -362,6 +366,14 @@ def task_complete(*, task_id: int, actor: AbstractBaseUser, **decision: Any) -> 
         raise Conflict(f"{task.owner.get_username()} has claimed this task; it is theirs to "
                        "complete, or reassign it first.")
     plan = task.info.plan
+    if task.info.kind in REVIEW_DECISION_KINDS:
+        if task.info.body is None:
+            raise Forbidden("Nobody can complete this task: the partnership has no body for it.")
+        return _review_task_complete(task, actor, decision)
+    if task.info.review_id is not None:
+        from .reviews.services import review_task_work
+
+        return review_task_work(task=task, actor=actor, **decision)
     if task.info.kind == TaskKind.REDRAFT:
         return plan_submit(plan=plan, actor=actor, reason=decision.get("reasons", ""),
                            submitted_on=decision.get("submitted_on"))
@@ -372,6 +384,26 @@ def task_complete(*, task_id: int, actor: AbstractBaseUser, **decision: Any) -> 
     if task.info.kind == TaskKind.CALL_IN_OUTCOME:
         return call_in_outcome_record(plan=plan, actor=actor, **decision)
     return decision_record(plan=plan, actor=actor, body=task.info.body, **decision)
+
+
+# A review's decision and call-in tasks are answered by the same kinds of records, on the
+# review (workflows.reviews.decisions, workflows.callin with ``review=``).
+REVIEW_DECISION_KINDS = (
+    TaskKind.REVIEW_BOARD_DECISION, TaskKind.REVIEW_EXECUTIVE_DECISION,
+    TaskKind.REVIEW_CALL_IN, TaskKind.REVIEW_CALL_IN_OUTCOME,
+)
+
+
+def _review_task_complete(task: Task, actor: AbstractBaseUser, fields: dict[str, Any]) -> Any:
+    from .callin import call_in_outcome_record, call_in_request_record
+    from .reviews.decisions import review_decision_record
+
+    info = task.info
+    if info.kind == TaskKind.REVIEW_CALL_IN:
+        return call_in_request_record(plan=info.plan, review=info.review, actor=actor, **fields)
+    if info.kind == TaskKind.REVIEW_CALL_IN_OUTCOME:
+        return call_in_outcome_record(plan=info.plan, review=info.review, actor=actor, **fields)
+    return review_decision_record(review=info.review, actor=actor, body=info.body, **fields)
 
 
 # Timers, fired by Celery beat against plangov's clock.
@@ -390,7 +422,12 @@ def timer_fire(*, task_id: int) -> bool:
     task = Task.objects.filter(pk=task_id, status=STATUS.SCHEDULED).first()
     if task is None:
         return False  # fired or cancelled already: a redelivered message does nothing
-    lock_plan(task.process.artifact_object_id)
+    if task.process.artifact_content_type.model == "review":  # a review's call-in timer
+        from .reviews.routing import lock_review
+
+        lock_review(task.process.artifact_object_id)
+    else:
+        lock_plan(task.process.artifact_object_id)
     with task.activation() as activation:
         if task.status != STATUS.SCHEDULED or not activation.start.can_proceed():
             return False
