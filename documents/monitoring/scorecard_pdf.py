@@ -5,7 +5,7 @@ A scorecard PDF is of the readings as they stood when it was asked for: its reco
 in a digest of the adopted version's content hash, the RAG thresholds and every current
 reading (``plan/<id>/scorecard/<digest>``), so asking again before a reading changes returns
 the same document (and, once signed, the same bytes), and asking after a change makes a new
-one. The worker checks the digest again before rendering; if the readings changed in
+one. The worker checks the digest again once it has read the readings; if they changed in
 between, the render is refused with the reason, and asking again makes the new one.
 """
 
@@ -70,10 +70,12 @@ def scorecard_document(document: SignedDocument, refused: type[Exception]
     if plan.adopted_version_id != document.version_id:
         raise refused("The plan's adopted version changed after this scorecard was asked for; "
                       "ask for the scorecard PDF again.")
+    scorecard = scorecard_build(plan)
+    # Checked after reading them: readings are only ever added, so the same digest now means
+    # the scorecard just built holds exactly the readings the document was asked for.
     if record_key(plan.pk, document.version) != document.key:
         raise refused("Readings changed after this scorecard was asked for; ask for the "
                       "scorecard PDF again to have one of the readings as they are now.")
-    scorecard = scorecard_build(plan)
     latest_end = max((r.latest.period_end for r in scorecard.rows if r.latest), default=None)
     rag_counts = Counter(Rag(r.rag) for r in scorecard.rows)
     title = f"Scorecard: {plan.title} {plan.period_start:%Y}–{plan.period_end:%Y}"
