@@ -325,6 +325,10 @@ def test_a_scorecard_pdf_whose_readings_changed_before_rendering_is_refused(
     document.refresh_from_db()
     assert "Readings changed after this scorecard was asked for" in document.error
     assert document.incident_at is None  # not a fault of ours
+    # Asking again makes the scorecard of the readings as they are now.
+    again = services.document_request(plan=plan, actor=world.lead, kind=DocumentKind.SCORECARD)
+    assert again.pk != document.pk
+    assert services.document_render(document_id=again.pk) == "done"
 
 
 def test_only_an_adopted_plan_has_a_scorecard_pdf(world: World) -> None:
