@@ -9,29 +9,19 @@ in this stage (409), a person who may not take it (403), then a guard that is no
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from viewflow import fsm
 
 from documents.models import Plan, Stage
 from governance import policy
-from governance.models import (
-    Body,
-    BodyKind,
-    CallInOutcome,
-    CallInOutcomeKind,
-    CallInRequest,
-    Decision,
-    DecisionOutcome,
-    latest_per_body,
-)
+from governance.models import Body, BodyKind, Decision
 from plangov import clock
 from plangov.errors import Forbidden, GuardFailed, WrongStage
 
+from .state import SENDING_BACK, approval_state, pending_call_in, reconsidered_after_call_in
+
 Condition = fsm.State.CONDITION
-APPROVING = DecisionOutcome.approving()
-SENDING_BACK = frozenset({DecisionOutcome.REFERRED_BACK, DecisionOutcome.REJECTED})
 
 # Actions people fire by name (the API's plans/{id}/actions/{action}/); the rest are moved by
 # recorded decisions (workflows.decisions.decision_record).
@@ -55,62 +45,6 @@ DECISION_ACTIONS = (
     "call_in_refer_back",
     "council_approve",
 )
-
-
-@dataclass(frozen=True)
-class ApprovalState:
-    """Where the current version stands with its bodies, read in two queries."""
-
-    missing: list[Body]
-    executive: Decision | None
-    # A call-in request on the executive's latest decision that is still waiting for the
-    # committee, or whose outcome was not "no further action": the decision does not stand.
-    executive_suspended: bool
-
-    @property
-    def all_bodies_approved(self) -> bool:
-        return not self.missing
-
-    @property
-    def executive_approved(self) -> bool:
-        return (
-            self.executive is not None
-            and self.executive.outcome in APPROVING
-            and not self.executive_suspended
-        )
-
-
-def approval_state(plan: Plan) -> ApprovalState:
-    required = list(plan.approving_bodies.all())
-    if plan.current_version_id is None:
-        return ApprovalState(missing=required, executive=None, executive_suspended=False)
-    decisions = list(Decision.objects.filter(plan=plan, version_id=plan.current_version_id))
-    latest = latest_per_body(decisions)
-    missing = [
-        body for body in required if not (body.pk in latest and latest[body.pk].is_approving)
-    ]
-    executive = latest.get(plan.executive_body_id)
-    suspended = executive is not None and (
-        CallInRequest.objects.filter(decision=executive)
-        .exclude(outcome__outcome=CallInOutcomeKind.NO_FURTHER_ACTION)
-        .exists()
-    )
-    return ApprovalState(missing, executive, suspended)
-
-
-def pending_call_in(plan: Plan) -> CallInRequest | None:
-    """The plan's call-in request still waiting for the scrutiny committee's outcome."""
-    return CallInRequest.objects.filter(plan=plan, outcome__isnull=True).order_by("-pk").first()
-
-
-def reconsidered_after_call_in(plan: Plan) -> bool:
-    """The executive is deciding again on this version because scrutiny referred its
-    decision back: the new decision cannot be called in again (the usual constitution rule)."""
-    return CallInOutcome.objects.filter(
-        request__plan=plan,
-        request__decision__version_id=plan.current_version_id,
-        outcome=CallInOutcomeKind.REFERRED_TO_EXECUTIVE,
-    ).exists()
 
 
 def _names(bodies: list[Body]) -> str:
@@ -343,7 +277,7 @@ class PlanLifecycle:
     )
     def executive_approve(self, *, decision: Decision) -> None:
         if self._after_executive() == Stage.CALL_IN:
-            from .callin import call_in_period_end
+            from ..callin import call_in_period_end
 
             # None while a "publication" council's decision notice is unpublished.
             self.plan.call_in_ends_on = call_in_period_end(self.plan, decision)
