@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("documents.analysis_urls")),
     # Before workflows' consultations/<pk>/<act>/, which would take activities/ and imports/.
     path("", include("governance.consultation.engagement_urls")),
+    path("", include("workflows.successor_urls")),
     path("", include("workflows.urls")),
     path("", include("documents.urls")),
     path("", include("documents.report_urls")),

@@ -72,7 +72,7 @@ def _leads_task_plan(user: Any) -> Q:
 def workable(user: Any) -> Q:
     """Tasks ``user`` may claim or complete: a body's decision for its secretaries, deputies
     (and executive members for the executive); a redraft for the plan's lead officer."""
-    redraft = Q(info__kind=TaskKind.REDRAFT)
+    redraft = Q(info__kind__in=(TaskKind.REDRAFT, TaskKind.START_SUCCESSOR))
     return (~redraft & Q(info__body_id__in=recordable_body_ids(user))) | (
         redraft & _leads_task_plan(user)
     )

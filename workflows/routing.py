@@ -283,7 +283,7 @@ def _task_snapshot(task: Task) -> dict[str, Any]:
 
 def _may_work(task: Task, user: Any) -> policy.Verdict:
     info = task.info
-    if info.kind == TaskKind.REDRAFT:
+    if info.kind in (TaskKind.REDRAFT, TaskKind.START_SUCCESSOR):
         return policy.can_lead(info.plan, user)
     if info.body is None:
         return policy.Verdict(False, "Nobody can take this task: the partnership has no body "
@@ -362,6 +362,10 @@ def task_complete(*, task_id: int, actor: AbstractBaseUser, **decision: Any) -> 
         raise Conflict(f"{task.owner.get_username()} has claimed this task; it is theirs to "
                        "complete, or reassign it first.")
     plan = task.info.plan
+    if task.info.kind == TaskKind.START_SUCCESSOR:
+        from .successor import plan_start_successor
+
+        return plan_start_successor(plan=plan, actor=actor, title=decision.get("title"))
     if task.info.kind == TaskKind.REDRAFT:
         return plan_submit(plan=plan, actor=actor, reason=decision.get("reasons", ""),
                            submitted_on=decision.get("submitted_on"))

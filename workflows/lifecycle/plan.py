@@ -30,8 +30,6 @@ USER_ACTIONS = (
     "close_consultation",
     "submit",
     "adopt",
-    "start_review",
-    "conclude_review",
     "revise",
     "supersede",
     "withdraw",
@@ -342,38 +340,37 @@ class PlanLifecycle:
     def _fix_adopted_version(self, *, on: Any) -> None:
         from documents.publishing.services import publish_adopted_version
 
+        self._adopting(on=on)
         self.plan.adopted_version_id = self.plan.current_version_id
         self.plan.adopted_at = clock.now()
         self.plan.adopted_on = on
         # Rendered and signed by a worker once the adoption commits.
         publish_adopted_version(self.plan)
 
-    @stage.transition(source=Stage.ADOPTED, target=Stage.UNDER_REVIEW, permission=_lead,
-                      label="Start review")
-    def start_review(self) -> None:
-        """Begin the annual review of the adopted plan."""
+    def _adopting(self, *, on: Any) -> None:
+        """Before the adopted version is fixed: a revision's adoption moves the review date
+        a year on; a successor's supersedes its predecessor (workflows.successor)."""
+        from ..successor import on_adopting
 
-    @stage.transition(source=Stage.UNDER_REVIEW, target=Stage.ADOPTED, permission=_lead,
-                      label="Conclude review without revision")
-    def conclude_review(self) -> None:
-        """The review found the adopted version stands; it stays adopted."""
+        on_adopting(self.plan, on=on, actor=getattr(self, "actor", None))
 
-    @stage.transition(source=Stage.UNDER_REVIEW, target=Stage.DRAFTING, permission=_lead,
+    @stage.transition(source=Stage.ADOPTED, target=Stage.DRAFTING, permission=_lead,
                       label="Revise the plan")
     def revise(self) -> None:
-        """The review revises the plan: a new version goes through approval again, in a new
-        drafting cycle (which needs its own consultation round, by kind)."""
+        """A review changed the priorities: a new version goes through approval, in a new
+        drafting cycle (which needs its own consultation round, by kind), while the adopted
+        version stays in force (``adopted_version``) until the revision is adopted."""
         self.plan.drafting_cycle += 1
         self.plan.drafting_cycle_started_at = clock.now()
 
-    @stage.transition(
-        source=[Stage.ADOPTED, Stage.UNDER_REVIEW],
-        target=Stage.SUPERSEDED,
-        permission=_lead,
-        label="Supersede",
-    )
+    @stage.transition(source=Stage.ADOPTED, target=Stage.SUPERSEDED, permission=_lead,
+                      label="Supersede")
     def supersede(self, *, successor: Plan | None = None) -> None:
         self.plan.superseded_by = successor
+
+    def _after_withdraw(self, **_: Any) -> str:
+        # Withdrawing a revision leaves the adopted plan as it was: never withdrawn.
+        return Stage.ADOPTED if self.plan.adopted_version_id else Stage.WITHDRAWN
 
     @stage.transition(
         source=[
@@ -383,12 +380,16 @@ class PlanLifecycle:
             Stage.EXECUTIVE_APPROVAL,
             Stage.FULL_COUNCIL,
         ],
-        target=Stage.WITHDRAWN,
+        target=fsm.State.GET_STATE(_after_withdraw, states=[Stage.ADOPTED, Stage.WITHDRAWN]),
         permission=_lead,
         label="Withdraw",
     )
     def withdraw(self) -> None:
-        """The plan is abandoned; it keeps its history."""
+        """The plan is abandoned; it keeps its history. A revision of an adopted plan is
+        abandoned instead: the plan is adopted again, its adopted version current."""
+        if self.plan.adopted_version_id:
+            self.plan.current_version_id = self.plan.adopted_version_id
+            self.plan.call_in_ends_on = None
 
     # Checks and firing.
 
@@ -435,6 +436,7 @@ class PlanLifecycle:
     ) -> str:
         """Check, then run the transition. Returns the new stage."""
         self.check(action, user, enforce_permission=enforce_permission)
+        self.actor = user  # who moved it, for what adoption does to a predecessor
         self._bound(action)(**kwargs)
         return self.plan.stage
 
@@ -445,10 +447,13 @@ class PlanLifecycle:
             if not self._permission(action, user):
                 continue
             unmet = self._transition(action).get_unmet_condition(self)
+            label = self._transition(action).label
+            if action == "withdraw" and self.plan.adopted_version_id:
+                label = "Withdraw the revision"
             available.append(
                 {
                     "action": action,
-                    "label": self._transition(action).label,
+                    "label": label,
                     "ready": unmet is None,
                     "blocked_by": getattr(unmet[1], "message", "") if unmet else None,
                 }
