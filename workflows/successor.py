@@ -88,14 +88,18 @@ def page_context(plan: Plan, *, leads: bool) -> dict[str, Any]:
 def plans_due_successor_prompt(today: datetime.date | None = None) -> list[int]:
     """Adopted plans in force, not yet prompted and without a successor, whose period ends
     within the prompt's months (by plangov's clock)."""
-    horizon = add_months(today or clock.today(), prompt_months())
-    return list(
+    today = today or clock.today()
+    # Months are uneven (six months before 31 March is 30 September, six months after 30
+    # September is 30 March): the query takes a few days more, prompt_due_on decides.
+    horizon = add_months(today, prompt_months()) + datetime.timedelta(days=4)
+    candidates = (
         Plan.objects.filter(adopted_version__isnull=False, successor_prompted_at__isnull=True,
                             period_end__lte=horizon)
         .exclude(stage__in=ENDED)
         .exclude(Exists(_live_successors()))
-        .order_by("period_end", "pk").values_list("pk", flat=True)
+        .order_by("period_end", "pk").only("pk", "period_end")
     )
+    return [plan.pk for plan in candidates if prompt_due_on(plan) <= today]
 
 
 def _prompt_message(plan: Plan, task_id: int, due_on: datetime.date) -> tuple[str, str]:
