@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from documents.models import Plan
 from documents.queries import visible_plans, with_decisions
 from governance.api import DecisionInputSerializer, DecisionSerializer
 from governance.models import Body, CallInOutcome, CallInRequest, Decision
@@ -120,6 +121,15 @@ class CompleteInputSerializer(DecisionInputSerializer):
                     del self.fields[name]
         else:
             del self.fields["submitted_on"]
+
+
+class StartSuccessorInputSerializer(serializers.Serializer):
+    """A start-successor task: the successor is made (workflows.successor)."""
+
+    title = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=250,
+        help_text="The successor plan's title (default: this plan's).",
+    )
 
 
 class ReassignInputSerializer(serializers.Serializer):
@@ -252,7 +262,7 @@ class TaskViewSet(viewsets.GenericViewSet):
         request=PolymorphicProxySerializer(
             component_name="TaskCompletion",
             serializers=[CompleteInputSerializer, CallInRequestInputSerializer,
-                         CallInOutcomeInputSerializer],
+                         CallInOutcomeInputSerializer, StartSuccessorInputSerializer],
             resource_type_field_name=None,
         ),
         responses={
@@ -270,7 +280,9 @@ class TaskViewSet(viewsets.GenericViewSet):
             "call-in task: record members' call-in request (CallInRequestInput); a call-in "
             "outcome task: record the scrutiny committee's outcome (CallInOutcomeInput); both "
             "answer 201 with the call-in request. A redraft task: submit the plan's current "
-            "version again for approval, with optional ``reasons``; answers 200 with the plan."
+            "version again for approval, with optional ``reasons``; answers 200 with the plan. "
+            "A start-successor task: start the successor plan (StartSuccessorInput, optional "
+            "``title``); answers 200 with the successor."
         ),
     )
     @action(detail=True, methods=["post"])
@@ -282,6 +294,8 @@ class TaskViewSet(viewsets.GenericViewSet):
             data = CallInRequestInputSerializer(data=request.data)
         elif kind == TaskKind.CALL_IN_OUTCOME:
             data = CallInOutcomeInputSerializer(data=request.data)
+        elif kind == TaskKind.START_SUCCESSOR:
+            data = StartSuccessorInputSerializer(data=request.data)
         else:
             data = CompleteInputSerializer(data=request.data, redraft=kind == TaskKind.REDRAFT,
                                            context={"plan": task.info.plan})
@@ -295,7 +309,9 @@ class TaskViewSet(viewsets.GenericViewSet):
             call_in = CallInRequest.objects.select_related("outcome").get(pk=call_in.pk)
             return Response(CallInRequestSerializer(call_in).data,
                             status=status.HTTP_201_CREATED)
-        plan = with_decisions(visible_plans(request.user)).get(pk=task.info.plan_id)
+        # A redraft answers with the plan; starting the successor, with the successor.
+        plan_id = result.pk if isinstance(result, Plan) else task.info.plan_id
+        plan = with_decisions(visible_plans(request.user)).get(pk=plan_id)
         return Response(PlanDetailSerializer(plan, context={"request": request}).data)
 
     @extend_schema(request=ReassignInputSerializer,

@@ -365,7 +365,8 @@ def task_complete(*, task_id: int, actor: AbstractBaseUser, **decision: Any) -> 
     if task.info.kind == TaskKind.START_SUCCESSOR:
         from .successor import plan_start_successor
 
-        return plan_start_successor(plan=plan, actor=actor, title=decision.get("title"))
+        return plan_start_successor(plan=plan, actor=actor,
+                                    title=decision.get("title") or None)
     if task.info.kind == TaskKind.REDRAFT:
         return plan_submit(plan=plan, actor=actor, reason=decision.get("reasons", ""),
                            submitted_on=decision.get("submitted_on"))

@@ -414,3 +414,38 @@ def test_the_plan_page_offers_the_successor_and_the_task_page_leads_there(
     assert "already been started" in again
     client.force_login(world.board_secretary)
     assert client.post(f"/plans/{plan.pk}/successor/", {"title": ""}).status_code in {403, 404}
+
+
+def test_the_api_completes_the_prompt_task_by_starting_the_successor(
+        world, frozen_clock, as_user):
+    plan = current_plan(world, frozen_clock)
+    frozen_clock.set(datetime.date(2018, 9, 30))
+    scan_successor_prompts()
+    task = open_task(plan, kind=TaskKind.START_SUCCESSOR)
+    listed = as_user(world.lead).get("/api/v1/tasks/").json()
+    assert task.pk in [t["id"] for t in listed["results"]]
+    refused = as_user(world.board_secretary).post(f"/api/v1/tasks/{task.pk}/complete/", {},
+                                                  format="json")
+    # The task is the lead officer's (assigned when made): not for a board's secretary.
+    assert refused.status_code == 409 and "lead has claimed this task" in refused.json()["detail"]
+    assert not plan.successors.exists()
+    response = as_user(world.lead).post(f"/api/v1/tasks/{task.pk}/complete/",
+                                        {"title": "Next CYPP"}, format="json")
+    assert response.status_code == 200, response.content
+    successor = plan.successors.get()
+    assert response.json()["id"] == successor.pk and successor.title == "Next CYPP"
+
+
+def test_the_api_revises_naming_the_review(world, frozen_clock, as_user):
+    plan = plan_in(world, frozen_clock, Stage.ADOPTED)
+    review = a_review(plan)
+    response = as_user(world.lead).post(f"/api/v1/plans/{plan.pk}/actions/revise/",
+                                        {"review": review.pk}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["stage"] == "drafting"
+    event = AuditEvent.objects.filter(plan_id=plan.pk).order_by("-seq").first()
+    assert (event.action, event.after["review"]) == ("plan.revise", review.pk)
+    other = a_review(plan_in(world, frozen_clock, Stage.ADOPTED))
+    wrong = as_user(world.lead).post(f"/api/v1/plans/{plan.pk}/actions/revise/",
+                                     {"review": other.pk}, format="json")
+    assert wrong.status_code in {400, 409}
