@@ -303,7 +303,11 @@ def plan_supersede(
     if successor is not None and successor.pk == plan.pk:
         raise InvalidInput({"successor": ["A plan cannot supersede itself."]})
     extra = {"superseded_by": successor.pk if successor else None}
-    return _move(plan, actor, "supersede", reason, extra_after=extra, successor=successor)
+    plan = _move(plan, actor, "supersede", reason, extra_after=extra, successor=successor)
+    from .successor import cancel_prompt
+
+    cancel_prompt(plan)
+    return plan
 
 
 @service

@@ -19,7 +19,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef
+from viewflow.workflow.models import Process
 
 from documents.models import ApprovalStep, Plan, PlanDraft, Stage
 from documents.services import lock_plan, plan_create, plan_snapshot
@@ -223,6 +225,21 @@ def plan_start_successor(
     return successor
 
 
+def cancel_prompt(plan: Plan) -> None:
+    """A plan superseded (by hand, or by its successor's adoption) needs no prompt any more:
+    an open "Start the successor plan" task is cancelled with its process."""
+    from viewflow.workflow.status import PROCESS
+
+    from .successor_flow import SuccessorPromptFlow
+
+    processes = Process.objects.filter(
+        flow_class=SuccessorPromptFlow, status=PROCESS.NEW,
+        artifact_content_type=ContentType.objects.get_for_model(Plan), artifact_object_id=plan.pk,
+    )
+    for process in processes:
+        SuccessorPromptFlow.instance.cancel(process)
+
+
 # What an adoption does beyond the plan (the lifecycle calls this inside the transition).
 
 
@@ -247,6 +264,7 @@ def _supersede_predecessor(plan: Plan, actor: Any) -> None:
     PlanLifecycle(predecessor).fire("supersede", actor, enforce_permission=False,
                                     successor=plan)
     predecessor.save()
+    cancel_prompt(predecessor)
     audit_record(
         actor=actor, action="plan.supersede", obj=predecessor, plan_id=predecessor.pk,
         before=before, after={**plan_snapshot(predecessor), "superseded_by": plan.pk},

@@ -449,3 +449,16 @@ def test_the_api_revises_naming_the_review(world, frozen_clock, as_user):
     wrong = as_user(world.lead).post(f"/api/v1/plans/{plan.pk}/actions/revise/",
                                      {"review": other.pk}, format="json")
     assert wrong.status_code in {400, 409}
+
+
+def test_superseding_a_plan_by_hand_cancels_its_prompt(world, frozen_clock):
+    plan = current_plan(world, frozen_clock)
+    frozen_clock.set(datetime.date(2018, 9, 30))
+    scan_successor_prompts()
+    task = open_task(plan, kind=TaskKind.START_SUCCESSOR)
+    from workflows.services import plan_supersede
+
+    plan_supersede(plan=plan, actor=world.lead, reason="Replaced by the county plan.")
+    task.refresh_from_db()
+    assert task.status == STATUS.CANCELED
+    assert not routing.open_tasks(plan).exists()
