@@ -159,6 +159,8 @@ def _version_links(task: Task) -> dict[str, Any]:
     latest earlier version that body decided on, to compare with."""
     info = task.info
     plan = info.plan
+    if info.kind == TaskKind.START_SUCCESSOR:
+        return {}  # no version is decided on: the task starts another plan
     version = plan.current_version
     if task.status not in OPEN and info.body_id is not None and task.finished is not None:
         decided = (Decision.objects.filter(plan=plan, body_id=info.body_id,

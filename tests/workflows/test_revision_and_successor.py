@@ -130,6 +130,8 @@ def test_withdrawing_the_revision_leaves_the_adopted_plan_untouched(world, froze
     event = AuditEvent.objects.filter(plan_id=plan.pk).order_by("-seq").first()
     assert (event.action, event.before["stage"], event.after["stage"]) == (
         "plan.withdraw", "partnership_approval", "adopted")
+    assert (event.before["current_version"], event.after["current_version"],
+            event.after["adopted_version"]) == (2, 1, 1)
     # It can be revised again later, in a new cycle.
     assert plan_revise(plan=plan, actor=world.lead).drafting_cycle == 3
 
