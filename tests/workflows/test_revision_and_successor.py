@@ -164,6 +164,8 @@ def test_the_revision_is_shown_in_progress_and_the_adopted_version_in_force(
     assert "In force" in html and "Adopted version 1" in html
     assert "Revision in progress" in html and "version 2" in html
     assert "Withdraw the revision" in html
+    listed = client.get("/plans/").content.decode()  # the plans list says so too
+    assert "Revision in progress" in listed
     page = client.get(f"/plans/{plan.pk}/actions/withdraw/confirm/")
     assert "The plan stays adopted" in page.content.decode()
     # The public site shows the adopted version as in force, with the revision in progress.
