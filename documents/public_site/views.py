@@ -258,15 +258,16 @@ def round_half(value: float) -> int:
 
 
 def scorecard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """The scorecard of an adopted (or superseded) plan, for anyone: the same rows, filters
-    and summary as the signed-in page (documents.scorecard_views), without the exports."""
+    """The scorecard of a public plan (one with an adopted version), for anyone: the same
+    rows, filters and summary as the signed-in page (documents.scorecard_views), without the
+    exports."""
     from documents.monitoring.scorecard_page import put_rows, scorecard_view
     from documents.scorecard_views import scorecard_context, scorecard_filters
 
     partnership = _partnership(slug)
     plan = get_object_or_404(
-        Plan.objects.select_related("adopted_version"), pk=pk, partnership=partnership,
-        stage__in=PUBLIC_STAGES, adopted_version__isnull=False,
+        Plan.objects.select_related("adopted_version").filter(PUBLIC_PLANS), pk=pk,
+        partnership=partnership,
     )
     view = scorecard_view(plan)
     form, filters = scorecard_filters(request, view.outcomes)
