@@ -35,6 +35,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from viewflow.workflow.models import Task
 
+from documents.models import ExternalSubmission
 from governance.audit import audit_record
 from governance.models import BodyKind, Membership, Role
 from plangov import calendar, clock
@@ -48,6 +49,9 @@ log = logging.getLogger(__name__)
 
 # Tasks that are reminded once and never escalated.
 NEVER_OVERDUE = (TaskKind.CALL_IN,)
+# A review's tasks with no body, worked by the plan's lead officer (or their deputy); when
+# overdue the owning body's chair hears of it, as a body's chair does of its own tasks.
+LEAD_OFFICER_KINDS = (TaskKind.REDRAFT, TaskKind.EXTERNAL_SUBMISSION)
 
 
 # Who hears about a task.
@@ -101,7 +105,7 @@ def _workers(task: Task, roles: _Roles) -> list[Any]:
     if task.owner_id:
         return [task.owner]
     info = task.info
-    if info.kind == TaskKind.REDRAFT:
+    if info.kind in LEAD_OFFICER_KINDS:
         return roles.lead_and_deputy(info.plan)
     kinds = [Role.SECRETARY]
     if info.body is not None and info.body.kind == BodyKind.EXECUTIVE:
@@ -112,8 +116,11 @@ def _workers(task: Task, roles: _Roles) -> list[Any]:
 def recipients(task: Task, kind: str, roles: _Roles) -> list[dict[str, str]]:
     people = _workers(task, roles)
     if kind == NotificationKind.ESCALATION:
-        # Overdue: the body's chair and the plan's lead officer hear of it too.
-        people += roles.holders(task.info.body_id, Role.CHAIR, deputies=False)
+        # Overdue: the body's chair (the owning body's, for a task of no body) and the
+        # plan's lead officer hear of it too.
+        body_id = task.info.body_id or (task.info.plan.owning_body_id if task.info.kind
+                                        == TaskKind.EXTERNAL_SUBMISSION else None)
+        people += roles.holders(body_id, Role.CHAIR, deputies=False)
         people.append(task.info.plan.lead_officer)
     return _people(people)
 
@@ -132,6 +139,8 @@ def _what(task: Task) -> str:
         TaskKind.CALL_IN: f"any call-in of the executive's decision on {info.plan.title}",
         TaskKind.CALL_IN_OUTCOME: f"{body}'s outcome on the call-in of {info.plan.title}",
         TaskKind.FULL_COUNCIL_DECISION: f"{body}'s decision on {info.plan.title}",
+        TaskKind.EXTERNAL_SUBMISSION: f"the external submission of the review of "
+                                      f"{info.plan.title}",
     }.get(info.kind, f"{info.get_kind_display()} for {info.plan.title}")
 
 
@@ -220,6 +229,14 @@ def deadlines_scan(*, today: datetime.date | None = None) -> list[int]:
         # ignore_conflicts: a scan racing this one may have written some of these already;
         # the unique constraint keeps one row per (task, kind, due date).
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        # A missed external deadline stays open and visible; its submission says when it
+        # was escalated (once: the first scan that escalated it).
+        missed = [t.pk for t, k in due if k == NotificationKind.ESCALATION
+                  and t.info.kind == TaskKind.EXTERNAL_SUBMISSION]
+        if missed:
+            ExternalSubmission.objects.filter(
+                escalated_at__isnull=True, review__tasks__pk__in=missed
+            ).update(escalated_at=now)
     lease = datetime.timedelta(seconds=settings.PLANGOV_NOTIFICATION_LEASE_SECONDS)
     stale = Notification.objects.filter(status=NotificationStatus.SENDING,
                                         claimed_at__lt=now - lease)

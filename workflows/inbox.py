@@ -71,8 +71,9 @@ def _leads_task_plan(user: Any) -> Q:
 
 def workable(user: Any) -> Q:
     """Tasks ``user`` may claim or complete: a body's decision for its secretaries, deputies
-    (and executive members for the executive); a redraft for the plan's lead officer."""
-    redraft = Q(info__kind=TaskKind.REDRAFT)
+    (and executive members for the executive); a redraft, or a review's external submission,
+    for the plan's lead officer."""
+    redraft = Q(info__kind__in=(TaskKind.REDRAFT, TaskKind.EXTERNAL_SUBMISSION))
     return (~redraft & Q(info__body_id__in=recordable_body_ids(user))) | (
         redraft & _leads_task_plan(user)
     )
