@@ -162,14 +162,16 @@ def review_context(review: Review, version: PlanVersion) -> dict[str, Any]:
     review = Review.objects.select_related("plan", "plan__owning_body",
                                            "plan__executive_body").get(pk=review.pk)
     trends, summary = trend_rows(review.trends or {})
+    outcome_titles = {o["key"]: o["title"] for o in version.content.get("outcomes", [])}
+    for row in trends:
+        row["outcome"] = outcome_titles.get(row["outcome"], row["outcome"])
     feedback = list(review.feedback.select_related("body").prefetch_related("points")
                     .order_by("meeting_on", "pk"))
     reports = list(review.progress_reports.select_related("lead").order_by(
         "outcome_key", "priority_key"))
-    outcomes = {o["key"]: o["title"] for o in version.content.get("outcomes", [])}
     by_outcome: list[dict[str, Any]] = []
     for report in reports:
-        title = outcomes.get(report.outcome_key, report.outcome_key)
+        title = outcome_titles.get(report.outcome_key, report.outcome_key)
         if not by_outcome or by_outcome[-1]["key"] != report.outcome_key:
             by_outcome.append({"key": report.outcome_key, "title": title, "reports": []})
         by_outcome[-1]["reports"].append({"report": report,
