@@ -166,6 +166,20 @@ def can_lead(plan: Plan, user: Any) -> Verdict:
                   plan.partnership_id)
 
 
+def can_report_progress(plan: Plan, user: Any) -> Verdict:
+    """Readings of indicators and progress on actions are reported by the plan's lead
+    officer (or their deputy), a lead named in its content and linked to that person
+    (``LeadLink``), or staff."""
+    if not _is_person(user):
+        return Verdict(False, "Sign in to report progress.")
+    if user.is_staff or user.is_superuser or can_lead(plan, user):
+        return ALLOW
+    if plan.lead_links.filter(person=user).exists():
+        return ALLOW
+    return refuse(user, "Only the plan's lead officer, their deputy or a lead linked to "
+                        "this plan can report its progress.", plan.partnership_id)
+
+
 def can_lead_or_system(plan: Plan, user: Any) -> Verdict:
     """Adoption at the end of call-in is done by the beat scan (no user) or the lead officer."""
     return ALLOW if user is None else can_lead(plan, user)

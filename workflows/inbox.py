@@ -21,6 +21,9 @@ from plangov import clock
 from .models import TaskKind
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
+# Tasks the plan's lead officer (or deputy) works, not a body's secretary.
+LEAD_KINDS = (TaskKind.REDRAFT, TaskKind.COMPILE_REVIEW, TaskKind.PROGRESS_REPORT,
+              TaskKind.EXTERNAL_SUBMISSION)
 CLOSED = (STATUS.DONE, STATUS.CANCELED)
 
 # A task's status in words, British spelling ("cancelled"; viewflow's value is CANCELED).
@@ -71,12 +74,14 @@ def _leads_task_plan(user: Any) -> Q:
 
 def workable(user: Any) -> Q:
     """Tasks ``user`` may claim or complete: a body's decision for its secretaries, deputies
-    (and executive members for the executive); a redraft, or a review's external submission,
-    for the plan's lead officer."""
-    redraft = Q(info__kind__in=(TaskKind.REDRAFT, TaskKind.EXTERNAL_SUBMISSION))
+    (and executive members for the executive); a redraft, a review's compiling, its external
+    submission or a progress report for the plan's lead officer; a progress report for its
+    priority's lead."""
+    redraft = Q(info__kind__in=LEAD_KINDS)
+    report = Q(info__kind=TaskKind.PROGRESS_REPORT)
     return (~redraft & Q(info__body_id__in=recordable_body_ids(user))) | (
         redraft & _leads_task_plan(user)
-    )
+    ) | (report & Q(owner=user))
 
 
 def _visible_plan(user: Any) -> Q:
@@ -84,7 +89,8 @@ def _visible_plan(user: Any) -> Q:
     if policy.sees_every_partnership(user):
         return Q()
     member_of = policy.member_partnership_ids(user)
-    return Q(info__plan__lead_officer=user) | Q(info__plan__partnership_id__in=member_of)
+    return (Q(info__plan__lead_officer=user) | Q(info__plan__partnership_id__in=member_of)
+            | Q(owner=user))
 
 
 def base_queryset() -> QuerySet[Task]:
@@ -92,7 +98,7 @@ def base_queryset() -> QuerySet[Task]:
     list shows fetched in the same query."""
     return (
         Task.objects.filter(info__isnull=False)
-        .select_related("info", "info__plan", "info__body", "owner")
+        .select_related("info", "info__plan", "info__body", "info__review", "owner")
         .order_by("info__due_on", "pk")
     )
 

@@ -32,7 +32,7 @@ from workflows.reviews.scrutiny import (
     scrutiny_feedback_record,
 )
 
-from ..workflows.review_helpers import approve_review, make_review
+from ..workflows.records_helpers import approve_review, make_review
 
 
 @pytest.fixture(autouse=True)

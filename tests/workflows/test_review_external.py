@@ -21,7 +21,7 @@ from workflows.models import Notification, NotificationKind, TaskKind
 from workflows.reviews.external import external_submission_record, external_submission_set
 from workflows.reviews.routing import open_review_task
 
-from .review_helpers import make_review
+from .records_helpers import make_review
 
 DEADLINE = datetime.date(2016, 8, 12)  # a Friday, four weeks after the frozen 14 July 2016
 

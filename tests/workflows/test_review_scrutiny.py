@@ -20,7 +20,7 @@ from workflows.reviews.scrutiny import (
     scrutiny_feedback_record,
 )
 
-from .review_helpers import make_review
+from .records_helpers import make_review
 
 POINTS = ["Say how the plan reaches care leavers.", "", "  Show the NEET trend by ward.  "]
 

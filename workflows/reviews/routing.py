@@ -21,14 +21,15 @@ from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from documents.models import Review
+from documents.models import ProgressReport, Review, ReviewStage
 from documents.services import lock_plan
+from governance import policy
 from governance.models import Body
 from plangov import calendar, clock
 from plangov.errors import InvalidInput
 
 from ..models import TaskInfo, TaskKind
-from ..routing import OPEN, _take, due_for
+from ..routing import OPEN, _take, due_for, scrutiny_body
 
 # Tasks the review's lead officer (or a priority's lead) works, not a body's secretary.
 LEAD_KINDS = (TaskKind.PROGRESS_REPORT, TaskKind.COMPILE_REVIEW)
@@ -85,6 +86,15 @@ def open_review_task(review: Review, kind: str, body: Body | None = None) -> Tas
     return tasks.first()
 
 
+def report_task(report: ProgressReport) -> Task | None:
+    """The open PROGRESS_REPORT task of one progress report (its seed)."""
+    return open_review_tasks(report.review).filter(
+        info__kind=TaskKind.PROGRESS_REPORT,
+        seed_content_type=ContentType.objects.get_for_model(ProgressReport),
+        seed_object_id=report.pk,
+    ).first()
+
+
 def complete_review_task(task: Task, actor: Any) -> None:
     """Complete a human task of the review process as ``actor`` (assigning or reassigning it
     to them first); the flow moves on by the review's stage."""
@@ -102,6 +112,23 @@ def review_task_complete(*, review: Review, kind: str, actor: Any) -> None:
     if task is None:
         return
     complete_review_task(task, actor)
+
+
+def may_work(task: Task, user: Any) -> policy.Verdict:
+    """Who may claim or complete a review task: a progress report its priority's lead (the
+    task's owner) or the lead officer; the compiling the lead officer (or deputy); scrutiny's,
+    the board's and the executive's tasks the body's secretaries (policy.can_record_for)."""
+    info = task.info
+    if info.kind == TaskKind.PROGRESS_REPORT:
+        if user is not None and task.owner_id == getattr(user, "pk", None):
+            return policy.Verdict(True)
+        return policy.can_lead(info.plan, user)
+    if info.kind in LEAD_KINDS:
+        return policy.can_lead(info.plan, user)
+    if info.body is None:
+        return policy.Verdict(False, "Nobody can take this task: the partnership has no body "
+                                     "for it.")
+    return policy.can_record_for(info.body, user)
 
 
 # Due dates.
@@ -143,8 +170,31 @@ def review_task_info_create(
             due_on = review.call_in_ends_on
         else:
             due_on = due_for(body)
+    if kind == TaskKind.PROGRESS_REPORT and isinstance(task.seed, ProgressReport):
+        comments = f"Priority: {task.seed.priority_title}"
     return TaskInfo.objects.create(task=task, plan=review.plan, review=review, body=body,
                                    kind=kind, due_on=due_on, comments=comments)
+
+
+def period_over_from_flow(review: Review) -> None:
+    from .services import review_call_in_period_over
+
+    if review.stage == ReviewStage.CALL_IN:
+        review_call_in_period_over(review=review)
+
+
+def on_review_call_in_period_set(review: Review) -> None:
+    """The review's call-in period got its end (e.g. a decision notice was published): the
+    call-in task is due on its last day, and its timer fires the day after."""
+    process = active_process(review)
+    if process is None:
+        return
+    TaskInfo.objects.filter(
+        review=review, kind=TaskKind.REVIEW_CALL_IN, task__status__in=OPEN
+    ).update(due_on=review.call_in_ends_on)
+    process.task_set.filter(flow_task_type="TIMER", status=STATUS.SCHEDULED).update(
+        scheduled=review_call_in_deadline(review)
+    )
 
 
 def on_review_withdrawn(review: Review) -> None:
@@ -157,5 +207,6 @@ def on_review_withdrawn(review: Review) -> None:
 
 __all__ = [
     "STATUS", "active_process", "complete_review_task", "latest_process", "lock_review",
-    "on_review_withdrawn", "open_review_task", "open_review_tasks", "review_task_complete",
+    "may_work", "on_review_call_in_period_set", "on_review_withdrawn", "open_review_task",
+    "open_review_tasks", "report_task", "review_task_complete", "scrutiny_body",
 ]
