@@ -143,7 +143,7 @@ def test_a_missed_deadline_is_reminded_then_escalated_once_and_the_task_stays_op
     scan(DEADLINE - datetime.timedelta(days=1))  # two working days before: the reminder
     reminder = Notification.objects.get(task=task, kind=NotificationKind.REMINDER)
     assert {r["username"] for r in reminder.recipients} == {"lead", "lead_deputy"}
-    assert "external submission of the review" in reminder.subject
+    assert "the external submission of the Annual review 2016" in reminder.subject
     for day in (DEADLINE + datetime.timedelta(days=1), DEADLINE + datetime.timedelta(days=3),
                 DEADLINE + datetime.timedelta(days=40)):
         scan(day)

@@ -27,7 +27,7 @@ from plangov.txn import service
 from ..models import TaskKind
 from ..routing import scrutiny_body
 from .lifecycle import ReviewLifecycle
-from .routing import lock_review, review_task_complete
+from .routing import active_process, lock_review, open_review_task, review_task_complete
 
 MAX_POINTS = 100
 MAX_TEXT = 20000
@@ -85,6 +85,18 @@ def sent_to_scrutiny_on(review: Review) -> datetime.date | None:
     if review.stage != ReviewStage.SCRUTINY or review.stage_changed_at is None:
         return None
     return timezone.localdate(review.stage_changed_at)
+
+
+def already_recorded(review: Review) -> bool:
+    """Feedback was recorded on this visit to scrutiny: the review process's feedback task is
+    done (none is open); for a review with no process, feedback recorded since it went to
+    scrutiny."""
+    if active_process(review) is not None:
+        return open_review_task(review, TaskKind.SCRUTINY_FEEDBACK) is None
+    already = ScrutinyFeedback.objects.filter(review=review)
+    if review.stage_changed_at is not None:
+        already = already.filter(recorded_at__gte=review.stage_changed_at)
+    return already.exists()
 
 
 def clean_points(points: list[str] | str) -> tuple[list[str], dict[str, list[str]]]:
@@ -146,10 +158,7 @@ def scrutiny_feedback_record(
              f"The scrutiny committee's feedback is recorded while the review is with it; the "
              f"review is in {review.get_stage_display().lower()}.")
     sent_on = sent_to_scrutiny_on(review)
-    already = ScrutinyFeedback.objects.filter(review=review)
-    if review.stage_changed_at is not None:
-        already = already.filter(recorded_at__gte=review.stage_changed_at)
-    if already.exists():
+    if already_recorded(review):
         raise Conflict("The scrutiny committee's feedback on this review is already recorded; "
                        "the lead officer answers it point by point.")
     errors: dict[str, list[str]] = {}
