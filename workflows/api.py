@@ -315,8 +315,9 @@ class TaskViewSet(viewsets.GenericViewSet):
             400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM,
         },
         description=(
-            "A decision task (a board's, the executive's or full council's): record the "
-            "body's decision (the body is the task's); answers 201 with the decision. A "
+            "A decision task (a board's, the executive's or full council's, on the plan's "
+            "version or on a review of the plan): record the body's decision (the body is the "
+            "task's); answers 201 with the decision. A "
             "call-in task: record members' call-in request (CallInRequestInput); a call-in "
             "outcome task: record the scrutiny committee's outcome (CallInOutcomeInput); both "
             "answer 201 with the call-in request. A redraft task: submit the plan's current "
@@ -335,9 +336,10 @@ class TaskViewSet(viewsets.GenericViewSet):
             data = ProgressReportInputSerializer(data=request.data)
         elif kind == TaskKind.COMPILE_REVIEW:
             data = SendOnInputSerializer(data=request.data)
-        elif kind == TaskKind.CALL_IN:
-            data = CallInRequestInputSerializer(data=request.data)
-        elif kind == TaskKind.CALL_IN_OUTCOME:
+        elif kind in (TaskKind.CALL_IN, TaskKind.REVIEW_CALL_IN):
+            data = CallInRequestInputSerializer(data=request.data,
+                                                context={"plan": task.info.plan})
+        elif kind in (TaskKind.CALL_IN_OUTCOME, TaskKind.REVIEW_CALL_IN_OUTCOME):
             data = CallInOutcomeInputSerializer(data=request.data)
         else:
             data = CompleteInputSerializer(data=request.data, redraft=kind == TaskKind.REDRAFT,

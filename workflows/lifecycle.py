@@ -100,8 +100,13 @@ def approval_state(plan: Plan) -> ApprovalState:
 
 
 def pending_call_in(plan: Plan) -> CallInRequest | None:
-    """The plan's call-in request still waiting for the scrutiny committee's outcome."""
-    return CallInRequest.objects.filter(plan=plan, outcome__isnull=True).order_by("-pk").first()
+    """The plan's call-in request still waiting for the scrutiny committee's outcome (on the
+    executive's decision on a version: a call-in of a review's approval suspends the review,
+    never the plan; see workflows.reviews.callin)."""
+    return (
+        CallInRequest.objects.filter(plan=plan, outcome__isnull=True, decision__review=None)
+        .order_by("-pk").first()
+    )
 
 
 def reconsidered_after_call_in(plan: Plan) -> bool:
@@ -177,7 +182,7 @@ class PlanLifecycle:
         )
 
     def version_not_sent_back(self) -> Condition:
-        sent_back = Decision.objects.filter(
+        sent_back = self.plan.current_version_id is not None and Decision.objects.filter(
             plan=self.plan, version_id=self.plan.current_version_id, outcome__in=SENDING_BACK
         ).exists()
         return Condition(
@@ -218,7 +223,7 @@ class PlanLifecycle:
 
     def sent_back_by_latest_decision(self) -> Condition:
         latest = Decision.objects.filter(
-            plan=self.plan, version_id=self.plan.current_version_id
+            plan=self.plan, version_id=self.plan.current_version_id, version__isnull=False
         ).order_by("-pk").first()
         return Condition(
             latest is not None and latest.outcome in SENDING_BACK,

@@ -45,7 +45,7 @@ from .forms import (
 from .inbox import OPEN, View, inbox, is_overdue, workable
 from .lifecycle import PlanLifecycle
 from .models import TaskKind
-from .page_text import ACTION_DONE, CONFIRMED_ACTIONS, plan_now
+from .page_text import ACTION_DONE, CONFIRMED_ACTIONS, plan_now, review_now
 from .services import ACTION_DATE_FIELDS, PLAN_ACTIONS
 
 log = logging.getLogger(__name__)
@@ -109,16 +109,26 @@ def _people_for(task: Task) -> Any:
     ).order_by("username")
 
 
+CALL_IN_KINDS = (TaskKind.CALL_IN, TaskKind.REVIEW_CALL_IN)
+OUTCOME_KINDS = (TaskKind.CALL_IN_OUTCOME, TaskKind.REVIEW_CALL_IN_OUTCOME)
+
+
 def _decision_form(task: Task, data: Any = None) -> Any:
-    form_class = CallInOutcomeForm if task.info.kind == TaskKind.CALL_IN_OUTCOME else DecisionForm
+    form_class = CallInOutcomeForm if task.info.kind in OUTCOME_KINDS else DecisionForm
     return form_class(data, task=task)
 
 
 def _pending_request(task: Task) -> Any:
-    """The call-in request a call-in outcome task is about."""
-    if task.info.kind != TaskKind.CALL_IN_OUTCOME:
+    """The call-in request a call-in outcome task is about (on the plan's version, or on the
+    task's review)."""
+    if task.info.kind not in OUTCOME_KINDS:
         return None
-    return CallInRequest.objects.filter(plan_id=task.info.plan_id).order_by("-pk").first()
+    requests = CallInRequest.objects.filter(plan_id=task.info.plan_id)
+    if task.info.review_id is not None:
+        requests = requests.filter(decision__review_id=task.info.review_id)
+    else:
+        requests = requests.filter(decision__review=None)
+    return requests.order_by("-pk").first()
 
 
 def _task_page(request: HttpRequest, task: Task, *, decision: Any = None, redraft: Any = None,
@@ -127,7 +137,7 @@ def _task_page(request: HttpRequest, task: Task, *, decision: Any = None, redraf
     is_open = task.status in OPEN
     mine_or_free = task.owner_id in (None, request.user.pk)
     is_redraft = task.info.kind == TaskKind.REDRAFT
-    is_request = task.info.kind == TaskKind.CALL_IN
+    is_request = task.info.kind in CALL_IN_KINDS
     if is_redraft or is_request:
         decision_form = None
     else:
@@ -157,10 +167,13 @@ def _version_links(task: Task) -> dict[str, Any]:
     task is open; the one its decision was recorded on once done) and, for a body's task, the
     latest earlier version that body decided on, to compare with."""
     info = task.info
+    if info.review_id is not None:
+        return {}  # a review's task: the review is decided on, never a version
     plan = info.plan
     version = plan.current_version
     if task.status not in OPEN and info.body_id is not None and task.finished is not None:
         decided = (Decision.objects.filter(plan=plan, body_id=info.body_id,
+                                           version__isnull=False,
                                            recorded_at__lte=task.finished)
                    .select_related("version").order_by("-recorded_at", "-pk").first())
         version = decided.version if decided is not None else version
@@ -217,7 +230,7 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
     if task.info.kind == TaskKind.REDRAFT:
         form: Any = RedraftForm(request.POST)
         name = "redraft"
-    elif task.info.kind == TaskKind.CALL_IN:
+    elif task.info.kind in CALL_IN_KINDS:
         form = CallInRequestForm(request.POST)
         name = "call_in"
     else:
@@ -234,6 +247,8 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
             return ("Call-in request recorded.\nThe executive's decision is suspended until "
                     "the scrutiny committee decides; its secretary has been given the task.")
         outcome = dict(form.fields["outcome"].choices).get(data.get("outcome"), "")
+        if task.info.review_id is not None:
+            return f"Decision recorded: {outcome}.\n" + review_now(task.info.review_id)
         return f"Decision recorded: {outcome}.\n" + plan_now(task.info.plan_id)
 
     return _attempt(request, task, lambda: routing.task_complete(
@@ -280,6 +295,8 @@ EVENT_WORDS = {
     "task.remind": "sent a reminder",
     "task.escalate": "sent an overdue notice",
     "timetable.save": "changed the timetable",
+    "review.decision.record": "recorded a decision on a review of the plan",
+    "review.call_in_period_over": "closed a review's call-in period with no request",
 }
 
 
@@ -307,7 +324,8 @@ DATED_ACTIONS = ACTION_DATE_FIELDS
 # The date a dated act happened, kept in its audit event beside the time it was recorded.
 HAPPENED_ON = {"plan.create": "created_on", "version.create": "effective_on",
                "plan.start_consultation": "opens_on", "plan.close_consultation": "closed_on",
-               "plan.submit": "submitted_on", "decision.record": "decided_on"}
+               "plan.submit": "submitted_on", "decision.record": "decided_on",
+               "review.decision.record": "decided_on"}
 
 
 def _happened(event: AuditEvent) -> datetime.date | None:
@@ -344,7 +362,8 @@ def _plan_page(request: HttpRequest, plan: Plan, *, failed: str = "",
         "action_errors": errors or [],
         "posted": request.POST if failed else {},
         "tasks": tasks,
-        "decisions": plan.decisions.select_related("body", "meeting", "version").order_by("pk"),
+        "decisions": plan.decisions.filter(version__isnull=False)
+        .select_related("body", "meeting", "version").order_by("pk"),
         "documents": plan.documents.select_related("version", "decision__body"),
         "leads": leads,
         "rename_form": (rename_form or RenameForm(initial={"title": plan.title}))
@@ -370,8 +389,8 @@ def _call_in_context(plan: Plan, user: Any) -> dict[str, Any]:
 
     awaited = awaited_decision(plan) if plan.call_in_ends_on is None else None
     return {
-        "call_ins": CallInRequest.objects.filter(plan=plan).select_related(
-            "decision", "outcome").order_by("number"),
+        "call_ins": CallInRequest.objects.filter(plan=plan, decision__review=None)
+        .select_related("decision", "outcome").order_by("number"),
         "awaiting_publication": awaited,
         "can_publish": awaited is not None and bool(policy.can_record_for(awaited.body, user)),
     }

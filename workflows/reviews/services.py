@@ -328,20 +328,6 @@ def review_fire(*, review: Review, action: str, actor: Any, reason: str = "") ->
     return review
 
 
-@service
-def review_call_in_period_over(*, review: Review) -> Review:
-    """The timer: the review's call-in period ended with no call-in request, so the
-    executive's approval takes effect on its last day."""
-    review = routing.lock_review(review.pk)
-    before = review_snapshot(review)
-    ReviewLifecycle(review).fire("call_in_period_over", None, enforce_permission=False)
-    review.save()
-    audit_record(actor=None, action="review.call_in_period_over", obj=review,
-                 plan_id=review.plan_id, before=before,
-                 after={**review_snapshot(review), "approved_on": review.approved_on})
-    return review
-
-
 # The tasks API's and the inbox's "complete" on a review task (workflows.routing.task_complete
 # sends review tasks here, inside its transaction, the plan locked).
 
