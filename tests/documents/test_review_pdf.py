@@ -172,3 +172,40 @@ def test_an_unpublished_review_is_not_on_the_public_site(world, frozen_clock, cl
     page = client.get(f"/p/{world.partnership.slug}/")
     assert f"/documents/{document.pk}/" not in page.content.decode()
     assert client.get(f"/p/{world.partnership.slug}/documents/{document.pk}/").status_code == 404
+
+
+def test_through_the_decision_services_a_called_in_review_is_published_with_its_call_in(
+        world, frozen_clock):
+    """The real way: the board and the executive approve, the approval is called in, the
+    scrutiny committee takes no further action; the approval asks for the PDF, signing it
+    publishes the review, and the sign-off page tells the call-in."""
+    from tests.api.conftest import adopted_plan
+    from tests.conftest import call_in_outcome, call_in_request
+    from tests.workflows.review_decision_helpers import review_at_board
+    from workflows.reviews.decisions import review_decision_record
+
+    plan = adopted_plan(world, frozen_clock)
+    review = review_at_board(world, plan)
+    for body, actor, ref in ((world.board, world.board_secretary, "YB/17/9"),
+                             (world.executive, world.executive_member, "EX/17/30")):
+        review_decision_record(review=review, actor=actor, body=body, outcome="approved",
+                               decided_on=clock.today(), attendance=8, votes_for=7,
+                               minute_reference=ref)
+    review.refresh_from_db()
+    assert review.stage == ReviewStage.CALL_IN
+    assert not SignedDocument.objects.filter(review=review).exists()
+    call_in_request(world, plan, review=review)
+    frozen_clock.advance(days=1)
+    call_in_outcome(world, plan, "no_further_action", review=review,
+                    minute_reference="SC/17/2")
+    review.refresh_from_db()
+    assert review.stage == ReviewStage.APPROVED
+    document = SignedDocument.objects.get(review=review, kind=DocumentKind.REVIEW)
+    html, _ = services.build_html(document)
+    signoff = html[html.index('id="signoff"'):]
+    for words in ("YB/17/9", "EX/17/30", "was called in", "3 members", "SC/17/2",
+                  "no further action"):
+        assert words in signoff, words
+    assert services.document_render(document_id=document.pk) == "done"
+    review.refresh_from_db()
+    assert review.stage == ReviewStage.PUBLISHED
