@@ -181,3 +181,38 @@ def test_a_chair_of_another_body_is_not_told(world, frozen_clock):
     deadlines.deadlines_scan()
     escalation = Notification.objects.get(kind=NotificationKind.ESCALATION)
     assert "exec_chair" not in {r["username"] for r in escalation.recipients}
+
+
+def test_withdrawing_the_review_cancels_its_submission_task(world, frozen_clock):
+    from workflows.reviews.services import review_fire
+
+    review = make_review(world, stage=ReviewStage.DRAFTING)
+    external_submission_set(review=review, recipient="DfES", deadline=DEADLINE,
+                            actor=world.lead)
+    task = open_review_task(review, TaskKind.EXTERNAL_SUBMISSION)
+    review_fire(review=review, action="withdraw", actor=world.lead, reason="Merged.")
+    task.refresh_from_db()
+    assert task.status == STATUS.CANCELED
+    frozen_clock.set(DEADLINE + datetime.timedelta(days=5))
+    deadlines.deadlines_scan()
+    assert not Notification.objects.filter(task=task).exists()
+    with pytest.raises(WrongStage):
+        external_submission_record(review=review, submitted_on=clock.today(),
+                                   what_was_sent="x", actor=world.lead)
+
+
+def test_a_submission_still_owed_at_publication_is_recorded_late(world, frozen_clock):
+    review = make_review(world, stage=ReviewStage.APPROVED)
+    external_submission_set(review=review, recipient="DfES", deadline=DEADLINE,
+                            actor=world.lead)
+    review.stage = ReviewStage.PUBLISHED
+    review.save(update_fields=["stage"])
+    with pytest.raises(WrongStage):
+        external_submission_set(review=review, recipient="DfES", deadline=DEADLINE,
+                                actor=world.lead)
+    frozen_clock.set(DEADLINE + datetime.timedelta(days=3))
+    submission = external_submission_record(review=review, submitted_on=clock.today(),
+                                            what_was_sent="The published review.",
+                                            actor=world.lead)
+    assert submission.submitted_on == clock.today()
+    assert open_review_task(review, TaskKind.EXTERNAL_SUBMISSION) is None

@@ -34,13 +34,14 @@ def _day(day: datetime.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _open(review: Review, action: str) -> None:
-    if review.stage in CLOSED_STAGES:
+def _open(review: Review, action: str, closed: tuple[str, ...] = CLOSED_STAGES) -> None:
+    if review.stage in closed:
         raise WrongStage(
             action=action, stage=review.stage, stage_label=review.get_stage_display(),
             possible=ReviewLifecycle(review).possible_actions(),
-            detail=f"An external submission is set and recorded until the review is published; "
-                   f"this review is {review.get_stage_display().lower()}.",
+            detail=(f"An external submission is set until the review is published, and "
+                    f"recorded until it is withdrawn; this review is "
+                    f"{review.get_stage_display().lower()}."),
         )
 
 
@@ -134,11 +135,13 @@ def external_submission_record(*, review: Review, submitted_on: datetime.date,
                                file: Any = None) -> ExternalSubmission:
     """Record that the review went to its recipient on ``submitted_on`` and what was sent
     (the SHA-256 of the file sent, when one is given; the file itself is not kept). Done at
-    any stage before publication, also before the executive approves the review. The
-    submission's task is done."""
+    any stage but withdrawn: before the executive approves the review, and also after its
+    publication when it was late. The submission's task is done."""
     review = lock_review(review.pk)
     may_lead(review, actor)
-    _open(review, "external_submission_record")
+    # A submission still owed when the review is published may be recorded late: its task
+    # stays open (escalated once) until it is.
+    _open(review, "external_submission_record", (ReviewStage.WITHDRAWN,))
     submission = ExternalSubmission.objects.select_for_update().filter(review=review).first()
     if submission is None:
         raise Conflict("No external submission is set for this review; set its recipient and "
@@ -192,3 +195,13 @@ def external_submission_record(*, review: Review, submitted_on: datetime.date,
                "late": submitted_on > submission.deadline},
     )
     return submission
+
+
+def on_review_withdrawn(review: Review) -> None:
+    """A withdrawn review owes no submission: its process (and open task) is cancelled, so
+    it is neither reminded nor escalated. Called inside the withdrawal's transaction."""
+    from .external_flow import ExternalSubmissionFlow
+
+    process = submission_process(review)
+    if process is not None:
+        ExternalSubmissionFlow.instance.cancel(process)

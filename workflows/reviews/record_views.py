@@ -79,16 +79,16 @@ def scrutiny_section(review: Review, user: Any) -> dict[str, Any]:
 
 def external_section(review: Review, user: Any) -> dict[str, Any]:
     submission = ExternalSubmission.objects.filter(review=review).first()
-    open_stage = review.stage not in CLOSED_STAGES
-    leads = open_stage and bool(policy.can_lead(review.plan, user))
+    leads = review.stage != ReviewStage.WITHDRAWN and bool(policy.can_lead(review.plan, user))
     task = open_review_task(review, TaskKind.EXTERNAL_SUBMISSION)
+    unsent = submission is None or submission.submitted_on is None
     return {
         "review": review,
         "submission": submission,
         "task": task,
         "overdue": (submission is not None and submission.submitted_on is None
                     and submission.deadline < clock.today()),
-        "may_set": leads and (submission is None or submission.submitted_on is None),
+        "may_set": leads and review.stage not in CLOSED_STAGES and unsent,
         "may_record": leads and submission is not None and submission.submitted_on is None,
     }
 

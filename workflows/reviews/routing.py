@@ -203,6 +203,9 @@ def on_review_withdrawn(review: Review) -> None:
     process = active_process(review)
     if process is not None:
         AnnualReviewFlow.instance.cancel(process)
+    from .external import on_review_withdrawn as cancel_external_submission
+
+    cancel_external_submission(review)
 
 
 __all__ = [
