@@ -15,8 +15,10 @@ urlpatterns = [
     path("", include("documents.analysis_urls")),
     # Before workflows' consultations/<pk>/<act>/, which would take activities/ and imports/.
     path("", include("governance.consultation.engagement_urls")),
-    # A review's scrutiny feedback and external submission pages (workflows.reviews).
+    # A review's pages (workflows.reviews): its scrutiny feedback and external submission,
+    # then the review itself.
     path("", include("workflows.reviews.record_urls")),
+    path("", include("workflows.reviews.urls")),
     path("", include("workflows.urls")),
     path("", include("documents.urls")),
     path("", include("documents.report_urls")),

@@ -332,6 +332,11 @@ class TaskViewSet(viewsets.GenericViewSet):
         task = self._task(pk)
         kind = task.info.kind
         data: serializers.Serializer
+        if task.info.review_id is not None and kind not in (
+                TaskKind.PROGRESS_REPORT, TaskKind.COMPILE_REVIEW, *routing.REVIEW_DECISION_KINDS):
+            # Scrutiny's, the board's and the executive's tasks on a review are answered on
+            # the review's endpoints; the service says so (409).
+            routing.task_complete(task_id=task.pk, actor=request.user)
         if kind == TaskKind.PROGRESS_REPORT:
             data = ProgressReportInputSerializer(data=request.data)
         elif kind == TaskKind.COMPILE_REVIEW:

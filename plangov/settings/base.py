@@ -161,6 +161,10 @@ SPECTACULAR_SETTINGS = {
         "MilestoneStatusEnum": "workflows.timetable.record.STATUS_CHOICES",
         "TimetableFlagEnum": "workflows.timetable.record.FLAG_CHOICES",
         "ResponseImportStatusEnum": "governance.consultation.models.ResponseImportStatus",
+        "ReviewKindEnum": "documents.reviews.models.ReviewKind",
+        "ReviewStageEnum": "documents.reviews.models.ReviewStage",
+        "StageEnum": "documents.models.Stage",
+        "TaskKindEnum": "workflows.models.TaskKind",
     },
 }
 

@@ -109,3 +109,27 @@ def test_the_reviews_api_is_in_the_schema(client: Any) -> None:
     assert "/api/v1/plans/{id}/reviews/" in paths
     assert {"/api/v1/reviews/{id}/", "/api/v1/reviews/{id}/actions/{action_name}/"} <= set(paths)
     assert "put" in paths["/api/v1/reviews/{id}/"]
+
+
+def test_a_secretary_claims_a_review_task_but_records_it_on_the_review(
+        world: World, frozen_clock: Any, as_user: Any) -> None:
+    from tests.workflows.review_helpers import compile_review, report_all
+    from workflows.reviews.services import review_fire, review_start
+
+    plan = adopted_plan(world, frozen_clock)
+    review = review_start(plan=plan, actor=world.lead)
+    report_all(world, review)
+    compile_review(world, review)
+    review_fire(review=review, action="send_to_scrutiny", actor=world.lead)
+    api = as_user(world.scrutiny_secretary)
+    task = api.get("/api/v1/tasks/?view=queue").json()["results"][0]
+    assert task["actions"] == ["claim", "complete", "reassign"]
+    assert as_user(world.board_secretary).post(
+        f"/api/v1/tasks/{task['id']}/claim/").status_code == 403
+    api = as_user(world.scrutiny_secretary)
+    claimed = api.post(f"/api/v1/tasks/{task['id']}/claim/")
+    assert claimed.status_code == 200 and claimed.json()["owner"] == "scrutiny_secretary"
+    refused = api.post(f"/api/v1/tasks/{task['id']}/complete/", {"outcome": "approved"},
+                       format="json")
+    assert refused.status_code == 409
+    assert f"/api/v1/reviews/{review.pk}/" in refused.json()["detail"]

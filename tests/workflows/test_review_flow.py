@@ -149,3 +149,53 @@ def test_annual_review_through_scrutiny_board_executive_and_call_in(
     assert review_routing.latest_process(review).status == PROCESS.DONE
     plan.refresh_from_db()
     assert plan.stage == Stage.ADOPTED
+
+
+def test_compile_takes_what_consultation_heard_in_the_period(world: World,
+                                                              frozen_clock: Any) -> None:
+    from workflows.reviews.services import review_compile
+
+    plan = adopted_plan(world, frozen_clock)
+    round = plan.consultation_rounds.get()
+    assert round.closed_on == plan.adopted_on and round.summary_published_at is not None
+    review = review_start(plan=plan, actor=world.lead)
+    review = review_compile(review=review, actor=world.lead, strengths="S.",
+                            areas_for_development="A.", next_year_priorities="N.")
+    assert review.consultation_heard.startswith(f"{round.title} (closed ")
+    review = review_compile(review=review, actor=world.lead, strengths="S.",
+                            areas_for_development="A.", next_year_priorities="N.",
+                            consultation_heard="Our own words.")
+    assert review.consultation_heard == "Our own words."
+
+
+def test_six_month_review_approved_by_the_board_ends_the_process(
+        world: World, frozen_clock: Any) -> None:
+    from tests.workflows.review_helpers import decide_review
+
+    plan = adopted_plan(world, frozen_clock)
+    review = review_start(plan=plan, actor=world.lead, kind=ReviewKind.SIX_MONTH)
+    assert review.title.startswith("Six-month progress review 2016 of ")
+    plan.refresh_from_db()
+    assert plan.review_date == datetime.date(2017, 7, 14)  # only an annual review moves it
+    report_all(world, review)
+    compile_review(world, review)
+    review_fire(review=review, action="submit_to_board", actor=world.lead)
+    review = decide_review(review, "board_approve", TaskKind.REVIEW_BOARD_DECISION,
+                           world.board_secretary, decided_on=frozen_clock().date())
+    assert review.stage == ReviewStage.APPROVED
+    assert open_kinds(review) == []
+    assert review_routing.latest_process(review).status == PROCESS.DONE
+
+
+def test_a_plan_with_no_priorities_goes_straight_to_compiling(
+        world: World, frozen_clock: Any) -> None:
+    from documents.models import PlanVersion
+
+    plan = adopted_plan(world, frozen_clock)
+    content = dict(plan.adopted_version.content)
+    content["outcomes"] = [{**o, "priorities": []} for o in content["outcomes"]]
+    PlanVersion.objects.filter(pk=plan.adopted_version_id).update(content=content)
+    plan.refresh_from_db()
+    review = review_start(plan=plan, actor=world.lead)
+    assert review.progress_reports.count() == 0
+    assert open_kinds(review) == [TaskKind.COMPILE_REVIEW]

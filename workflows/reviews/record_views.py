@@ -165,7 +165,7 @@ def point_answer(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     except (Forbidden, Conflict) as exc:
         return _back(review, exc, request)
     messages.success(request, f"Response to point {number} saved.")
-    return redirect(reverse("review_records:scrutiny", args=[review.pk]) + f"#point-{number}")
+    return redirect(reverse("reviews:review", args=[review.pk]) + f"#point-{number}")
 
 
 @login_required
@@ -185,7 +185,7 @@ def incorporated(request: HttpRequest, pk: int) -> HttpResponse:
         return _back(review, exc, request)
     messages.success(request, "Recorded that scrutiny's feedback was incorporated.\nThe review "
                               "can now be submitted to the board.")
-    return redirect("review_records:scrutiny", pk=review.pk)
+    return redirect("reviews:review", pk=review.pk)
 
 
 # External submission.
