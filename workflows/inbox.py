@@ -21,6 +21,8 @@ from plangov import clock
 from .models import TaskKind
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
+# A call-in window is optional: never overdue.
+OPTIONAL_KINDS = (TaskKind.CALL_IN, TaskKind.REVIEW_CALL_IN)
 # Tasks the plan's lead officer (or deputy) works, not a body's secretary.
 LEAD_KINDS = (TaskKind.REDRAFT, TaskKind.COMPILE_REVIEW, TaskKind.PROGRESS_REPORT,
               TaskKind.EXTERNAL_SUBMISSION)
@@ -138,7 +140,7 @@ def inbox(
         tasks = tasks.filter(info__plan=plan)
     if overdue is not None:
         late = Q(status__in=OPEN, info__due_on__lt=today or clock.today()) & ~Q(
-            info__kind=TaskKind.CALL_IN
+            info__kind__in=OPTIONAL_KINDS
         )
         tasks = tasks.filter(late) if overdue else tasks.exclude(late)
     return tasks
@@ -146,6 +148,6 @@ def inbox(
 
 def is_overdue(task: Task, today: datetime.date | None = None) -> bool:
     """Past its due date and still open; a call-in window is optional, never overdue."""
-    if task.info.kind == TaskKind.CALL_IN:
+    if task.info.kind in OPTIONAL_KINDS:
         return False
     return task.status in OPEN and task.info.due_on < (today or clock.today())
