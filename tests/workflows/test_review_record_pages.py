@@ -201,3 +201,13 @@ def test_the_flows_scrutiny_task_leads_to_the_page_that_completes_it(world, froz
     task.refresh_from_db()
     assert task.status == STATUS.DONE and task.owner == world.scrutiny_secretary
     assert open_review_task(review, TaskKind.SCRUTINY_FEEDBACK) is None
+
+
+def test_the_review_page_shows_both_sections(world, frozen_clock, client):
+    review = make_review(world)
+    client.force_login(world.lead)
+    page = client.get(f"/reviews/{review.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'id="scrutiny-heading"' in text and 'id="external-heading"' in text
+    assert f'href="/reviews/{review.pk}/external/"' in text
