@@ -91,3 +91,33 @@ def test_a_review_page_is_not_for_outsiders(world: World, frozen_clock: Any,
     assert client.get(f"/reviews/{review.pk}/").status_code == 200
     assert client.post(f"/reviews/{review.pk}/actions/withdraw/", {}).status_code == 403
     assert client.post(f"/reviews/{review.pk}/actions/publish/", {}).status_code == 404
+
+
+def test_lists_of_review_tasks_cost_the_same_for_one_and_many(world: World, frozen_clock: Any,
+                                                              client: Any,
+                                                              as_user: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from documents.models import ReviewKind
+
+    plan = adopted_plan(world, frozen_clock)
+    review = review_start(plan=plan, actor=world.lead)
+    client.force_login(world.lead)
+    api = as_user(world.lead)
+
+    def costs() -> tuple[int, int, int]:
+        with CaptureQueriesContext(connection) as page:
+            assert client.get("/tasks/?view=mine").status_code == 200
+        with CaptureQueriesContext(connection) as listed:
+            assert api.get("/api/v1/tasks/?view=mine").status_code == 200
+        with CaptureQueriesContext(connection) as detail:
+            assert client.get(f"/reviews/{review.pk}/").status_code == 200
+        return len(page), len(listed), len(detail)
+
+    one = costs()
+    review_start(plan=plan, actor=world.lead, kind=ReviewKind.SIX_MONTH)
+    other = adopted_plan(world, frozen_clock)
+    review_start(plan=other, actor=world.lead)
+    assert api.get("/api/v1/tasks/?view=mine").json()["count"] == 3
+    assert costs() == one
