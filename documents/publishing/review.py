@@ -25,6 +25,7 @@ from documents.models import (
     ReviewStage,
     SignedDocument,
 )
+from documents.monitoring.trends import RAG_LABELS, TREND_LABELS
 from governance.models import CallInRequest, Decision, DecisionOutcome, latest_per_body
 
 # Sent by services._finish, inside its transaction, when a REVIEW document is signed:
@@ -100,36 +101,34 @@ def _paragraphs(value: str) -> list[str]:
     return [p.strip() for p in (value or "").replace("\r\n", "\n").split("\n\n") if p.strip()]
 
 
-TREND_WORDS = {"improved": "Improved", "no_change": "No change", "worse": "Worse",
-               "not_comparable": "Not comparable"}
-RAG_WORDS = {"red": "Red", "amber": "Amber", "green": "Green"}
+def _label(labels: dict[Any, str], value: Any) -> str:
+    text = str(value or "")
+    return labels.get(text, text.replace("_", " ").capitalize()) if text else "–"
 
 
 def trend_rows(trends: dict[str, Any]) -> tuple[list[dict[str, Any]], str]:
     """The review's fixed indicator trends as table rows, and the summary sentence. The
-    snapshot is the scorecard as plain data (documents.monitoring): ``indicators`` (or
-    ``rows``), each with title, latest value and unit, trend and RAG; ``summary`` is the
-    sentence, or a mapping holding it under ``sentence``."""
+    snapshot is the scorecard as plain data (documents.monitoring.scorecard.scorecard_as_data):
+    ``indicators``, each with title, outcome (key and title), unit, latest reading, trend and
+    RAG; ``summary`` holding the ``sentence``. Anything missing shows as "–"."""
     rows = []
-    for item in trends.get("indicators") or trends.get("rows") or []:
+    for item in trends.get("indicators") or []:
         if not isinstance(item, dict):
             continue
         latest = item.get("latest")
-        if isinstance(latest, dict):
-            value, period = latest.get("value"), latest.get("period_label") or latest.get(
-                "period", "")
-        else:
-            value, period = latest, item.get("latest_period", "")
-        trend = item.get("trend") or ""
-        rag = item.get("rag") or ""
+        value, period = (latest.get("value"), latest.get("period_label", "")) if isinstance(
+            latest, dict) else (latest, "")
+        outcome = item.get("outcome")
+        rag = str(item.get("rag") or "")
         rows.append({
             "title": item.get("title") or item.get("key", ""),
-            "outcome": item.get("outcome_title") or item.get("outcome", ""),
+            "outcome": (outcome.get("title") or outcome.get("key", "")) if isinstance(
+                outcome, dict) else str(outcome or ""),
             "value": "–" if value in (None, "") else f"{value}{item.get('unit', '')}",
             "period": period or "",
-            "trend": TREND_WORDS.get(str(trend), str(trend).replace("_", " ").capitalize()),
-            "rag": RAG_WORDS.get(str(rag).lower(), str(rag).capitalize() or "–"),
-            "rag_class": str(rag).lower(),
+            "trend": _label(TREND_LABELS, item.get("trend")),
+            "rag": _label(RAG_LABELS, rag),
+            "rag_class": rag,
         })
     summary = trends.get("summary") or ""
     if isinstance(summary, dict):
@@ -163,8 +162,6 @@ def review_context(review: Review, version: PlanVersion) -> dict[str, Any]:
                                            "plan__executive_body").get(pk=review.pk)
     trends, summary = trend_rows(review.trends or {})
     outcome_titles = {o["key"]: o["title"] for o in version.content.get("outcomes", [])}
-    for row in trends:
-        row["outcome"] = outcome_titles.get(row["outcome"], row["outcome"])
     feedback = list(review.feedback.select_related("body").prefetch_related("points")
                     .order_by("meeting_on", "pk"))
     reports = list(review.progress_reports.select_related("lead").order_by(

@@ -18,11 +18,13 @@ from tests.factories import valid_content
 
 TRENDS = {
     "indicators": [
-        {"key": "obesity-reception", "title": "Obesity in reception year", "outcome": "healthy",
+        {"key": "obesity-reception", "title": "Obesity in reception year",
+         "outcome": {"key": "healthy", "title": "Being healthy"},
          "unit": "%", "latest": {"value": 8.4, "period_label": "2015/16"},
          "trend": "improved", "rag": "green"},
         {"key": "nte", "title": "Young people not in education, employment or training",
-         "outcome": "healthy", "unit": "%", "latest": {"value": 6.1, "period_label": "2015/16"},
+         "outcome": {"key": "healthy", "title": "Being healthy"}, "unit": "%",
+         "latest": {"value": 6.1, "period_label": "2015/16"},
          "trend": "worse", "rag": "red"},
     ],
     "summary": {"sentence": "Of 2 indicators where a trend can be identified, 1 has improved "
