@@ -28,6 +28,7 @@ from documents.models import (
     Plan,
     PlanVersion,
     Review,
+    ReviewStage,
     SignedDocument,
 )
 from documents.services import lock_plan
@@ -123,14 +124,21 @@ def document_request(
         raise InvalidInput({"kind": [f"Choose one of: {', '.join(DocumentKind.values)}."]})
     decision = None
     revision = None
+    review = None
     if kind == DocumentKind.PLAN:
         if plan.adopted_version_id is None:
             raise Conflict("Only an adopted plan is published as a signed PDF; this one is "
                            f"in {plan.get_stage_display().lower()}.")
         version = PlanVersion.objects.get(pk=plan.adopted_version_id)
     elif kind == DocumentKind.REVIEW:
-        raise InvalidInput({"kind": ["A review's signed PDF is made when the review is "
-                                     "approved."]})
+        # Made when a review is approved (workflows.reviews.hooks); asked for here only to
+        # try again after a failure, for the approved review still waiting for its PDF.
+        review = Review.objects.filter(plan=plan, stage=ReviewStage.APPROVED).order_by(
+            "-approved_at", "-pk").first()
+        if review is None:
+            raise Conflict("A review's signed PDF is made when the review is approved; no "
+                           "approved review of this plan is waiting for one.")
+        version = review.version
     elif kind == DocumentKind.DECISION_NOTICE:
         decision = Decision.objects.filter(pk=decision_id, plan=plan).first() if (
             isinstance(decision_id, int)) else None
@@ -151,7 +159,8 @@ def document_request(
     if problem := signing_problem():
         raise SigningRefused(f"Nothing can be signed now. {problem}")
     document, change = _get_or_create(
-        plan=plan, version=version, kind=kind, actor=actor, decision=decision, revision=revision
+        plan=plan, version=version, kind=kind, actor=actor, decision=decision, revision=revision,
+        review=review,
     )
     if change is not None:
         audit_record(

@@ -16,6 +16,7 @@ from documents.models import (
     DocumentKind,
     DocumentStatus,
     ProgressReport,
+    Review,
     ReviewStage,
     SignedDocument,
 )
@@ -23,7 +24,7 @@ from documents.publishing import services, storage
 from documents.publishing.review import review_content_hash
 from governance.models import AuditEvent
 from plangov import clock
-from plangov.errors import InvalidInput
+from plangov.errors import Conflict
 from workflows.reviews.external import external_submission_record, external_submission_set
 from workflows.reviews.hooks import on_review_approved
 from workflows.reviews.scrutiny import (
@@ -103,10 +104,29 @@ def test_approval_asks_for_the_pdf_once_and_signing_it_publishes_the_review(
     assert review.plan.stage == "adopted"
 
 
-def test_nobody_asks_for_a_review_pdf_by_hand(world, frozen_clock):
+def test_a_failed_review_pdf_is_asked_for_again_through_the_documents_door(
+        world, frozen_clock, monkeypatch):
     review = reviewed(world, frozen_clock)
-    with pytest.raises(InvalidInput):
+    Review.objects.filter(pk=review.pk).update(stage=ReviewStage.EXECUTIVE)
+    with pytest.raises(Conflict):  # approved reviews only
         services.document_request(plan=review.plan, actor=world.lead, kind=DocumentKind.REVIEW)
+    Review.objects.filter(pk=review.pk).update(stage=ReviewStage.APPROVED)
+    on_review_approved(review)
+    document = SignedDocument.objects.get(review=review)
+    monkeypatch.setattr(services, "html_to_pdf", lambda *a, **k: (_ for _ in ()).throw(
+        RuntimeError("font cache gone")))
+    with pytest.raises(RuntimeError):
+        services.document_render(document_id=document.pk)
+    document.refresh_from_db()
+    review.refresh_from_db()
+    assert document.status == DocumentStatus.FAILED and review.stage == ReviewStage.APPROVED
+    monkeypatch.undo()
+    again = services.document_request(plan=review.plan, actor=world.lead,
+                                      kind=DocumentKind.REVIEW)
+    assert again.pk == document.pk and again.status == DocumentStatus.PENDING
+    assert services.document_render(document_id=document.pk) == "done"
+    review.refresh_from_db()
+    assert review.stage == ReviewStage.PUBLISHED
 
 
 def test_it_is_signed_archival_and_verified_as_the_record(world, frozen_clock):
