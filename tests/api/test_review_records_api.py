@@ -76,8 +76,12 @@ def test_external_submission_through_the_api(world, frozen_clock, as_user):
     submission.refresh_from_db()
     assert submission.sent_sha256 == hashlib.sha256(sent).hexdigest()
     again = as_user(world.lead).post(url + "submitted/", {
-        "submitted_on": clock.today().isoformat(), "what_was_sent": "Again"}, format="json")
+        "submitted_on": clock.today().isoformat(), "what_was_sent": "Again"},
+        format="multipart")
     assert again.status_code == 409
+    json_body = as_user(world.lead).post(url + "submitted/", {
+        "submitted_on": clock.today().isoformat(), "what_was_sent": "Again"}, format="json")
+    assert json_body.status_code == 415
 
 
 def test_the_schema_lists_the_review_records_paths(api):

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from documents.models import FeedbackPoint, Review
 from plangov.ids import path_id
 from plangov.openapi import PROBLEM
-from plangov.parsers import JSONParser, PolicyMultiPartParser
+from plangov.parsers import PolicyMultiPartParser
 
 from .api import ReviewDetailSerializer, review_detail, visible_reviews
 from .external import external_submission_record, external_submission_set
@@ -131,13 +131,12 @@ class ExternalSubmissionView(APIView):
 
 @extend_schema(tags=["reviews"])
 class ExternalSubmittedView(APIView):
-    """Record the review as submitted (JSON, or multipart with the file sent): any stage
-    before publication, also before the executive approves."""
+    """Record the review as submitted (multipart, with the file sent if there is one): any
+    stage but withdrawn, so also before the executive approves."""
 
-    parser_classes = [JSONParser, PolicyMultiPartParser]
+    parser_classes = [PolicyMultiPartParser]
 
-    @extend_schema(request={"application/json": SubmissionRecordInput,
-                            "multipart/form-data": SubmissionRecordInput}, responses=ANSWERS)
+    @extend_schema(request={"multipart/form-data": SubmissionRecordInput}, responses=ANSWERS)
     def post(self, request: Request, pk: int) -> Response:
         review = _review(request, pk)
         data = SubmissionRecordInput(data=request.data)
