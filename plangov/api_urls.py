@@ -10,6 +10,12 @@ from documents.content_io.api import (
 )
 from documents.documents_api import DocumentViewSet
 from documents.drafts_api import DraftSaveVersionView, DraftView
+from documents.monitoring.api import (
+    RagThresholdsView,
+    ReadingsView,
+    ReadingView,
+    ScorecardView,
+)
 from documents.versions_api import VersionCompareView
 from governance.api import BodyViewSet
 from governance.consultation.imports_api import ImportDetailView, ImportListView
@@ -85,6 +91,14 @@ urlpatterns = [
             name="plan-draft-export"),
     re_path(rf"^plans/(?P<pk>{ID_REGEX})/versions/(?P<number>{ID_REGEX})/export/$",
             VersionExportView.as_view(), name="plan-version-export"),
+    # Monitoring an adopted plan (documents.monitoring.api).
+    path("plans/<int:pk>/indicators/<slug:key>/readings/", ReadingsView.as_view(),
+         name="plan-indicator-readings"),
+    path("plans/<int:pk>/indicators/<slug:key>/readings/<int:reading_id>/",
+         ReadingView.as_view(), name="plan-indicator-reading"),
+    path("plans/<int:pk>/scorecard/", ScorecardView.as_view(), name="plan-scorecard"),
+    path("plans/<int:pk>/rag-thresholds/", RagThresholdsView.as_view(),
+         name="plan-rag-thresholds"),
     path("consultations/<int:pk>/imports/", ImportListView.as_view(),
          name="consultation-imports"),
     path("consultations/<int:pk>/imports/<int:import_id>/", ImportDetailView.as_view(),

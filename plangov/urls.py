@@ -19,6 +19,8 @@ urlpatterns = [
     # then the review itself.
     path("", include("workflows.reviews.record_urls")),
     path("", include("workflows.reviews.urls")),
+    # Indicators and readings of an adopted plan (documents.monitoring).
+    path("", include("documents.monitoring_urls")),
     path("", include("workflows.urls")),
     path("", include("documents.urls")),
     path("", include("documents.report_urls")),

@@ -9,7 +9,7 @@ from documents.models import Plan, PlanVersion
 from governance.admin import ReadOnlyAdmin
 from plangov.errors import PlangovError
 
-from .models import Notification, PlanApprovalProcess, TaskInfo
+from .models import AnnualReviewProcess, Notification, PlanApprovalProcess, TaskInfo
 from .services import PLAN_ACTIONS
 
 
@@ -76,6 +76,12 @@ class NotificationAdmin(ReadOnlyAdmin):
 
 @admin.register(PlanApprovalProcess)
 class PlanApprovalProcessAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "status", "artifact_object_id", "created", "finished"]
+    list_filter = ["status"]
+
+
+@admin.register(AnnualReviewProcess)
+class AnnualReviewProcessAdmin(ReadOnlyAdmin):
     list_display = ["pk", "status", "artifact_object_id", "created", "finished"]
     list_filter = ["status"]
 

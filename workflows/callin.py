@@ -129,6 +129,8 @@ class CallInSubject:
     def __init__(self, plan: Plan):
         self.plan = plan
 
+    review_id: int | None = None
+
     @property
     def noun(self) -> str:
         return "plan"
@@ -159,12 +161,22 @@ class CallInSubject:
                     "committee refer a called-in decision to full council.")
         return None
 
+    def moves(self) -> dict[str, str]:
+        return _MOVE
+
+    def lifecycle(self) -> Any:
+        return PlanLifecycle(self.plan)
+
+    def record(self) -> Any:
+        return self.plan
+
     def move(self, outcome: str, actor: Any, decided_on: datetime.date) -> None:
-        move = _MOVE[CallInOutcomeKind(outcome)]
+        """Fire the outcome's transition on the subject's lifecycle and save the subject."""
         kwargs = {"decided_on": decided_on} if outcome == CallInOutcomeKind.NO_FURTHER_ACTION \
             else {}
-        PlanLifecycle(self.plan).fire(move, actor, enforce_permission=False, **kwargs)
-        self.plan.save()
+        self.lifecycle().fire(self.moves()[CallInOutcomeKind(outcome)], actor,
+                              enforce_permission=False, **kwargs)
+        self.record().save()
 
     def after_outcome(self, outcome: str, task: Any) -> None:
         if task is None and outcome == CallInOutcomeKind.NO_FURTHER_ACTION:
@@ -351,6 +363,11 @@ def call_in_outcome_record(
     body = _scrutiny(plan, actor)
     request = subject.pending()
     if chosen is not None:
+        if chosen.decision.review_id != subject.review_id:
+            raise InvalidInput({"number": [
+                f"Call-in request {number} is not on the executive's decision on this "
+                f"{subject.noun}."
+            ]})
         chosen = CallInRequest.objects.filter(pk=chosen.pk).select_related("outcome").first()
         assert chosen is not None
         if hasattr(chosen, "outcome"):

@@ -14,6 +14,9 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+
 from documents.models import IndicatorReading, Plan, PlanVersion, RagThresholds
 from plangov.errors import GuardFailed, InvalidInput
 
@@ -91,8 +94,8 @@ class Row:
     rag: Rag
     series: tuple[SeriesPoint, ...] = field(default_factory=tuple)
 
-    def as_data(self) -> dict[str, Any]:
-        return {
+    def as_data(self, *, series: bool = True) -> dict[str, Any]:
+        data = {
             "key": self.key, "title": self.title,
             "outcome": {"key": self.outcome_key, "title": self.outcome_title},
             "unit": self.unit, "baseline": self.baseline,
@@ -102,12 +105,14 @@ class Row:
             "previous": self.previous.as_data() if self.previous else None,
             "trend": str(self.trend), "trend_vs_baseline": str(self.trend_vs_baseline),
             "rag": str(self.rag),
-            "series": [
+        }
+        if series:
+            data["series"] = [
                 {"period_label": p.period_label, "period_end": p.period_end.isoformat(),
                  "value": p.value}
                 for p in self.series
-            ],
-        }
+            ]
+        return data
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,7 @@ class Scorecard:
     outcome: str | None = None
     rag: str | None = None
     outcomes: tuple[tuple[str, str], ...] = ()  # (key, title) of every outcome, for filters
+    with_series: bool = True
 
 
 def _thresholds(plan: Plan) -> Thresholds:
@@ -129,15 +135,21 @@ def _thresholds(plan: Plan) -> Thresholds:
     return Thresholds.of(*row) if row else DEFAULT_THRESHOLDS
 
 
-def current_readings(plan: Plan) -> dict[str, list[Reading]]:
-    """The plan's current (not superseded) readings by indicator key, oldest first: one query."""
-    by_key: dict[str, list[Reading]] = {}
+def current_readings(plan: Plan, *, last: int | None = None) -> dict[str, list[Reading]]:
+    """The plan's current (not superseded) readings by indicator key, oldest first, in one
+    query; with ``last``, only each indicator's ``last`` latest ones (a window query)."""
+    readings = IndicatorReading.objects.filter(plan_id=plan.pk, superseded_by__isnull=True)
+    if last is not None:
+        readings = readings.annotate(recency=Window(
+            RowNumber(), partition_by=[F("indicator_key")],
+            order_by=[F("period_end").desc(), F("period_start").desc(), F("id").desc()],
+        )).filter(recency__lte=last)
     rows = (
-        IndicatorReading.objects.filter(plan_id=plan.pk, superseded_by__isnull=True)
-        .order_by("indicator_key", "period_end", "period_start", "id")
+        readings.order_by("indicator_key", "period_end", "period_start", "id")
         .values_list("indicator_key", "id", "value", "period_label", "period_start",
                      "period_end", "measured_on")
     )
+    by_key: dict[str, list[Reading]] = {}
     for key, *rest in rows:
         by_key.setdefault(key, []).append(Reading(*rest))
     return by_key
@@ -146,6 +158,9 @@ def current_readings(plan: Plan) -> dict[str, list[Reading]]:
 def adopted_version(plan: Plan) -> PlanVersion:
     if plan.adopted_version_id is None:
         raise NotAdopted(plan)
+    cached = plan._state.fields_cache.get("adopted_version")
+    if cached is not None and cached.pk == plan.adopted_version_id:
+        return cached  # read with the plan (documents.queries.visible_plans)
     return PlanVersion.objects.only("id", "number", "content").get(pk=plan.adopted_version_id)
 
 
@@ -183,16 +198,18 @@ def build_row(indicator: dict[str, Any], outcome_title: str, readings: list[Read
     )
 
 
-def scorecard_build(plan: Plan, *, outcome: str | None = None,
-                    rag: str | None = None) -> Scorecard:
+def scorecard_build(plan: Plan, *, outcome: str | None = None, rag: str | None = None,
+                    series: bool = True) -> Scorecard:
     """The scorecard of ``plan``'s adopted version, filtered by outcome key and RAG status.
-    NotAdopted (409) before adoption; InvalidInput (400) for an unknown filter value."""
+    NotAdopted (409) before adoption; InvalidInput (400) for an unknown filter value. Without
+    ``series`` only the two latest readings of each indicator are read, and each row's series
+    holds just those."""
     version = adopted_version(plan)
     content = version.content or {}
     outcomes = {o["key"]: o.get("title", "") for o in content.get("outcomes", [])}
     _check_filters(outcome or None, rag or None, outcomes)
     thresholds = _thresholds(plan)
-    readings = current_readings(plan)
+    readings = current_readings(plan, last=None if series else 2)
     rows = []
     for indicator in content.get("indicators", []):
         if outcome and indicator["outcome"] != outcome:
@@ -206,11 +223,13 @@ def scorecard_build(plan: Plan, *, outcome: str | None = None,
         plan_id=plan.pk, version_id=version.pk, version_number=version.number,
         thresholds=thresholds, rows=tuple(rows), summary=summarise(r.trend for r in rows),
         outcome=outcome or None, rag=rag or None, outcomes=tuple(outcomes.items()),
+        with_series=series,
     )
 
 
 def scorecard_as_data(scorecard: Scorecard) -> dict[str, Any]:
-    """The scorecard as JSON-able data (what a review snapshots as its trends)."""
+    """The scorecard as JSON-able data (what a review snapshots as its trends). A scorecard
+    built without its series has none in its rows' data."""
     return {
         "plan": scorecard.plan_id,
         "version": {"id": scorecard.version_id, "number": scorecard.version_number},
@@ -220,5 +239,5 @@ def scorecard_as_data(scorecard: Scorecard) -> dict[str, Any]:
         },
         "filters": {"outcome": scorecard.outcome, "rag": scorecard.rag},
         "summary": scorecard.summary.as_data(),
-        "indicators": [row.as_data() for row in scorecard.rows],
+        "indicators": [row.as_data(series=scorecard.with_series) for row in scorecard.rows],
     }

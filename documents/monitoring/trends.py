@@ -48,6 +48,8 @@ TREND_LABELS = {
     Trend.NOT_COMPARABLE: "Not comparable",
 }
 
+TREND_CHOICES = [(t.value, TREND_LABELS[t]) for t in Trend]
+
 
 class Rag(StrEnum):
     GREEN = "green"
@@ -68,6 +70,7 @@ RAG_LABELS = {
     Rag.NO_TARGET: "No target",
     Rag.NO_DATA: "No reading",
 }
+RAG_CHOICES = [(r.value, RAG_LABELS[r]) for r in Rag]
 
 
 @dataclass(frozen=True)
@@ -220,3 +223,12 @@ def summarise(trends: Iterable[Trend | str]) -> Summary:
         percent=percent_of(improved, comparable),
         sentence=summary_sentence(total=total, comparable=comparable, improved=improved),
     )
+
+
+def figure(value: float | None) -> str:
+    """A reading's value as people write it: up to four decimals, no trailing zeros, thousands
+    separated (9.1, 12,345.5, 82); an em dash for none."""
+    if value is None:
+        return "—"
+    text = f"{round(float(value), 4):,.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text

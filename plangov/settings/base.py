@@ -165,6 +165,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewStageEnum": "documents.reviews.models.ReviewStage",
         "StageEnum": "documents.models.Stage",
         "TaskKindEnum": "workflows.models.TaskKind",
+        "TrendEnum": "documents.monitoring.trends.TREND_CHOICES",
+        "RagEnum": "documents.monitoring.trends.RAG_CHOICES",
     },
 }
 

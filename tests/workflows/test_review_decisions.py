@@ -496,3 +496,61 @@ def test_plan_decisions_still_follow_their_own_rules_beside_a_review(world, froz
     review_at_board(world, plan)
     with pytest.raises(WrongStage):
         decide(world, plan, world.board, O.APPROVED)
+
+
+def test_the_beat_approves_a_review_with_no_timer_once_its_period_is_over(
+    world, frozen_clock, plan, approved
+):
+    from workflows.tasks import scan_call_in_periods
+
+    review, _ = to_review_call_in(world, plan)  # made without a process: no timer
+    scan_call_in_periods()
+    assert fresh(review).stage == ReviewStage.CALL_IN
+    frozen_clock.set(datetime.datetime.combine(
+        review.call_in_ends_on + datetime.timedelta(days=1), datetime.time(9),
+        tzinfo=datetime.UTC))
+    assert scan_call_in_periods() == 1
+    assert fresh(review).stage == ReviewStage.APPROVED
+    assert approved == [review.pk]
+    assert scan_call_in_periods() == 0
+
+
+def test_an_outcome_on_a_request_of_another_subject_is_refused(world, frozen_clock, plan):
+    review, _ = to_review_call_in(world, plan)
+    request = call_in_request(world, plan, review=review)
+    other = review_at_board(world, plan, year=2018)
+    with pytest.raises(InvalidInput) as caught:
+        call_in_outcome(world, plan, NFA, review=other, number=request.number)
+    assert "number" in caught.value.errors
+    assert fresh(review).stage == ReviewStage.CALL_IN
+
+
+def test_the_api_publishes_a_reviews_executive_decision_and_starts_its_period(
+    world, frozen_clock, plan, settings, as_user
+):
+    settings.PLANGOV_CALL_IN_STARTS = "publication"
+    review, decision = to_review_call_in(world, plan)
+    frozen_clock.advance(days=1)
+    answer = as_user(world.executive_secretary).post(
+        f"/api/v1/plans/{plan.pk}/decisions/{decision.pk}/publication/",
+        {"published_on": str(clock.today())}, format="json")
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["review"] == review.pk and answer.json()["version"] is None
+    assert fresh(review).call_in_ends_on is not None
+    again = as_user(world.executive_secretary).post(
+        f"/api/v1/plans/{plan.pk}/decisions/{decision.pk}/publication/",
+        {"published_on": str(clock.today())}, format="json")
+    assert again.status_code == 409
+
+
+def test_the_plans_timetable_ignores_a_reviews_decisions(
+    world, frozen_clock, plan
+):
+    from workflows.timetable.record import _facts
+
+    before = _facts(plan)
+    review, _ = to_review_call_in(world, plan)
+    frozen_clock.advance(days=1)
+    review_at_board(world, plan, year=2018)
+    assert _facts(plan) == before
+    assert Decision.objects.filter(plan=plan, version__isnull=True).count() == 2

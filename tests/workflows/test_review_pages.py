@@ -121,3 +121,19 @@ def test_lists_of_review_tasks_cost_the_same_for_one_and_many(world: World, froz
     review_start(plan=other, actor=world.lead)
     assert api.get("/api/v1/tasks/?view=mine").json()["count"] == 3
     assert costs() == one
+
+
+def test_a_review_task_page_points_to_the_review(world: World, frozen_clock: Any,
+                                                 client: Any) -> None:
+    from workflows.reviews import routing as review_routing
+
+    plan = adopted_plan(world, frozen_clock)
+    review = review_start(plan=plan, actor=world.lead)
+    task = next(t for t in review_routing.open_review_tasks(review)
+                if t.owner == world.health_lead)
+    client.force_login(world.health_lead)
+    page = client.get(f"/tasks/{task.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert f"/reviews/{review.pk}/progress/{task.seed_object_id}/" in text
+    assert "Record the decision" not in text

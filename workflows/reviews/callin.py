@@ -62,6 +62,7 @@ class ReviewCallIn(CallInSubject):
     def __init__(self, review: Review):
         super().__init__(review.plan)
         self.review = review
+        self.review_id = review.pk
 
     @classmethod
     def locked(cls, review: Review, plan: Plan | None) -> ReviewCallIn:
@@ -108,12 +109,14 @@ class ReviewCallIn(CallInSubject):
                     "action, or refer it back to the executive.")
         return None
 
-    def move(self, outcome: str, actor: Any, decided_on: datetime.date) -> None:
-        move = _MOVE[CallInOutcomeKind(outcome)]
-        kwargs = {"decided_on": decided_on} if outcome == CallInOutcomeKind.NO_FURTHER_ACTION \
-            else {}
-        ReviewLifecycle(self.review).fire(move, actor, enforce_permission=False, **kwargs)
-        self.review.save()
+    def moves(self) -> dict[str, str]:
+        return _MOVE
+
+    def lifecycle(self) -> Any:
+        return ReviewLifecycle(self.review)
+
+    def record(self) -> Any:
+        return self.review
 
     def after_outcome(self, outcome: str, task: Any) -> None:
         if self.review.stage == ReviewStage.APPROVED:
