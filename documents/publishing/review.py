@@ -38,6 +38,10 @@ def review_key(review: Review) -> str:
 
 
 def review_title(review: Review) -> str:
+    """The review's title, naming its plan (once: titles like "Annual review 2017 of the
+    Children and Young People's Plan" already do)."""
+    if review.plan.title.lower() in review.title.lower():
+        return review.title
     return f"{review.title}: {review.plan.title}"
 
 

@@ -198,7 +198,8 @@ def build_html(document: SignedDocument) -> tuple[str, str]:
         template = "documents/review.html"
         overrides = {
             "content_sha256": document.content_sha256,
-            "footer_left": f"{title}. Content SHA-256 {document.content_sha256[:16]}…",
+            "footer_left": f"{document.review.title}. Content SHA-256 "
+                           f"{document.content_sha256[:16]}…",
         }
     elif document.kind == DocumentKind.DECISION_NOTICE:
         assert document.decision is not None

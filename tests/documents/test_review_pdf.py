@@ -21,7 +21,7 @@ from documents.models import (
     SignedDocument,
 )
 from documents.publishing import services, storage
-from documents.publishing.review import review_content_hash
+from documents.publishing.review import review_content_hash, review_title
 from governance.models import AuditEvent
 from plangov import clock
 from plangov.errors import Conflict
@@ -151,6 +151,8 @@ def test_it_says_everything_and_its_sign_off_page_lists_the_decisions(world, fro
     document = SignedDocument.objects.get(review=review)
     html, title = services.build_html(document)
     assert title == f"{review.title}: {review.plan.title}"
+    review.title = f"Annual review {review.year} of the {review.plan.title}"
+    assert review_title(review) == review.title
     for words in ("Strengths and achievements", "More children walk to school.",
                   "Areas for development", "Priorities for next year",
                   "Reach every care leaver by 16.", "Obesity in reception year", "Improved",
