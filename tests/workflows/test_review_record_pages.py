@@ -211,3 +211,28 @@ def test_the_review_page_shows_both_sections(world, frozen_clock, client):
     text = page.content.decode()
     assert 'id="scrutiny-heading"' in text and 'id="external-heading"' in text
     assert f'href="/reviews/{review.pk}/external/"' in text
+
+
+def test_the_lead_claims_the_submission_task_and_is_sent_to_its_page(world, frozen_clock,
+                                                                     client):
+    from viewflow.workflow.status import STATUS
+
+    from workflows.models import TaskKind
+    from workflows.reviews.external import external_submission_set
+    from workflows.reviews.routing import open_review_task
+
+    review = make_review(world, stage=ReviewStage.DRAFTING)
+    external_submission_set(review=review, recipient="DfES",
+                            deadline=datetime.date(2016, 8, 12), actor=world.lead)
+    task = open_review_task(review, TaskKind.EXTERNAL_SUBMISSION)
+    client.force_login(world.board_secretary)
+    assert client.post(f"/tasks/{task.pk}/claim/").status_code in (403, 404)
+    client.force_login(world.lead)
+    page = client.get(f"/tasks/{task.pk}/").content.decode()
+    assert f'href="/reviews/{review.pk}/external/"' in page and "Record the submission" in page
+    assert 'name="outcome"' not in page
+    assert client.post(f"/tasks/{task.pk}/claim/").status_code == 302
+    task.refresh_from_db()
+    assert task.status == STATUS.ASSIGNED and task.owner == world.lead
+    listed = client.get("/tasks/?view=mine").content.decode()
+    assert f"/tasks/{task.pk}/" in listed
