@@ -191,6 +191,10 @@ def message(task: Task, kind: str, today: datetime.date) -> tuple[str, str]:
     ]
     if info.review_id is not None:
         lines.append(f"Review: {info.review.title}")
+    if info.kind == TaskKind.EXTERNAL_SUBMISSION:
+        submission = getattr(info.review, "external_submission", None)
+        if submission is not None:
+            lines.append(f"To be submitted to: {submission.recipient}")
     if info.body is not None:
         lines.append(f"Body: {info.body.name}")
     footer = ("You receive this because of your role in the partnership. A call-in is "

@@ -153,6 +153,7 @@ def test_a_missed_deadline_is_reminded_then_escalated_once_and_the_task_stays_op
     assert {r["username"] for r in escalation.recipients} == {
         "lead", "lead_deputy", "board_chair"}
     assert escalation.subject.startswith("Overdue: the external submission")
+    assert "To be submitted to: DfES" in escalation.body
     submission = ExternalSubmission.objects.get(review=review)
     assert submission.escalated_at is not None
     first = submission.escalated_at
