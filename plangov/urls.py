@@ -21,6 +21,8 @@ urlpatterns = [
     path("", include("workflows.reviews.urls")),
     # Indicators and readings of an adopted plan (documents.monitoring).
     path("", include("documents.monitoring_urls")),
+    path("", include("documents.monitoring.action_urls")),
+    path("", include("workflows.successor_urls")),
     path("", include("workflows.urls")),
     path("", include("documents.urls")),
     path("", include("documents.report_urls")),
