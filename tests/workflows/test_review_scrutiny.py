@@ -147,3 +147,16 @@ def test_feedback_is_recorded_once_per_visit_to_scrutiny(world, frozen_clock):
     with pytest.raises(Exception) as again:
         record(world, review)
     assert again.value.status == 409  # type: ignore[attr-defined]
+
+
+def test_the_lead_officers_deputy_answers_and_confirms_too(world, frozen_clock):
+    deputy = UserFactory(username="lead_deputy")
+    world.board.memberships.filter(role=Role.LEAD_OFFICER, user=world.lead).update(
+        deputy=deputy)
+    review = make_review(world)
+    feedback = record(world, review, points=["Only point"])
+    point = feedback.points.get()
+    assert feedback_point_answer(point=point, response="Done.", actor=deputy).responded_by \
+        == deputy
+    assert review_feedback_incorporated(review=review, note="In.", actor=deputy) \
+        .feedback_incorporated
