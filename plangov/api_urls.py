@@ -32,6 +32,13 @@ from workflows.consultations_api import (
 )
 from workflows.plans_api import PlanViewSet
 from workflows.reviews.api import PlanReviewsView, ReviewViewSet
+from workflows.reviews.records_api import (
+    ExternalSubmissionView,
+    ExternalSubmittedView,
+    FeedbackIncorporatedView,
+    FeedbackPointView,
+    ScrutinyFeedbackView,
+)
 from workflows.timetable.api import TimetableView
 
 router = DefaultRouter()
@@ -68,6 +75,17 @@ urlpatterns = [
          DecisionPublicationView.as_view(), name="plan-decision-publication"),
     path("plans/<int:pk>/timetable/", TimetableView.as_view(), name="plan-timetable"),
     path("plans/<int:pk>/reviews/", PlanReviewsView.as_view(), name="plan-reviews"),
+    # A review's scrutiny feedback and external submission (workflows.reviews.records_api).
+    path("reviews/<int:pk>/scrutiny-feedback/", ScrutinyFeedbackView.as_view(),
+         name="review-scrutiny-feedback"),
+    path("reviews/<int:pk>/scrutiny-feedback/points/<int:number>/", FeedbackPointView.as_view(),
+         name="review-feedback-point"),
+    path("reviews/<int:pk>/scrutiny-feedback/incorporated/", FeedbackIncorporatedView.as_view(),
+         name="review-feedback-incorporated"),
+    path("reviews/<int:pk>/external-submission/", ExternalSubmissionView.as_view(),
+         name="review-external-submission"),
+    path("reviews/<int:pk>/external-submission/submitted/", ExternalSubmittedView.as_view(),
+         name="review-external-submitted"),
     re_path(rf"^plans/(?P<pk>{ID_REGEX})/draft/import/$", DraftImportView.as_view(),
             name="plan-draft-import"),
     re_path(rf"^plans/(?P<pk>{ID_REGEX})/draft/import/(?P<token>[A-Za-z0-9_-]{{1,64}})"

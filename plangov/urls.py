@@ -17,6 +17,9 @@ urlpatterns = [
     path("", include("governance.consultation.engagement_urls")),
     # The scorecard of a plan (documents.scorecard_views), before workflows' plans/<pk>/<act>/.
     path("", include("documents.scorecard_urls")),
+    # A review's pages (workflows.reviews): its scrutiny feedback and external submission,
+    # then the review itself.
+    path("", include("workflows.reviews.record_urls")),
     path("", include("workflows.reviews.urls")),
     # Indicators and readings of an adopted plan (documents.monitoring).
     path("", include("documents.monitoring_urls")),

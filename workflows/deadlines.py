@@ -35,6 +35,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from viewflow.workflow.models import Task
 
+from documents.models import ExternalSubmission
 from governance.audit import audit_record
 from governance.models import BodyKind, Membership, Role
 from plangov import calendar, clock
@@ -51,7 +52,7 @@ DEADLINE_KINDS = (NotificationKind.REMINDER, NotificationKind.ESCALATION)
 AUDIT_ACTIONS = {NotificationKind.REMINDER: "task.remind", NotificationKind.ESCALATION:
                  "task.escalate", NotificationKind.PROMPT: "task.prompt"}
 # Tasks of the plan's lead officer (or deputy), not of a body.
-LEAD_KINDS = (TaskKind.REDRAFT, TaskKind.START_SUCCESSOR)
+LEAD_KINDS = (TaskKind.REDRAFT, TaskKind.START_SUCCESSOR, TaskKind.EXTERNAL_SUBMISSION)
 # Tasks that are reminded once and never escalated.
 NEVER_OVERDUE = (TaskKind.CALL_IN, TaskKind.REVIEW_CALL_IN)
 
@@ -118,8 +119,11 @@ def _workers(task: Task, roles: _Roles) -> list[Any]:
 def recipients(task: Task, kind: str, roles: _Roles) -> list[dict[str, str]]:
     people = _workers(task, roles)
     if kind == NotificationKind.ESCALATION:
-        # Overdue: the body's chair and the plan's lead officer hear of it too.
-        people += roles.holders(task.info.body_id, Role.CHAIR, deputies=False)
+        # Overdue: the body's chair (the owning body's, for a task of no body) and the
+        # plan's lead officer hear of it too.
+        body_id = task.info.body_id or (task.info.plan.owning_body_id if task.info.kind
+                                        == TaskKind.EXTERNAL_SUBMISSION else None)
+        people += roles.holders(body_id, Role.CHAIR, deputies=False)
         people.append(task.info.plan.lead_officer)
     return _people(people)
 
@@ -156,6 +160,7 @@ def _review_what(task: Task) -> str:
         TaskKind.REVIEW_EXECUTIVE_DECISION: f"the {body}'s decision on the {review}",
         TaskKind.REVIEW_CALL_IN: f"any call-in of the executive's decision on the {review}",
         TaskKind.REVIEW_CALL_IN_OUTCOME: f"{body}'s outcome on the call-in of the {review}",
+        TaskKind.EXTERNAL_SUBMISSION: f"the external submission of the {review}",
     }.get(info.kind, f"{info.get_kind_display()} for the {review}")
 
 
@@ -189,6 +194,10 @@ def message(task: Task, kind: str, today: datetime.date) -> tuple[str, str]:
     ]
     if info.review_id is not None:
         lines.append(f"Review: {info.review.title}")
+    if info.kind == TaskKind.EXTERNAL_SUBMISSION:
+        submission = getattr(info.review, "external_submission", None)
+        if submission is not None:
+            lines.append(f"To be submitted to: {submission.recipient}")
     if info.body is not None:
         lines.append(f"Body: {info.body.name}")
     footer = ("You receive this because of your role in the partnership. A call-in is "
@@ -247,6 +256,14 @@ def deadlines_scan(*, today: datetime.date | None = None) -> list[int]:
         # ignore_conflicts: a scan racing this one may have written some of these already;
         # the unique constraint keeps one row per (task, kind, due date).
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        # A missed external deadline stays open and visible; its submission says when it
+        # was escalated (once: the first scan that escalated it).
+        missed = [t.pk for t, k in due if k == NotificationKind.ESCALATION
+                  and t.info.kind == TaskKind.EXTERNAL_SUBMISSION]
+        if missed:
+            ExternalSubmission.objects.filter(
+                escalated_at__isnull=True, review__tasks__pk__in=missed
+            ).update(escalated_at=now)
     lease = datetime.timedelta(seconds=settings.PLANGOV_NOTIFICATION_LEASE_SECONDS)
     stale = Notification.objects.filter(status=NotificationStatus.SENDING,
                                         claimed_at__lt=now - lease)

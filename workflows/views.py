@@ -151,7 +151,9 @@ def _task_page(request: HttpRequest, task: Task, *, decision: Any = None, redraf
     elsewhere = is_review and task.info.kind not in routing.REVIEW_DECISION_KINDS
     is_redraft = task.info.kind == TaskKind.REDRAFT and not is_review
     is_request = task.info.kind in CALL_IN_KINDS
-    if is_redraft or is_request or elsewhere or task.info.kind == TaskKind.START_SUCCESSOR:
+    records = _records_url(task)
+    if is_redraft or is_request or elsewhere or records or (
+            task.info.kind == TaskKind.START_SUCCESSOR):
         decision_form = None
     else:
         decision_form = decision or _decision_form(task)
@@ -167,6 +169,7 @@ def _task_page(request: HttpRequest, task: Task, *, decision: Any = None, redraf
         "call_in_form": (call_in or CallInRequestForm()) if is_request else None,
         "call_in_request": _pending_request(task),
         "redraft_form": redraft or RedraftForm() if is_redraft else None,
+        "records_url": records,
         "reassign_form": reassign or ReassignForm(people=_people_for(task)),
     }
     if is_redraft:
@@ -241,10 +244,20 @@ def task_claim(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("workflows:task", pk=task.pk)
 
 
+def _records_url(task: Task) -> str:
+    """A review's scrutiny feedback and external submission are recorded on their own pages
+    (workflows.reviews.record_views), whose services complete the task."""
+    name = {TaskKind.SCRUTINY_FEEDBACK: "review_records:scrutiny",
+            TaskKind.EXTERNAL_SUBMISSION: "review_records:external"}.get(task.info.kind)
+    return reverse(name, args=[task.info.review_id]) if name and task.info.review_id else ""
+
+
 @login_required
 @require_POST
 def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
+    if records := _records_url(task):
+        return redirect(records)
     if task.info.kind == TaskKind.START_SUCCESSOR:  # done by starting it, on its own page
         return redirect("successor:start", pk=task.info.plan_id)
     if task.info.kind == TaskKind.REDRAFT:

@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import F, Prefetch, Q
+from django.db.models import Case, F, Prefetch, Q, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from documents.models import DocumentKind, DocumentStatus, Plan, SignedDocument, Stage
+from documents.models import (
+    DocumentKind,
+    DocumentStatus,
+    Plan,
+    ReviewStage,
+    SignedDocument,
+    Stage,
+)
 from documents.views import signed_file_response
 from governance.consultation import limits
 from governance.consultation.analysis import round_summary
@@ -48,19 +55,23 @@ def _partnership(slug: str) -> Partnership:
 
 
 def _public_documents() -> Q:
-    """Signed documents the public may download: a plan's adopted version, and decision
-    notices, of a plan that is adopted or superseded."""
+    """Signed documents the public may download: a plan's adopted version, its published
+    reviews, and decision notices, of a plan that was adopted (and not withdrawn)."""
     return Q(status=DocumentStatus.DONE, plan__adopted_version__isnull=False) & ~Q(
         plan__stage=Stage.WITHDRAWN) & (
         Q(kind=DocumentKind.PLAN, version_id=F("plan__adopted_version_id"))
+        | Q(kind=DocumentKind.REVIEW, review__stage=ReviewStage.PUBLISHED)
         | Q(kind=DocumentKind.DECISION_NOTICE)
     )
 
 
 def partnership_home(request: HttpRequest, slug: str) -> HttpResponse:
     partnership = _partnership(slug)
+    # The plan first, then its reviews (newest first), then decision notices.
     documents = SignedDocument.objects.filter(_public_documents()).select_related(
-        "decision__body", "version").order_by("kind", "-signed_at", "-pk")
+        "decision__body", "version", "review").order_by(
+        Case(When(kind=DocumentKind.PLAN, then=0), When(kind=DocumentKind.REVIEW, then=1),
+             default=2), "-review__year", "-signed_at", "-pk")
     plans = list(
         Plan.objects.filter(PUBLIC_PLANS, partnership=partnership)
         .select_related("adopted_version", "predecessor", "superseded_by")

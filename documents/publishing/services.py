@@ -27,6 +27,8 @@ from documents.models import (
     ExecutiveReport,
     Plan,
     PlanVersion,
+    Review,
+    ReviewStage,
     SignedDocument,
 )
 from documents.services import lock_plan
@@ -39,6 +41,7 @@ from plangov.txn import service
 
 from . import context, storage
 from .pdf import html_to_pdf
+from .review import review_content_hash, review_context, review_key, review_signed, review_title
 from .signing import SigningUnavailable, credentials, sign_pdf, signing_problem
 from .verify import SignatureCheck, Verdict, check_signature
 
@@ -50,7 +53,10 @@ class SigningRefused(Conflict):
 
 
 def record_key(kind: str, version: PlanVersion, *, decision: Decision | None = None,
-               revision: int | None = None) -> str:
+               revision: int | None = None, review: Review | None = None) -> str:
+    if kind == DocumentKind.REVIEW:
+        assert review is not None
+        return review_key(review)
     if kind == DocumentKind.PLAN:
         return f"plan/{version.plan_id}/v{version.number}"
     if kind == DocumentKind.EXECUTIVE_REPORT:
@@ -75,10 +81,10 @@ def _enqueue(document_id: int) -> None:
 
 def _get_or_create(
     *, plan: Plan, version: PlanVersion, kind: str, actor: Any,
-    decision: Decision | None = None, revision: int | None = None,
+    decision: Decision | None = None, revision: int | None = None, review: Review | None = None,
 ) -> tuple[SignedDocument, str | None]:
     """The document for this exact thing, and what changed: "created", "retried" or None."""
-    key = record_key(kind, version, decision=decision, revision=revision)
+    key = record_key(kind, version, decision=decision, revision=revision, review=review)
     existing = SignedDocument.objects.select_for_update().filter(key=key).first()
     if existing is not None:
         if existing.status != DocumentStatus.FAILED:
@@ -89,8 +95,9 @@ def _get_or_create(
         _enqueue(existing.pk)
         return existing, "retried"
     document = SignedDocument.objects.create(
-        key=key, kind=kind, plan=plan, version=version, decision=decision,
-        report_revision=revision, content_sha256=version.content_hash,
+        key=key, kind=kind, plan=plan, version=version, decision=decision, review=review,
+        report_revision=revision,
+        content_sha256=review_content_hash(review) if review is not None else version.content_hash,
         requested_by=actor if getattr(actor, "pk", None) else None,
         requested_at=clock.now(),
     )
@@ -121,11 +128,21 @@ def document_request(
         raise InvalidInput({"kind": [f"Choose one of: {', '.join(DocumentKind.values)}."]})
     decision = None
     revision = None
+    review = None
     if kind == DocumentKind.PLAN:
         if plan.adopted_version_id is None:
             raise Conflict("Only an adopted plan is published as a signed PDF; this one is "
                            f"in {plan.get_stage_display().lower()}.")
         version = PlanVersion.objects.get(pk=plan.adopted_version_id)
+    elif kind == DocumentKind.REVIEW:
+        # Made when a review is approved (workflows.reviews.hooks); asked for here only to
+        # try again after a failure, for the approved review still waiting for its PDF.
+        review = Review.objects.filter(plan=plan, stage=ReviewStage.APPROVED).order_by(
+            "-approved_at", "-pk").first()
+        if review is None:
+            raise Conflict("A review's signed PDF is made when the review is approved; no "
+                           "approved review of this plan is waiting for one.")
+        version = review.version
     elif kind == DocumentKind.DECISION_NOTICE:
         decision = Decision.objects.filter(pk=decision_id, plan=plan).first() if (
             isinstance(decision_id, int)) else None
@@ -151,7 +168,8 @@ def document_request(
     if problem := signing_problem():
         raise SigningRefused(f"Nothing can be signed now. {problem}")
     document, change = _get_or_create(
-        plan=plan, version=version, kind=kind, actor=actor, decision=decision, revision=revision
+        plan=plan, version=version, kind=kind, actor=actor, decision=decision, revision=revision,
+        review=review,
     )
     if change is not None:
         audit_record(
@@ -177,10 +195,21 @@ def claimable(now: datetime.datetime) -> Q:
 def build_html(document: SignedDocument) -> tuple[str, str]:
     """The document's HTML and its title."""
     plan, version = document.plan, document.version
+    overrides: dict[str, Any] = {}
     if document.kind == DocumentKind.PLAN:
         title = f"{plan.title} {plan.period_start:%Y}–{plan.period_end:%Y}"
         data = context.plan_context(plan, version)
         template = "documents/plan.html"
+    elif document.kind == DocumentKind.REVIEW:
+        assert document.review is not None
+        title = review_title(document.review)
+        data = review_context(document.review, version)
+        template = "documents/review.html"
+        overrides = {
+            "content_sha256": document.content_sha256,
+            "footer_left": f"{document.review.title}. Content SHA-256 "
+                           f"{document.content_sha256[:16]}…",
+        }
     elif document.kind == DocumentKind.DECISION_NOTICE:
         assert document.decision is not None
         title = f"Decision notice: {document.decision.body.name}, {plan.title}"
@@ -203,7 +232,7 @@ def build_html(document: SignedDocument) -> tuple[str, str]:
         title = data.get("document_title") or f"Executive report: {plan.title}"
         template = "documents/report.html"
     frame = context.frame(plan=plan, version=version, record_key=document.key, title=title)
-    html = render_to_string(template, {**data, **frame, "document_title": title})
+    html = render_to_string(template, {**data, **frame, **overrides, "document_title": title})
     # The second line behind plangov.text's policy: text stored before the policy (or
     # written around it) may hold characters no PDF metadata (XMP is XML) can carry. They
     # are dropped from the whole document, so no stored string can stop it being published.
@@ -300,10 +329,16 @@ def _finish(*, document_id: int, claim: datetime.datetime, digest: str, size: in
     )
     if done:
         document = SignedDocument.objects.get(pk=document_id)
+        published: dict[str, Any] = {}
+        if document.kind == DocumentKind.REVIEW:
+            # The review's lifecycle (workflows) publishes the review in this transaction;
+            # see documents.publishing.review.
+            for _, answer in review_signed.send(sender=SignedDocument, document=document):
+                published.update(answer or {})
         audit_record(
             actor=None, action="document.sign", obj=document, plan_id=document.plan_id,
             before={"status": DocumentStatus.RENDERING},
-            after={**_snapshot(document), "file_sha256": digest, "pages": pages},
+            after={**_snapshot(document), "file_sha256": digest, "pages": pages, **published},
         )
     return bool(done)
 

@@ -256,7 +256,8 @@ def test_every_operation_lists_the_errors_it_can_answer(schema):
 
 def test_request_bodies_are_json_except_the_uploads(schema):
     uploads = {"/api/v1/documents/verify/", "/api/v1/plans/{id}/draft/import/",
-               "/api/v1/consultations/{id}/imports/"}
+               "/api/v1/consultations/{id}/imports/",
+               "/api/v1/reviews/{id}/external-submission/submitted/"}
     for path, method, operation in _operations(schema):
         if "requestBody" not in operation:
             continue

@@ -90,23 +90,18 @@ def decide_review(review: Review, action: str, kind: str, actor: Any, **kwargs: 
 
 
 def record_feedback(world: World, review: Review) -> Review:
-    """Scrutiny's feedback, answered and incorporated; completes the feedback task."""
-    from documents.models import FeedbackPoint, ScrutinyFeedback
-    from plangov.txn import service
+    """Scrutiny's feedback, answered and incorporated, through the scrutiny services
+    (workflows.reviews.scrutiny); completes the feedback task."""
+    from workflows.reviews.scrutiny import (
+        feedback_point_answer,
+        review_feedback_incorporated,
+        scrutiny_feedback_record,
+    )
 
-    @service
-    def record() -> Review:
-        locked = review_routing.lock_review(review.pk)
-        feedback = ScrutinyFeedback.objects.create(
-            review=locked, body=world.scrutiny, meeting_on=clock.today(),
-            recorded_by=world.scrutiny_secretary, recorded_at=clock.now())
-        FeedbackPoint.objects.create(feedback=feedback, number=1, text="More on bullying.",
-                                     response="Added.", responded_by=world.lead,
-                                     responded_at=clock.now())
-        locked.feedback_incorporated = True
-        locked.save()
-        review_routing.review_task_complete(review=locked, kind="scrutiny_feedback",
-                                            actor=world.scrutiny_secretary)
-        return locked
-
-    return record()
+    feedback = scrutiny_feedback_record(
+        review=review, actor=world.scrutiny_secretary, meeting_on=clock.today(),
+        points=["More on bullying."], attendance=5)
+    for point in feedback.points.all():
+        feedback_point_answer(point=point, response="Added.", actor=world.lead)
+    return review_feedback_incorporated(review=review, note="Section 3 rewritten.",
+                                        actor=world.lead)

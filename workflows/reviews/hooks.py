@@ -7,16 +7,18 @@ call-in period running out: workflows.reviews.decisions and workflows.reviews.ca
 the plan and the review locked (lock_review), after the lifecycle moved and the review was
 saved.
 
-It is where the approved review gets published as a signed PDF (``documents.publishing``'s
-``publish_review(review)``, the same publishing path as the plan's), which then fires the
-review's ``publish`` transition. Until that lands it does nothing.
+It asks for the approved review's signed PDF (documents.publishing.review.publish_review, the
+same publishing path as the plan's), rendered by the worker once the approval commits. When
+it is signed, the review is published (workflows.reviews.publication fires the lifecycle's
+``publish``, approved → published, in the signing's transaction).
 """
 
 from __future__ import annotations
 
 from documents.models import Review
+from documents.publishing.review import publish_review
 
 
 def on_review_approved(review: Review) -> None:
     """The review has just been approved: publish it (see the module docstring)."""
-    return None
+    publish_review(review)

@@ -32,7 +32,7 @@ from ..models import TaskInfo, TaskKind
 from ..routing import OPEN, _take, due_for, scrutiny_body
 
 # Tasks the review's lead officer (or a priority's lead) works, not a body's secretary.
-LEAD_KINDS = (TaskKind.PROGRESS_REPORT, TaskKind.COMPILE_REVIEW)
+LEAD_KINDS = (TaskKind.PROGRESS_REPORT, TaskKind.COMPILE_REVIEW, TaskKind.EXTERNAL_SUBMISSION)
 
 
 def lock_review(review_id: int) -> Review:
@@ -203,6 +203,9 @@ def on_review_withdrawn(review: Review) -> None:
     process = active_process(review)
     if process is not None:
         AnnualReviewFlow.instance.cancel(process)
+    from .external import on_review_withdrawn as cancel_external_submission
+
+    cancel_external_submission(review)
 
 
 __all__ = [
