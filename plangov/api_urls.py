@@ -30,6 +30,7 @@ from workflows.consultations_api import (
     PlanConsultationsView,
 )
 from workflows.plans_api import PlanViewSet
+from workflows.reviews.api import PlanReviewsView, ReviewViewSet
 from workflows.timetable.api import TimetableView
 
 router = DefaultRouter()
@@ -37,6 +38,7 @@ router.register("bodies", BodyViewSet, basename="body")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("documents", DocumentViewSet, basename="document")
+router.register("reviews", ReviewViewSet, basename="review")
 
 urlpatterns = [
     path("auth/token/", token_view, name="api-token"),
@@ -62,6 +64,7 @@ urlpatterns = [
     path("plans/<int:pk>/decisions/<int:decision_id>/publication/",
          DecisionPublicationView.as_view(), name="plan-decision-publication"),
     path("plans/<int:pk>/timetable/", TimetableView.as_view(), name="plan-timetable"),
+    path("plans/<int:pk>/reviews/", PlanReviewsView.as_view(), name="plan-reviews"),
     re_path(rf"^plans/(?P<pk>{ID_REGEX})/draft/import/$", DraftImportView.as_view(),
             name="plan-draft-import"),
     re_path(rf"^plans/(?P<pk>{ID_REGEX})/draft/import/(?P<token>[A-Za-z0-9_-]{{1,64}})"

@@ -33,6 +33,11 @@ def _schedule(sender: Celery, **_: object) -> None:
     )
     sender.add_periodic_task(
         float(settings.CELERY_BEAT_SCAN_SECONDS),
+        sender.signature("workflows.tasks.scan_review_dates"),
+        name="start the annual review of plans whose review date has come",
+    )
+    sender.add_periodic_task(
+        float(settings.CELERY_BEAT_SCAN_SECONDS),
         sender.signature("documents.tasks.scan_documents"),
         name="render signed documents waiting for a worker",
     )

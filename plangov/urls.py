@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("governance.consultation.engagement_urls")),
     # Indicators and readings of an adopted plan (documents.monitoring).
     path("", include("documents.monitoring_urls")),
+    path("", include("workflows.reviews.urls")),
     path("", include("workflows.urls")),
     path("", include("documents.urls")),
     path("", include("documents.report_urls")),

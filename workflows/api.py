@@ -41,6 +41,7 @@ from .callin_api import (
 from .inbox import OPEN, View, inbox, is_overdue, workable
 from .models import Notification, TaskKind
 from .plans_api import PlanDetailSerializer
+from .reviews.api import ReviewDetailSerializer, review_detail
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -60,10 +61,22 @@ class TaskBodySerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class TaskReviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    year = serializers.IntegerField()
+    stage = serializers.CharField()
+
+
 class TaskSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     kind = serializers.ChoiceField(source="info.kind", choices=TaskKind.choices)
     label = serializers.CharField(source="info.get_kind_display")
+    title = serializers.SerializerMethodField(
+        help_text="What the task is about: its label and the review's (or the plan's) title.")
+    review = TaskReviewSerializer(source="info.review", allow_null=True,
+                                  help_text="The review the task belongs to, if any.")
     status = serializers.CharField(help_text="NEW (in a queue), ASSIGNED, DONE or CANCELED.")
     plan = TaskPlanSerializer(source="info.plan")
     body = TaskBodySerializer(source="info.body", allow_null=True)
@@ -83,6 +96,10 @@ class TaskSerializer(serializers.Serializer):
         help_text="What you can do with the task now: claim, complete, reassign."
     )
 
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_title(self, task: Task) -> str:
+        return task_title(task)
+
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_overdue(self, task: Task) -> bool:
         return is_overdue(task, self.context["today"])
@@ -98,6 +115,34 @@ class TaskSerializer(serializers.Serializer):
         if task.owner_id == user.pk:
             return ["complete", "reassign"]
         return ["reassign"]
+
+
+def task_title(task: Task) -> str:
+    """A task's title for a list: a review's names the review (and a progress report its
+    priority), any other names its plan."""
+    info = task.info
+    if info.review_id is not None:
+        about = info.comments.removeprefix("Priority: ") \
+            if info.kind == TaskKind.PROGRESS_REPORT else ""
+        return f"{info.get_kind_display()}{f' ({about})' if about else ''}: {info.review.title}"
+    return f"{info.get_kind_display()}: {info.plan.title}"
+
+
+class ProgressReportInputSerializer(serializers.Serializer):
+    """A progress report task: the priority lead's report."""
+
+    text = serializers.CharField(max_length=20000, help_text="The progress made.")
+    submitted_on = serializers.DateField(required=False, allow_null=True, default=None,
+                                         help_text="When it was reported, if recorded later "
+                                         "(default: today).")
+
+
+class SendOnInputSerializer(serializers.Serializer):
+    """A review's compiling task: completing it sends the review on (to scrutiny, or to the
+    board once scrutiny's feedback is answered)."""
+
+    reasons = serializers.CharField(required=False, allow_blank=True, default="",
+                                    max_length=2000)
 
 
 class CompleteInputSerializer(DecisionInputSerializer):
@@ -252,11 +297,16 @@ class TaskViewSet(viewsets.GenericViewSet):
         request=PolymorphicProxySerializer(
             component_name="TaskCompletion",
             serializers=[CompleteInputSerializer, CallInRequestInputSerializer,
-                         CallInOutcomeInputSerializer],
+                         CallInOutcomeInputSerializer, ProgressReportInputSerializer,
+                         SendOnInputSerializer],
             resource_type_field_name=None,
         ),
         responses={
-            200: PlanDetailSerializer,
+            200: PolymorphicProxySerializer(
+                component_name="TaskCompletedPlanOrReview",
+                serializers=[PlanDetailSerializer, ReviewDetailSerializer],
+                resource_type_field_name=None,
+            ),
             201: PolymorphicProxySerializer(
                 component_name="TaskCompleted",
                 serializers=[DecisionSerializer, CallInRequestSerializer],
@@ -270,7 +320,10 @@ class TaskViewSet(viewsets.GenericViewSet):
             "call-in task: record members' call-in request (CallInRequestInput); a call-in "
             "outcome task: record the scrutiny committee's outcome (CallInOutcomeInput); both "
             "answer 201 with the call-in request. A redraft task: submit the plan's current "
-            "version again for approval, with optional ``reasons``; answers 200 with the plan."
+            "version again for approval, with optional ``reasons``; answers 200 with the plan. "
+            "A review's progress report task: the report (ProgressReportInput); a review's "
+            "compiling task: send the review on (SendOnInput); both answer 200 with the "
+            "review (ReviewDetail). Other review tasks are answered on the review's endpoints."
         ),
     )
     @action(detail=True, methods=["post"])
@@ -278,7 +331,16 @@ class TaskViewSet(viewsets.GenericViewSet):
         task = self._task(pk)
         kind = task.info.kind
         data: serializers.Serializer
-        if kind == TaskKind.CALL_IN:
+        if task.info.review_id is not None and kind not in (TaskKind.PROGRESS_REPORT,
+                                                            TaskKind.COMPILE_REVIEW):
+            # Scrutiny's, the board's and the executive's tasks on a review are answered on
+            # the review's endpoints; the service says so (409).
+            routing.task_complete(task_id=task.pk, actor=request.user)
+        if kind == TaskKind.PROGRESS_REPORT:
+            data = ProgressReportInputSerializer(data=request.data)
+        elif kind == TaskKind.COMPILE_REVIEW:
+            data = SendOnInputSerializer(data=request.data)
+        elif kind == TaskKind.CALL_IN:
             data = CallInRequestInputSerializer(data=request.data)
         elif kind == TaskKind.CALL_IN_OUTCOME:
             data = CallInOutcomeInputSerializer(data=request.data)
@@ -295,6 +357,8 @@ class TaskViewSet(viewsets.GenericViewSet):
             call_in = CallInRequest.objects.select_related("outcome").get(pk=call_in.pk)
             return Response(CallInRequestSerializer(call_in).data,
                             status=status.HTTP_201_CREATED)
+        if task.info.review_id is not None:
+            return review_detail(request, task.info.review)
         plan = with_decisions(visible_plans(request.user)).get(pk=task.info.plan_id)
         return Response(PlanDetailSerializer(plan, context={"request": request}).data)
 

@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 
 # Tasks that are reminded once and never escalated.
-NEVER_OVERDUE = (TaskKind.CALL_IN,)
+NEVER_OVERDUE = (TaskKind.CALL_IN, TaskKind.REVIEW_CALL_IN)
 
 
 # Who hears about a task.
@@ -123,6 +123,8 @@ def recipients(task: Task, kind: str, roles: _Roles) -> list[dict[str, str]]:
 
 def _what(task: Task) -> str:
     info = task.info
+    if info.review_id is not None:  # a review's task names the review
+        return _review_what(task)
     if info.kind == TaskKind.REDRAFT:
         return f"the redraft of {info.plan.title}"
     body = info.body.name if info.body else "the body"
@@ -133,6 +135,22 @@ def _what(task: Task) -> str:
         TaskKind.CALL_IN_OUTCOME: f"{body}'s outcome on the call-in of {info.plan.title}",
         TaskKind.FULL_COUNCIL_DECISION: f"{body}'s decision on {info.plan.title}",
     }.get(info.kind, f"{info.get_kind_display()} for {info.plan.title}")
+
+
+def _review_what(task: Task) -> str:
+    info = task.info
+    review = info.review.title
+    body = info.body.name if info.body else "the body"
+    if info.kind == TaskKind.PROGRESS_REPORT:
+        return f"the progress report on '{task.seed.priority_title}' for the {review}"
+    return {
+        TaskKind.COMPILE_REVIEW: f"the compiling of the {review}",
+        TaskKind.SCRUTINY_FEEDBACK: f"{body}'s feedback on the {review}",
+        TaskKind.REVIEW_BOARD_DECISION: f"{body}'s decision on the {review}",
+        TaskKind.REVIEW_EXECUTIVE_DECISION: f"the {body}'s decision on the {review}",
+        TaskKind.REVIEW_CALL_IN: f"any call-in of the executive's decision on the {review}",
+        TaskKind.REVIEW_CALL_IN_OUTCOME: f"{body}'s outcome on the call-in of the {review}",
+    }.get(info.kind, f"{info.get_kind_display()} for the {review}")
 
 
 def message(task: Task, kind: str, today: datetime.date) -> tuple[str, str]:
@@ -163,6 +181,8 @@ def message(task: Task, kind: str, today: datetime.date) -> tuple[str, str]:
         f"Task: {info.get_kind_display()}",
         f"Plan: {info.plan.title}",
     ]
+    if info.review_id is not None:
+        lines.append(f"Review: {info.review.title}")
     if info.body is not None:
         lines.append(f"Body: {info.body.name}")
     footer = ("You receive this because of your role in the partnership. A call-in is "
@@ -185,6 +205,7 @@ def _due_tasks(kind: str, today: datetime.date) -> Any:
         Task.objects.filter(status__in=OPEN, info__isnull=False)
         .exclude(Exists(already))
         .select_related("info", "info__plan", "info__plan__lead_officer", "info__body",
+                        "info__review",
                         "owner", "info__plan__partnership")
         .prefetch_related("info__plan__partnership__closure_days")
     )
@@ -193,7 +214,7 @@ def _due_tasks(kind: str, today: datetime.date) -> Any:
         # A call-in period that has not started (its notice unpublished) has no end to remind.
         return tasks.filter(info__due_on__gte=today, info__due_on__lte=horizon).exclude(
             info__kind=TaskKind.CALL_IN, info__plan__call_in_ends_on__isnull=True
-        )
+        ).exclude(info__kind=TaskKind.REVIEW_CALL_IN, info__review__call_in_ends_on__isnull=True)
     # A call-in window is optional: an unused one is normal, never "overdue".
     return tasks.filter(info__due_on__lt=today).exclude(info__kind__in=NEVER_OVERDUE)
 

@@ -21,6 +21,10 @@ from plangov import clock
 from .models import TaskKind
 
 OPEN = (STATUS.NEW, STATUS.ASSIGNED)
+# A call-in window is optional: never overdue.
+OPTIONAL_KINDS = (TaskKind.CALL_IN, TaskKind.REVIEW_CALL_IN)
+# Tasks the plan's lead officer (or deputy) works, not a body's secretary.
+LEAD_KINDS = (TaskKind.REDRAFT, TaskKind.COMPILE_REVIEW, TaskKind.PROGRESS_REPORT)
 CLOSED = (STATUS.DONE, STATUS.CANCELED)
 
 # A task's status in words, British spelling ("cancelled"; viewflow's value is CANCELED).
@@ -71,11 +75,13 @@ def _leads_task_plan(user: Any) -> Q:
 
 def workable(user: Any) -> Q:
     """Tasks ``user`` may claim or complete: a body's decision for its secretaries, deputies
-    (and executive members for the executive); a redraft for the plan's lead officer."""
-    redraft = Q(info__kind=TaskKind.REDRAFT)
+    (and executive members for the executive); a redraft, a review's compiling or a progress
+    report for the plan's lead officer; a progress report for its priority's lead."""
+    redraft = Q(info__kind__in=LEAD_KINDS)
+    report = Q(info__kind=TaskKind.PROGRESS_REPORT)
     return (~redraft & Q(info__body_id__in=recordable_body_ids(user))) | (
         redraft & _leads_task_plan(user)
-    )
+    ) | (report & Q(owner=user))
 
 
 def _visible_plan(user: Any) -> Q:
@@ -83,7 +89,8 @@ def _visible_plan(user: Any) -> Q:
     if policy.sees_every_partnership(user):
         return Q()
     member_of = policy.member_partnership_ids(user)
-    return Q(info__plan__lead_officer=user) | Q(info__plan__partnership_id__in=member_of)
+    return (Q(info__plan__lead_officer=user) | Q(info__plan__partnership_id__in=member_of)
+            | Q(owner=user))
 
 
 def base_queryset() -> QuerySet[Task]:
@@ -91,7 +98,7 @@ def base_queryset() -> QuerySet[Task]:
     list shows fetched in the same query."""
     return (
         Task.objects.filter(info__isnull=False)
-        .select_related("info", "info__plan", "info__body", "owner")
+        .select_related("info", "info__plan", "info__body", "info__review", "owner")
         .order_by("info__due_on", "pk")
     )
 
@@ -131,7 +138,7 @@ def inbox(
         tasks = tasks.filter(info__plan=plan)
     if overdue is not None:
         late = Q(status__in=OPEN, info__due_on__lt=today or clock.today()) & ~Q(
-            info__kind=TaskKind.CALL_IN
+            info__kind__in=OPTIONAL_KINDS
         )
         tasks = tasks.filter(late) if overdue else tasks.exclude(late)
     return tasks
@@ -139,6 +146,6 @@ def inbox(
 
 def is_overdue(task: Task, today: datetime.date | None = None) -> bool:
     """Past its due date and still open; a call-in window is optional, never overdue."""
-    if task.info.kind == TaskKind.CALL_IN:
+    if task.info.kind in OPTIONAL_KINDS:
         return False
     return task.status in OPEN and task.info.due_on < (today or clock.today())

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from viewflow import fsm
 
 from documents.models import Plan, Stage
@@ -411,6 +412,8 @@ class PlanLifecycle:
         self.plan.adopted_version_id = self.plan.current_version_id
         self.plan.adopted_at = clock.now()
         self.plan.adopted_on = on
+        if self.plan.review_date is None and on is not None:  # reviewed a year after adoption
+            self.plan.review_date = on + relativedelta(years=1)
         # Rendered and signed by a worker once the adoption commits.
         publish_adopted_version(self.plan)
 

@@ -283,6 +283,10 @@ def _task_snapshot(task: Task) -> dict[str, Any]:
 
 def _may_work(task: Task, user: Any) -> policy.Verdict:
     info = task.info
+    if info.review_id is not None:
+        from .reviews.routing import may_work
+
+        return may_work(task, user)
     if info.kind == TaskKind.REDRAFT:
         return policy.can_lead(info.plan, user)
     if info.body is None:
@@ -362,6 +366,10 @@ def task_complete(*, task_id: int, actor: AbstractBaseUser, **decision: Any) -> 
         raise Conflict(f"{task.owner.get_username()} has claimed this task; it is theirs to "
                        "complete, or reassign it first.")
     plan = task.info.plan
+    if task.info.review_id is not None:
+        from .reviews.services import review_task_work
+
+        return review_task_work(task=task, actor=actor, **decision)
     if task.info.kind == TaskKind.REDRAFT:
         return plan_submit(plan=plan, actor=actor, reason=decision.get("reasons", ""),
                            submitted_on=decision.get("submitted_on"))
@@ -390,7 +398,12 @@ def timer_fire(*, task_id: int) -> bool:
     task = Task.objects.filter(pk=task_id, status=STATUS.SCHEDULED).first()
     if task is None:
         return False  # fired or cancelled already: a redelivered message does nothing
-    lock_plan(task.process.artifact_object_id)
+    if task.process.artifact_content_type.model == "review":  # a review's call-in timer
+        from .reviews.routing import lock_review
+
+        lock_review(task.process.artifact_object_id)
+    else:
+        lock_plan(task.process.artifact_object_id)
     with task.activation() as activation:
         if task.status != STATUS.SCHEDULED or not activation.start.can_proceed():
             return False

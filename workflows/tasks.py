@@ -157,3 +157,37 @@ def close_consultation_round(round_id: int) -> str:
         log.warning("Consultation round %s not closed: %s", round_id, exc.detail)
         return "not closed"
     return "closed" if closed else "nothing to do"
+
+
+# Annual reviews start by themselves on each adopted plan's review date.
+
+
+@shared_task(name="workflows.tasks.scan_review_dates")
+def scan_review_dates() -> int:
+    """Beat: queue the start of the annual review of every adopted plan whose review date
+    has come (by plangov's clock) and that has no annual review for that year."""
+    from .reviews.services import review_dates_due
+
+    due = review_dates_due()
+    for plan_id in due:
+        start_due_review.delay(plan_id)
+    return len(due)
+
+
+@shared_task(
+    name="workflows.tasks.start_due_review",
+    autoretry_for=(OperationalError, FlowLockFailed),
+    retry_backoff=True,
+    max_retries=5,
+)
+def start_due_review(plan_id: int) -> str:
+    """Idempotent: the check under the plan's lock and the unique constraint start one review
+    per plan and year, however often this runs."""
+    from .reviews.services import review_start_due
+
+    try:
+        review = review_start_due(plan_id=plan_id)
+    except InvalidInput as exc:
+        log.warning("Review of plan %s not started: %s", plan_id, exc.detail)
+        return "not started"
+    return f"started review {review.pk}" if review is not None else "nothing to do"

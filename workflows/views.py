@@ -96,7 +96,7 @@ def _people_for(task: Task) -> Any:
     info = task.info
     users = get_user_model().objects.filter(is_active=True)
     current = Membership.objects.current()
-    if info.kind == TaskKind.REDRAFT:
+    if info.kind in (TaskKind.REDRAFT, TaskKind.COMPILE_REVIEW, TaskKind.PROGRESS_REPORT):
         held = current.filter(role=Role.LEAD_OFFICER, body_id=info.plan.owning_body_id,
                               user_id=info.plan.lead_officer_id)
         return users.filter(Q(pk=info.plan.lead_officer_id) | Q(deputising_for__in=held)
@@ -126,9 +126,10 @@ def _task_page(request: HttpRequest, task: Task, *, decision: Any = None, redraf
     can_work = Task.objects.filter(workable(request.user), pk=task.pk).exists()
     is_open = task.status in OPEN
     mine_or_free = task.owner_id in (None, request.user.pk)
-    is_redraft = task.info.kind == TaskKind.REDRAFT
-    is_request = task.info.kind == TaskKind.CALL_IN
-    if is_redraft or is_request:
+    is_review = task.info.review_id is not None  # worked on the review's pages
+    is_redraft = task.info.kind == TaskKind.REDRAFT and not is_review
+    is_request = task.info.kind == TaskKind.CALL_IN and not is_review
+    if is_redraft or is_request or is_review:
         decision_form = None
     else:
         decision_form = decision or _decision_form(task)
@@ -148,6 +149,9 @@ def _task_page(request: HttpRequest, task: Task, *, decision: Any = None, redraf
     }
     if is_redraft:
         context["plan"] = task.info.plan
+    if is_review:
+        context["review"] = task.info.review
+        return render(request, "workflows/task_detail.html", context, status=status)
     context.update(_version_links(task))
     return render(request, "workflows/task_detail.html", context, status=status)
 

@@ -163,6 +163,10 @@ SPECTACULAR_SETTINGS = {
         "ResponseImportStatusEnum": "governance.consultation.models.ResponseImportStatus",
         "TrendEnum": "documents.monitoring.trends.TREND_CHOICES",
         "RagEnum": "documents.monitoring.trends.RAG_CHOICES",
+        "ReviewKindEnum": "documents.reviews.models.ReviewKind",
+        "ReviewStageEnum": "documents.reviews.models.ReviewStage",
+        "StageEnum": "documents.models.Stage",
+        "TaskKindEnum": "workflows.models.TaskKind",
     },
 }
 
@@ -221,6 +225,10 @@ if PLANGOV_CALL_IN_STARTS not in ("decision", "publication"):
 # days; a redraft after this many; reminders go this many working days before the due date.
 PLANGOV_TASK_DUE_WORKING_DAYS = env_int("PLANGOV_TASK_DUE_WORKING_DAYS", 10, minimum=1)
 PLANGOV_REDRAFT_WORKING_DAYS = env_int("PLANGOV_REDRAFT_WORKING_DAYS", 20, minimum=1)
+# The review process (workflows.reviews): a priority lead's progress report, and the lead
+# officer's compiling (or redrafting) of the review, are due after these working days.
+PLANGOV_PROGRESS_REPORT_DAYS = env_int("PLANGOV_PROGRESS_REPORT_DAYS", 15, minimum=1)
+PLANGOV_REVIEW_COMPILE_DAYS = env_int("PLANGOV_REVIEW_COMPILE_DAYS", 20, minimum=1)
 PLANGOV_REMINDER_WORKING_DAYS = env_int("PLANGOV_REMINDER_WORKING_DAYS", 2, minimum=0)
 # A notification claimed by a worker that died before sending it goes back to the queue
 # after this long (the beat scan puts it back); see workflows.deadlines.

@@ -37,7 +37,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from viewflow.workflow.models import Task
 
-from documents.models import Plan, SignedDocument, Stage
+from documents.models import Plan, Review, SignedDocument, Stage
 from governance.models import Body
 
 from .conftest import plan_in_stage
@@ -88,6 +88,10 @@ def seeded(transactional_db: None, world: Any, frozen_clock: Any,
     monkeypatch.setattr("documents.publishing.services._enqueue", lambda document_id: None)
     for stage in STAGES:
         plan_in_stage(world, frozen_clock, stage)
+    # A review of the adopted plan, with its progress report tasks.
+    from workflows.reviews.services import review_start
+
+    review_start(plan=Plan.objects.get(stage=Stage.ADOPTED), actor=world.lead)
     # Lockouts and rate limits (none exist yet) must exempt these users: plug that in here.
     tokens = {role: Token.objects.create(user=world.users[role]).key for role in ROLES}
     ids = {
@@ -95,6 +99,7 @@ def seeded(transactional_db: None, world: Any, frozen_clock: Any,
         "/api/v1/tasks/": list(Task.objects.values_list("pk", flat=True)),
         "/api/v1/bodies/": list(Body.objects.values_list("pk", flat=True)),
         "/api/v1/documents/": list(SignedDocument.objects.values_list("pk", flat=True)),
+        "/api/v1/reviews/": list(Review.objects.values_list("pk", flat=True)),
     }
     return Seeded(tokens, ids)
 
