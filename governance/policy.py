@@ -230,3 +230,14 @@ def can_read_analysis(plan: Plan, user: Any) -> Verdict:
         return ALLOW
     return Verdict(False, "Only the plan's lead officer, their deputy and auditors read the "
                           "consultation responses.")
+
+
+# Monitoring: progress on an adopted plan's actions.
+def is_staff(user: Any) -> bool:
+    return _is_person(user) and (user.is_superuser or user.is_staff)
+
+
+def is_partnership_person(user: Any, partnership_id: int | None) -> bool:
+    """Holds a current role (a membership) in the partnership: an active governance person."""
+    return _is_person(user) and Membership.objects.current().filter(
+        user=user, body__partnership_id=partnership_id).exists()

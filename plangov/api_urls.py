@@ -10,6 +10,7 @@ from documents.content_io.api import (
 )
 from documents.documents_api import DocumentViewSet
 from documents.drafts_api import DraftSaveVersionView, DraftView
+from documents.monitoring.actions_api import ActionsProgressView
 from documents.monitoring.api import (
     RagThresholdsView,
     ReadingsView,
@@ -45,6 +46,8 @@ urlpatterns = [
     # Before the router's plans/{id}/versions/{n}/ (which takes digits only, so never this).
     path("plans/<int:pk>/versions/compare/", VersionCompareView.as_view(),
          name="plan-versions-compare"),
+    path("plans/<int:pk>/actions-progress/", ActionsProgressView.as_view(),
+         name="plan-actions-progress"),
     *router.urls,
     path("plans/<int:pk>/draft/", DraftView.as_view(), name="plan-draft"),
     path("plans/<int:pk>/draft/save-version/", DraftSaveVersionView.as_view(),

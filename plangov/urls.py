@@ -18,6 +18,7 @@ urlpatterns = [
     # Indicators and readings of an adopted plan (documents.monitoring).
     path("", include("documents.monitoring_urls")),
     path("", include("workflows.reviews.urls")),
+    path("", include("documents.monitoring.action_urls")),
     path("", include("workflows.urls")),
     path("", include("documents.urls")),
     path("", include("documents.report_urls")),

@@ -15,7 +15,9 @@ import decimal
 from collections.abc import Iterable
 from typing import Any
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from plangov.tabular import FORMULA_STARTS
+
+__all__ = ["FORMULA_STARTS", "is_number", "safe_cell", "write_csv"]
 
 
 def safe_cell(value: Any) -> Any:

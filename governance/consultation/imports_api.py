@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -16,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance import policy
+from plangov import tabular
 from plangov.errors import InvalidInput
 from plangov.ids import path_id
 from plangov.openapi import PROBLEM
@@ -87,27 +87,12 @@ class ImportInputSerializer(serializers.Serializer):
         "(default: import nothing unless every row is valid).")
 
 
-class SizeLimitHandler(FileUploadHandler):
+class SizeLimitHandler(tabular.SizeLimitHandler):
     """Stops reading an upload once it passes the import size limit, so a huge body is
     refused after reading at most the limit, not stored whole first."""
 
     def __init__(self, request: Any = None):
-        super().__init__(request)
-        self.seen = 0
-
-    def handle_raw_input(self, input_data: Any, META: Any, content_length: int,
-                         boundary: Any, encoding: Any = None) -> None:
-        self.seen = 0
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
-        self.seen += len(raw_data)
-        if self.seen > settings.PLANGOV_IMPORT_MAX_BYTES:
-            self.request.plangov_upload_too_big = self.seen
-            raise StopUpload(connection_reset=False)
-        return raw_data
-
-    def file_complete(self, file_size: int) -> None:
-        return None
+        super().__init__(request, limit=settings.PLANGOV_IMPORT_MAX_BYTES)
 
 
 class ImportListView(APIView):

@@ -167,6 +167,7 @@ SPECTACULAR_SETTINGS = {
         "ReviewStageEnum": "documents.reviews.models.ReviewStage",
         "StageEnum": "documents.models.Stage",
         "TaskKindEnum": "workflows.models.TaskKind",
+        "ActionStatusEnum": "documents.monitoring.models.ActionStatus",
     },
 }
 

@@ -18,7 +18,6 @@ stored, so no export can hand it to a spreadsheet as a formula.
 from __future__ import annotations
 
 import datetime
-import functools
 import hashlib
 import json
 import re
@@ -27,8 +26,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from plangov import clock, text
+from plangov.tabular import Problem, formula_problem
+from plangov.tabular import header_key as _key
+from plangov.tabular import parse_date as _date
 
-from ..exports import FORMULA_STARTS
 from ..models import (
     AGREEMENT_SCALE,
     Audience,
@@ -43,25 +44,9 @@ FIXED = ("audience", "channel", "submitted_on", "consent_to_quote", "children_fo
 OFFLINE_CHANNELS = [c for c in Channel if c != Channel.ONLINE]
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
-_SPACES = re.compile(r"\s+")
 # What plangov.text refuses, for text that is all ASCII (most of it): a much faster search.
 _ASCII_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _QUESTION_ID = re.compile(r"^q?(\d{1,18})$", re.IGNORECASE)
-
-
-@functools.lru_cache(maxsize=4096)
-def _key(value: str) -> str:
-    return _SPACES.sub(" ", value.strip()).casefold()
-
-
-@dataclass
-class Problem:
-    row: int
-    column: str
-    problem: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "problem": self.problem}
 
 
 @dataclass
@@ -258,19 +243,6 @@ def _flag(value: str) -> bool | None:
     return None
 
 
-def _date(value: str) -> datetime.date | None:
-    value = value.strip()
-    if len(value) == 10 and value[4] == "-":
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            return None
-    try:
-        return datetime.datetime.strptime(value, "%d/%m/%Y").date()
-    except ValueError:
-        return None
-
-
 class RowChecker:
     """Checks one data row at a time against the layout; answers a Row or its problems."""
 
@@ -313,10 +285,8 @@ class RowChecker:
                 problems.append(Problem(number, column, message))
                 continue
             cell = (text.normalise_lines(cell) if odd_lines else cell).strip()
-            if cell.startswith(FORMULA_STARTS):
-                problems.append(Problem(number, column, (
-                    f"Starts with '{cell[0]}', which a spreadsheet runs as a formula: not "
-                    "imported. Remove the sign, or begin the text with a word.")))
+            if (formula := formula_problem(cell)) is not None:
+                problems.append(Problem(number, column, formula))
                 continue
             values[column] = cell
         audience_id = layout.audiences.get(_key(values.get("audience", "")))

@@ -35,7 +35,6 @@ import datetime
 import hashlib
 import logging
 import os
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,8 +47,8 @@ from django.utils import timezone
 
 from governance import policy
 from governance.audit import audit_record
-from plangov import clock
-from plangov.errors import Conflict, Forbidden, InvalidInput
+from plangov import clock, tabular
+from plangov.errors import Conflict, Forbidden
 from plangov.txn import service
 
 from ..models import (
@@ -82,36 +81,17 @@ def path_for(sha256: str) -> Path:
 
 
 def too_big(size: int) -> str:
-    limit = settings.PLANGOV_IMPORT_MAX_BYTES
-    return (f"The file is {size / 2**20:.1f} MB; files of up to {limit // 2**20} MB are "
-            "imported. Split it into smaller files.")
+    return tabular.too_big(size, settings.PLANGOV_IMPORT_MAX_BYTES)
 
 
 def store_upload(upload: Any) -> tuple[str, int]:
     """Write the upload under the import directory, named by its SHA-256, in chunks (never
-    whole in memory); refuse it once it passes the size limit."""
-    if upload is None:
-        raise InvalidInput({"file": ["Choose a CSV or XLSX file of responses."]})
-    limit = settings.PLANGOV_IMPORT_MAX_BYTES
-    if (getattr(upload, "size", 0) or 0) > limit:
-        raise InvalidInput({"file": [too_big(upload.size)]})
-    (import_dir() / "tmp").mkdir(parents=True, exist_ok=True)
-    partial = import_dir() / "tmp" / f"{uuid.uuid4().hex}.part"
-    digest = hashlib.sha256()
-    size = 0
+    whole in memory); refuse it once it passes the size limit (plangov.tabular.spool)."""
+    partial, sha, size = tabular.spool(
+        upload, import_dir() / "tmp", limit=settings.PLANGOV_IMPORT_MAX_BYTES,
+        missing="Choose a CSV or XLSX file of responses.",
+        empty="The file is empty; choose the file of responses.")
     try:
-        with open(partial, "wb") as handle:
-            for chunk in upload.chunks() if hasattr(upload, "chunks") else iter(
-                lambda: upload.read(1 << 20), b""
-            ):
-                size += len(chunk)
-                if size > limit:
-                    raise InvalidInput({"file": [too_big(size)]})
-                digest.update(chunk)
-                handle.write(chunk)
-        if size == 0:
-            raise InvalidInput({"file": ["The file is empty; choose the file of responses."]})
-        sha = digest.hexdigest()
         os.replace(partial, path_for(sha))
     finally:
         partial.unlink(missing_ok=True)
