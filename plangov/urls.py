@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("documents.analysis_urls")),
     # Before workflows' consultations/<pk>/<act>/, which would take activities/ and imports/.
     path("", include("governance.consultation.engagement_urls")),
+    # The scorecard of a plan (documents.scorecard_views), before workflows' plans/<pk>/<act>/.
+    path("", include("documents.scorecard_urls")),
     # Indicators and readings of an adopted plan (documents.monitoring).
     path("", include("documents.monitoring_urls")),
     path("", include("workflows.reviews.urls")),

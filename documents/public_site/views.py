@@ -253,3 +253,25 @@ def results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def round_half(value: float) -> int:
     return int(value + 0.5)
+
+
+def scorecard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The scorecard of an adopted (or superseded) plan, for anyone: the same rows, filters
+    and summary as the signed-in page (documents.scorecard_views), without the exports."""
+    from documents.monitoring.scorecard_page import put_rows, scorecard_view
+    from documents.scorecard_views import scorecard_context, scorecard_filters
+
+    partnership = _partnership(slug)
+    plan = get_object_or_404(
+        Plan.objects.select_related("adopted_version"), pk=pk, partnership=partnership,
+        stage__in=PUBLIC_STAGES, adopted_version__isnull=False,
+    )
+    view = scorecard_view(plan)
+    form, filters = scorecard_filters(request, view.outcomes)
+    rows = view.pick(**filters) if filters is not None else []
+    response = render(request, "public/scorecard.html", {
+        **scorecard_context(plan, view, rows, filters or {}), "form": form,
+        "partnership": partnership,
+    }, status=400 if filters is None else 200)
+    response.content = put_rows(response.content, view.html(rows))
+    return response

@@ -55,6 +55,10 @@ def record_key(kind: str, version: PlanVersion, *, decision: Decision | None = N
         return f"plan/{version.plan_id}/v{version.number}"
     if kind == DocumentKind.EXECUTIVE_REPORT:
         return f"executive-report/{version.plan_id}/v{version.number}/r{revision}"
+    if kind == DocumentKind.SCORECARD:  # of the readings as they stand now
+        from documents.monitoring.scorecard_pdf import record_key as scorecard_key
+
+        return scorecard_key(version.plan_id, version)
     assert decision is not None
     return f"decision-notice/{decision.pk}"
 
@@ -128,6 +132,11 @@ def document_request(
         if decision is None:
             raise InvalidInput({"decision": ["Give the id of a decision taken on this plan."]})
         version = decision.version
+    elif kind == DocumentKind.SCORECARD:
+        if plan.adopted_version_id is None:
+            raise Conflict("Only an adopted plan has a scorecard; this one is in "
+                           f"{plan.get_stage_display().lower()}.")
+        version = PlanVersion.objects.get(pk=plan.adopted_version_id)
     else:
         report = ExecutiveReport.objects.filter(plan=plan).first()
         if report is None or plan.current_version_id is None:
@@ -172,6 +181,10 @@ def build_html(document: SignedDocument) -> tuple[str, str]:
         title = f"Decision notice: {document.decision.body.name}, {plan.title}"
         data = context.decision_context(document.decision)
         template = "documents/decision_notice.html"
+    elif document.kind == DocumentKind.SCORECARD:
+        from documents.monitoring.scorecard_pdf import scorecard_document
+
+        data, title, template = scorecard_document(document, RenderRefused)
     else:
         from .executive import executive_report_context
 
