@@ -87,6 +87,7 @@ COMMENTARY = {
         "each child absent for more than ten sessions."),
     ("health-assessments", "2026/27 Q2"): "Best quarter since the strategy was adopted.",
 }
+GREEN_WITHIN, AMBER_WITHIN = "5", "10"  # percentages of the target
 SOURCE = "York children's social care performance report"
 READING_DELAY = datetime.timedelta(days=45)  # measured and published some weeks after
 
@@ -236,11 +237,16 @@ def _adopted(partnership: Partnership, lead: Any, people: dict[str, Any]) -> Pla
 
 
 def _leads(plan: Plan, lead: Any, people: dict[str, Any]) -> int:
+    """The leads linked to people, and the plan's RAG thresholds (within 5% of a target is
+    green, within 10% amber)."""
     from documents.monitoring.actions import lead_link_set
+    from documents.monitoring.services import rag_thresholds_set
 
+    rag_thresholds_set(plan=plan, green_within_percent=GREEN_WITHIN,
+                       amber_within_percent=AMBER_WITHIN, actor=lead)
     for name, username in LEAD_LINKS.items():
         lead_link_set(plan=plan, name=name, person=people[username], actor=lead)
-    return len(LEAD_LINKS)
+    return 1 + len(LEAD_LINKS)
 
 
 def _progress(plan: Plan, lead: Any, people: dict[str, Any], today: datetime.date) -> int:

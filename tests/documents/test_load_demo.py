@@ -375,6 +375,12 @@ def test_it_has_ten_quarters_of_readings_so_the_scorecard_has_a_trend(output, cl
     page = response.content.decode()
     assert sentence in page
     assert "Care leavers aged 19 to 21 in education, employment or training" in page
+    rags = [row.rag for row in scorecard_build(plan).rows]
+    assert (rags.count("green"), rags.count("amber"), rags.count("red")) == (6, 3, 2)
+    client.logout()
+    public = client.get(f"/p/yorok/plans/{plan.pk}/scorecard/")
+    assert public.status_code == 200
+    assert sentence in public.content.decode()
 
 
 def test_its_annual_review_is_under_way_with_one_progress_report_outstanding(output, client):
