@@ -8,14 +8,17 @@ from django.contrib import admin
 from governance.admin import ReadOnlyAdmin
 
 from .models import (
+    ActionProgress,
     ApprovalStep,
     ContentImport,
     ExecutiveReport,
     ExternalSubmission,
     FeedbackPoint,
     IndicatorReading,
+    LeadLink,
     PlanDraft,
     PlanVersion,
+    ProgressNote,
     ProgressReport,
     RagThresholds,
     Review,
@@ -87,6 +90,25 @@ class RagThresholdsAdmin(ReadOnlyAdmin):
     list_display = ["plan", "green_within_percent", "amber_within_percent"]
 
 
+@admin.register(LeadLink)
+class LeadLinkAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "name", "person"]
+    list_select_related = ["plan", "person"]
+
+
+@admin.register(ActionProgress)
+class ActionProgressAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "action_number", "action_title", "status", "status_on"]
+    list_select_related = ["plan"]
+    list_filter = ["status"]
+
+
+@admin.register(ProgressNote)
+class ProgressNoteAdmin(ReadOnlyAdmin):
+    list_display = ["progress", "noted_on", "status", "author"]
+    list_select_related = ["progress", "author"]
+
+
 @admin.register(Review)
 class ReviewAdmin(ReadOnlyAdmin):
     list_display = ["plan", "kind", "year", "stage", "started_on", "approved_on"]
@@ -114,6 +136,3 @@ class FeedbackPointAdmin(ReadOnlyAdmin):
 @admin.register(ExternalSubmission)
 class ExternalSubmissionAdmin(ReadOnlyAdmin):
     list_display = ["review", "recipient", "deadline", "submitted_on"]
-
-
-from .monitoring import action_admin  # noqa: E402,F401  (lead links, action progress)

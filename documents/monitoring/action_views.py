@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from documents.models import ActionProgress, Plan, ProgressNote
 from documents.queries import visible_plans
 from governance import policy
-from plangov import tabular
+from plangov import clock, tabular
 from plangov.errors import Forbidden, InvalidInput, PlangovError, refusal_title
 from plangov.ids import path_id
 
@@ -28,12 +28,9 @@ from .actions import (
     action_rows,
     actions_of,
     adopted_version,
-    lead_link_remove,
-    lead_link_set,
-    lead_names,
     may_report,
-    partnership_people,
 )
+from .lead_links import lead_link_remove, lead_link_set, lead_names, partnership_people
 from .leads import lead_people
 from .progress_import import (
     RowReport,
@@ -119,7 +116,7 @@ def action_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         progress = ActionProgress.objects.filter(plan=plan, version=version,
                                                  action_number=number).first()
         form = ProgressNoteForm(initial={"status": progress.status if progress else
-                                         "not_started"})
+                                         "not_started", "noted_on": clock.today()})
     notes = ProgressNote.objects.filter(
         progress__plan=plan, progress__version=version, progress__action_number=number
     ).select_related("author").order_by("-noted_on", "-id")

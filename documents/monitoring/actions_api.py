@@ -90,8 +90,8 @@ def _plan(request: Request, pk: Any) -> Plan:
     return plan
 
 
-def _listing(plan: Plan) -> dict[str, Any]:
-    rows: list[ActionRow] = action_rows(plan)
+def _listing(plan: Plan, *, status: str = "") -> dict[str, Any]:
+    rows: list[ActionRow] = action_rows(plan, status=status)
     version = plan.adopted_version.number if plan.adopted_version_id else None
     return {"plan": plan.pk, "version": version,
             "actions": ActionProgressSerializer(rows, many=True).data}
@@ -118,13 +118,20 @@ class ActionsProgressView(APIView):
 
     @extend_schema(
         operation_id="plans_actions_progress_list",
-        responses={200: ProgressListSerializer, 404: PROBLEM},
-        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+        responses={200: ProgressListSerializer, 400: PROBLEM, 404: PROBLEM},
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH),
+                    OpenApiParameter("status", str, enum=ActionStatus.values, description=(
+                        "Only the actions with this status."))],
         description="Every action of the plan's adopted version (numbered from 1) with its "
         "lead, linked person, status and latest progress note.",
     )
     def get(self, request: Request, pk: int) -> Response:
-        return Response(_listing(_plan(request, pk)))
+        plan = _plan(request, pk)
+        status = request.query_params.get("status", "")
+        if status and status not in ActionStatus.values:
+            raise InvalidInput({"status": ["Not a status; use one of: "
+                                           + ", ".join(ActionStatus.values) + "."]})
+        return Response(_listing(plan, status=status))
 
     @extend_schema(
         operation_id="plans_actions_progress_create",

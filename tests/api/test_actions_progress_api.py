@@ -36,6 +36,9 @@ def test_json_updates_are_written_and_listed(world, plan, as_user):
                                                                         "on_track")
     assert first["latest_note"]["text"] == "Good." and first["lead_person"] is None
     assert listing["actions"][1]["status"] == "not_started"
+    dropped = api.get(url(plan), {"status": "dropped"}).json()["actions"]
+    assert [a["action_number"] for a in dropped] == [3]
+    assert api.get(url(plan), {"status": "green"}).status_code == 400
     assert AuditEvent.objects.filter(action="action_progress.import").count() == 1
 
 

@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from documents.models import ActionProgress, LeadLink, Plan, ProgressNote
-from documents.monitoring.actions import action_progress_update, lead_link_set
+from documents.monitoring.actions import action_progress_update
+from documents.monitoring.lead_links import lead_link_set
 from governance.models import AuditEvent
 
 from .action_helpers import HEADER, LEADS, adopted_plan, csv_bytes, partnership_person, title

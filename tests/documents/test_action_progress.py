@@ -14,11 +14,9 @@ from documents.monitoring.actions import (
     action_progress_bulk,
     action_progress_update,
     action_rows,
-    lead_link_remove,
-    lead_link_set,
-    lead_names,
     may_report,
 )
+from documents.monitoring.lead_links import lead_link_remove, lead_link_set, lead_names
 from documents.monitoring.leads import priority_leads
 from governance import policy
 from governance.models import AuditEvent
@@ -89,7 +87,7 @@ def test_a_lead_not_named_in_the_plan_is_refused(world, plan, name, field):
 
 def test_only_a_current_member_of_the_partnership_can_be_linked(world, plan):
     stranger = UserFactory(username="stranger")
-    for person in (stranger, None, "abc", 10**9):
+    for person in (stranger, None, "abc", 10**9, 10**30, -1, True):
         with pytest.raises(InvalidInput) as refused:
             lead_link_set(plan=plan, name=LEADS[0], person=person, actor=world.lead)
         assert "person" in refused.value.errors

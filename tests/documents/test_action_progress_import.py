@@ -15,7 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from documents.models import ActionProgress, Plan, ProgressNote
-from documents.monitoring.actions import lead_link_set
+from documents.monitoring.lead_links import lead_link_set
 from documents.monitoring.progress_import import (
     RowReport,
     progress_file_import,
@@ -234,7 +234,14 @@ def test_the_template_escapes_titles_that_look_like_formulas(world, frozen_clock
     content = dict(version.content)
     content["actions"] = [{**content["actions"][0], "title": "=1+2 more places"}]
     PlanVersion.objects.filter(pk=version.pk).update(content=content)
-    assert b"'=1+2 more places" in template_csv(plan, world.lead)
+    data = template_csv(plan, world.lead)
+    assert b"'=1+2 more places" in data
+    # Filled in and uploaded, the guarded title still matches the action's.
+    path = Path(tempfile.mkdtemp()) / "template.csv"
+    path.write_bytes(data)
+    header, row = list(tabular.rows(path, tabular.CSV))
+    result = run(plan, world.lead, csv_bytes([header, [*row[:4], "2016-07-01", "ok"]]))
+    assert result.updates == 1
 
 
 def test_the_same_file_uploaded_again_writes_nothing_new(world, plan):
