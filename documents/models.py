@@ -31,7 +31,8 @@ class Stage(models.TextChoices):
     CALL_IN = "call_in", "Call-in period"
     FULL_COUNCIL = "full_council", "Full council"
     ADOPTED = "adopted", "Adopted"
-    UNDER_REVIEW = "under_review", "Under review"
+    # (No "under review": a review is its own subject, documents.reviews; the plan stays
+    # adopted throughout. Migration 0012 moved plans that were under review to adopted.)
     SUPERSEDED = "superseded", "Superseded"
     WITHDRAWN = "withdrawn", "Withdrawn"
 

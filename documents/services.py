@@ -219,8 +219,7 @@ def version_create(
 
 # A plan's title can be corrected until the plan is adopted; the adopted record keeps the
 # title it was adopted under.
-TITLE_FROZEN_STAGES = frozenset({Stage.ADOPTED, Stage.UNDER_REVIEW, Stage.SUPERSEDED,
-                                 Stage.WITHDRAWN})
+TITLE_FROZEN_STAGES = frozenset({Stage.ADOPTED, Stage.SUPERSEDED, Stage.WITHDRAWN})
 
 
 @service

@@ -28,6 +28,11 @@ def _schedule(sender: Celery, **_: object) -> None:
     )
     sender.add_periodic_task(
         float(settings.CELERY_BEAT_SCAN_SECONDS),
+        sender.signature("workflows.tasks.scan_successor_prompts"),
+        name="prompt lead officers to start the successor of a plan whose period is ending",
+    )
+    sender.add_periodic_task(
+        float(settings.CELERY_BEAT_SCAN_SECONDS),
         sender.signature("workflows.tasks.scan_consultation_rounds"),
         name="open and close consultation rounds at their times",
     )

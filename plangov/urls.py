@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("documents.monitoring_urls")),
     path("", include("workflows.reviews.urls")),
     path("", include("documents.monitoring.action_urls")),
+    path("", include("workflows.successor_urls")),
     path("", include("workflows.urls")),
     path("", include("documents.urls")),
     path("", include("documents.report_urls")),

@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from documents.models import Plan
 from documents.queries import visible_plans, with_decisions
 from governance.api import DecisionInputSerializer, DecisionSerializer
 from governance.models import Body, CallInOutcome, CallInRequest, Decision
@@ -167,6 +168,15 @@ class CompleteInputSerializer(DecisionInputSerializer):
             del self.fields["submitted_on"]
 
 
+class StartSuccessorInputSerializer(serializers.Serializer):
+    """A start-successor task: the successor is made (workflows.successor)."""
+
+    title = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=250,
+        help_text="The successor plan's title (default: this plan's).",
+    )
+
+
 class ReassignInputSerializer(serializers.Serializer):
     to = serializers.CharField(help_text="Username of the person who takes the task.")
     reason = serializers.CharField(allow_blank=True, max_length=2000,
@@ -298,7 +308,7 @@ class TaskViewSet(viewsets.GenericViewSet):
             component_name="TaskCompletion",
             serializers=[CompleteInputSerializer, CallInRequestInputSerializer,
                          CallInOutcomeInputSerializer, ProgressReportInputSerializer,
-                         SendOnInputSerializer],
+                         SendOnInputSerializer, StartSuccessorInputSerializer],
             resource_type_field_name=None,
         ),
         responses={
@@ -324,6 +334,8 @@ class TaskViewSet(viewsets.GenericViewSet):
             "A review's progress report task: the report (ProgressReportInput); a review's "
             "compiling task: send the review on (SendOnInput); both answer 200 with the "
             "review (ReviewDetail). Other review tasks are answered on the review's endpoints."
+            "A start-successor task: start the successor plan (StartSuccessorInput, optional "
+            "``title``); answers 200 with the successor."
         ),
     )
     @action(detail=True, methods=["post"])
@@ -344,6 +356,8 @@ class TaskViewSet(viewsets.GenericViewSet):
             data = CallInRequestInputSerializer(data=request.data)
         elif kind == TaskKind.CALL_IN_OUTCOME:
             data = CallInOutcomeInputSerializer(data=request.data)
+        elif kind == TaskKind.START_SUCCESSOR:
+            data = StartSuccessorInputSerializer(data=request.data)
         else:
             data = CompleteInputSerializer(data=request.data, redraft=kind == TaskKind.REDRAFT,
                                            context={"plan": task.info.plan})
@@ -359,7 +373,9 @@ class TaskViewSet(viewsets.GenericViewSet):
                             status=status.HTTP_201_CREATED)
         if task.info.review_id is not None:
             return review_detail(request, task.info.review)
-        plan = with_decisions(visible_plans(request.user)).get(pk=task.info.plan_id)
+        # A redraft answers with the plan; starting the successor, with the successor.
+        plan_id = result.pk if isinstance(result, Plan) else task.info.plan_id
+        plan = with_decisions(visible_plans(request.user)).get(pk=plan_id)
         return Response(PlanDetailSerializer(plan, context={"request": request}).data)
 
     @extend_schema(request=ReassignInputSerializer,

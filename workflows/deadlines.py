@@ -46,6 +46,12 @@ from .models import Notification, NotificationKind, NotificationStatus, TaskKind
 log = logging.getLogger(__name__)
 
 
+# What the scan writes; a prompt is written when its task is made (workflows.successor).
+DEADLINE_KINDS = (NotificationKind.REMINDER, NotificationKind.ESCALATION)
+AUDIT_ACTIONS = {NotificationKind.REMINDER: "task.remind", NotificationKind.ESCALATION:
+                 "task.escalate", NotificationKind.PROMPT: "task.prompt"}
+# Tasks of the plan's lead officer (or deputy), not of a body.
+LEAD_KINDS = (TaskKind.REDRAFT, TaskKind.START_SUCCESSOR)
 # Tasks that are reminded once and never escalated.
 NEVER_OVERDUE = (TaskKind.CALL_IN, TaskKind.REVIEW_CALL_IN)
 
@@ -101,7 +107,7 @@ def _workers(task: Task, roles: _Roles) -> list[Any]:
     if task.owner_id:
         return [task.owner]
     info = task.info
-    if info.kind == TaskKind.REDRAFT:
+    if info.kind in LEAD_KINDS:
         return roles.lead_and_deputy(info.plan)
     kinds = [Role.SECRETARY]
     if info.body is not None and info.body.kind == BodyKind.EXECUTIVE:
@@ -224,7 +230,7 @@ def deadlines_scan(*, today: datetime.date | None = None) -> list[int]:
     every notification waiting to be sent."""
     today = today or clock.today()
     now = clock.now()
-    due = [(task, kind) for kind in NotificationKind.values for task in _due_tasks(kind, today)]
+    due = [(task, kind) for kind in DEADLINE_KINDS for task in _due_tasks(kind, today)]
     if due:
         roles = _Roles(
             {task.info.body_id for task, _ in due if task.info.body_id}
@@ -276,7 +282,7 @@ def _mark_sent(*, notification: Notification, claimed_at: datetime.datetime) -> 
     task = notification.task
     audit_record(
         actor=None,
-        action=f"task.{'remind' if notification.kind == NotificationKind.REMINDER else 'escalate'}",
+        action=AUDIT_ACTIONS[notification.kind],
         obj=notification,
         plan_id=task.info.plan_id,
         before={"status": NotificationStatus.SENDING},

@@ -239,7 +239,7 @@ def _adopted(partnership: Partnership, lead: Any, people: dict[str, Any]) -> Pla
 def _leads(plan: Plan, lead: Any, people: dict[str, Any]) -> int:
     """The leads linked to people, and the plan's RAG thresholds (within 5% of a target is
     green, within 10% amber)."""
-    from documents.monitoring.actions import lead_link_set
+    from documents.monitoring.lead_links import lead_link_set
     from documents.monitoring.services import rag_thresholds_set
 
     rag_thresholds_set(plan=plan, green_within_percent=GREEN_WITHIN,

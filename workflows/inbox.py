@@ -75,9 +75,10 @@ def _leads_task_plan(user: Any) -> Q:
 
 def workable(user: Any) -> Q:
     """Tasks ``user`` may claim or complete: a body's decision for its secretaries, deputies
-    (and executive members for the executive); a redraft, a review's compiling or a progress
-    report for the plan's lead officer; a progress report for its priority's lead."""
-    redraft = Q(info__kind__in=LEAD_KINDS)
+    (and executive members for the executive); a redraft, a start-successor, a review's
+    compiling or a progress report for the plan's lead officer; a progress report for its
+    priority's lead."""
+    redraft = Q(info__kind__in=(*LEAD_KINDS, TaskKind.START_SUCCESSOR))
     report = Q(info__kind=TaskKind.PROGRESS_REPORT)
     return (~redraft & Q(info__body_id__in=recordable_body_ids(user))) | (
         redraft & _leads_task_plan(user)

@@ -82,6 +82,8 @@ class TaskInfo(models.Model):
 class NotificationKind(models.TextChoices):
     REMINDER = "reminder", "Reminder"
     ESCALATION = "escalation", "Escalation"
+    # A prompt to act, sent when its task is made (the successor prompt: workflows.successor).
+    PROMPT = "prompt", "Prompt"
 
 
 class NotificationStatus(models.TextChoices):

@@ -42,15 +42,41 @@ ACTION_DONE = {
               "given their tasks.",
     "adopt": "Plan adopted.\nIts signed PDF is being made and will be listed under Signed "
              "documents.",
-    "start_review": "Annual review started.\nConclude the review to keep the plan as it is, or "
-                    "revise it to write a new version.",
-    "conclude_review": "Review concluded without revision.\nThe plan stays adopted.",
-    "revise": "Plan back in drafting for revision.\nWrite a new version, then submit it for "
-              "approval.",
+    "revise": "Revision started.\nThe adopted version stays in force: write a new version, "
+              "then submit it for approval.",
     "supersede": "Plan marked as superseded.\nIt stays on file; nothing more can be done "
                  "with it.",
     "withdraw": "Plan withdrawn.\nIts open tasks were cancelled; the record keeps your reason.",
+    "withdraw_revision": "Revision withdrawn.\nThe adopted version stays in force, as it was; "
+                         "the record keeps your reason.",
+    "start_successor": "Successor plan started.\nIts draft holds the adopted content of this "
+                       "plan: edit it, then write its first version.",
 }
+
+# Withdrawing a revision of an adopted plan (the plan stays adopted).
+WITHDRAW_REVISION = {
+    "title": "Withdraw the revision",
+    "button": "Withdraw the revision",
+    "effects": [
+        "The revision stops where it is: it will not be approved or adopted.",
+        "The plan stays adopted: its adopted version stays in force, as it was.",
+        "Open tasks on the revision are cancelled. Its versions and record stay on file.",
+    ],
+    "reason_label": "Reason for withdrawing the revision",
+    "reason_hint": "Required. The audit record keeps it and the plan's page shows it.",
+}
+
+
+def confirmed_text(plan: Plan, action: str) -> dict:
+    if action == "withdraw" and plan.adopted_version_id:
+        return WITHDRAW_REVISION
+    return CONFIRMED_ACTIONS[action]
+
+
+def done_text(plan: Plan, action: str) -> str:
+    if action == "withdraw" and plan.stage == "adopted":
+        return ACTION_DONE["withdraw_revision"]
+    return ACTION_DONE.get(action, "Done.")
 
 
 def plan_now(plan_id: int) -> str:

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from documents.content import PlanContentSerializer
-from documents.models import ApprovalRoute, Plan, PlanKind, PlanVersion, Stage
+from documents.models import ApprovalRoute, Plan, PlanKind, PlanVersion, Review, Stage
 from documents.queries import visible_plans, with_decisions
 from documents.services import plan_create, plan_rename, version_create
 from governance import policy
@@ -181,6 +181,11 @@ class ActionInputSerializer(serializers.Serializer):
         queryset=Plan.objects, required=False, allow_null=True, default=None,
         help_text="supersede only: the plan that replaces this one.",
     )
+    review = RelatedIdField(
+        queryset=Review.objects, required=False, allow_null=True, default=None,
+        help_text="revise only: the review of the adopted version that changes its priorities; "
+        "the version submitted in the revision becomes its revision.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -188,6 +193,8 @@ class ActionInputSerializer(serializers.Serializer):
         if request is not None:
             # A plan the caller cannot see is reported as missing, not confirmed to exist.
             self.fields["successor"].queryset = visible_plans(request.user)
+            self.fields["review"].queryset = Review.objects.filter(
+                plan__in=visible_plans(request.user))
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -310,6 +317,8 @@ class PlanViewSet(
             params["closes_on"] = data.validated_data["closes_on"]
         if action_name == "supersede":
             params["successor"] = data.validated_data["successor"]
+        if action_name == "revise":
+            params["review"] = data.validated_data["review"]
         dated = ACTION_DATE_FIELDS
         if data.validated_data["on"] is not None:
             if action_name not in dated:

@@ -287,7 +287,7 @@ def _may_work(task: Task, user: Any) -> policy.Verdict:
         from .reviews.routing import may_work
 
         return may_work(task, user)
-    if info.kind == TaskKind.REDRAFT:
+    if info.kind in (TaskKind.REDRAFT, TaskKind.START_SUCCESSOR):
         return policy.can_lead(info.plan, user)
     if info.body is None:
         return policy.Verdict(False, "Nobody can take this task: the partnership has no body "
@@ -370,6 +370,11 @@ def task_complete(*, task_id: int, actor: AbstractBaseUser, **decision: Any) -> 
         from .reviews.services import review_task_work
 
         return review_task_work(task=task, actor=actor, **decision)
+    if task.info.kind == TaskKind.START_SUCCESSOR:
+        from .successor import plan_start_successor
+
+        return plan_start_successor(plan=plan, actor=actor,
+                                    title=decision.get("title") or None)
     if task.info.kind == TaskKind.REDRAFT:
         return plan_submit(plan=plan, actor=actor, reason=decision.get("reasons", ""),
                            submitted_on=decision.get("submitted_on"))

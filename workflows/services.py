@@ -9,9 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Q
 
-from documents.models import Plan, Stage
+from documents.models import Plan, Review, ReviewStage, Stage
 from documents.services import lock_plan, plan_snapshot
 from governance.audit import audit_record
 from governance.consultation import services as consultation
@@ -244,6 +244,7 @@ def plan_submit(
     chronology.submission(plan=plan, version=plan.current_version, submitted_on=submitted_on)
     plan = _move(plan, actor, "submit", reason, submitter=actor, submitted_on=submitted_on,
                  extra_after={"submitted_on": submitted_on})
+    _link_revision(plan)
     routing.on_submitted(plan, actor)
     return plan
 
@@ -256,18 +257,43 @@ def plan_adopt(*, plan: Plan, actor: Actor, reason: str = "") -> Plan:
 
 
 @service
-def plan_start_review(*, plan: Plan, actor: Actor, reason: str = "") -> Plan:
-    return _move(plan, actor, "start_review", reason)
+def plan_revise(
+    *, plan: Plan, actor: Actor, review: Review | None = None, reason: str = ""
+) -> Plan:
+    """A review changed the priorities: a new drafting cycle while the plan stays adopted (the
+    adopted version stays in force until the revision is adopted). ``review`` is that review;
+    the version submitted in this cycle becomes its ``revision`` (plan_submit)."""
+    extra: dict[str, Any] = {}
+    if review is not None:
+        problems = []
+        if review.plan_id != plan.pk:
+            problems.append("The review is of another plan.")
+        elif review.stage == ReviewStage.WITHDRAWN:
+            problems.append("The review was withdrawn.")
+        elif not review.changes_priorities:
+            problems.append("The review does not change the plan's priorities; record that it "
+                            "does before revising the plan.")
+        elif review.version_id != lock_plan(plan.pk).adopted_version_id:
+            problems.append("The review is of an earlier adopted version.")
+        if problems:
+            raise InvalidInput({"review": problems})
+        extra["review"] = review.pk
+    return _move(plan, actor, "revise", reason, extra_after=extra)
 
 
-@service
-def plan_conclude_review(*, plan: Plan, actor: Actor, reason: str = "") -> Plan:
-    return _move(plan, actor, "conclude_review", reason)
-
-
-@service
-def plan_revise(*, plan: Plan, actor: Actor, reason: str = "") -> Plan:
-    return _move(plan, actor, "revise", reason)
+def _link_revision(plan: Plan) -> None:
+    """The version submitted in a revision is the revision of the reviews of the adopted
+    version that change its priorities (their revision so far, if any, is a version
+    submitted earlier in the cycle and referred back)."""
+    if not plan.adopted_version_id or plan.current_version_id == plan.adopted_version_id:
+        return
+    adopted_number = plan.versions.filter(pk=plan.adopted_version_id).values_list(
+        "number", flat=True).first() or 0
+    Review.objects.filter(
+        plan=plan, version_id=plan.adopted_version_id, changes_priorities=True,
+    ).exclude(stage=ReviewStage.WITHDRAWN).filter(
+        Q(revision__isnull=True) | Q(revision__number__gt=adopted_number)
+    ).update(revision=plan.current_version_id)
 
 
 @service
@@ -277,13 +303,20 @@ def plan_supersede(
     if successor is not None and successor.pk == plan.pk:
         raise InvalidInput({"successor": ["A plan cannot supersede itself."]})
     extra = {"superseded_by": successor.pk if successor else None}
-    return _move(plan, actor, "supersede", reason, extra_after=extra, successor=successor)
+    plan = _move(plan, actor, "supersede", reason, extra_after=extra, successor=successor)
+    from .successor import cancel_prompt
+
+    cancel_prompt(plan)
+    return plan
 
 
 @service
 def plan_withdraw(*, plan: Plan, actor: Actor, reason: str = "") -> Plan:
+    """Withdraw the plan; or, while an adopted plan is being revised, the revision: the plan
+    is adopted again with its adopted version current, never withdrawn."""
     if not reason.strip():
-        raise InvalidInput({"reason": ["Say why the plan is withdrawn; the record keeps it."]})
+        what = "revision" if plan.adopted_version_id else "plan"
+        raise InvalidInput({"reason": [f"Say why the {what} is withdrawn; the record keeps it."]})
     plan = _move(plan, actor, "withdraw", reason)
     # A withdrawn plan consults nobody: an open round closes with it.
     now = clock.now()
@@ -301,8 +334,6 @@ PLAN_ACTIONS: dict[str, Callable[..., Plan]] = {
     "close_consultation": plan_close_consultation,
     "submit": plan_submit,
     "adopt": plan_adopt,
-    "start_review": plan_start_review,
-    "conclude_review": plan_conclude_review,
     "revise": plan_revise,
     "supersede": plan_supersede,
     "withdraw": plan_withdraw,

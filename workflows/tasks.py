@@ -191,3 +191,32 @@ def start_due_review(plan_id: int) -> str:
         log.warning("Review of plan %s not started: %s", plan_id, exc.detail)
         return "not started"
     return f"started review {review.pk}" if review is not None else "nothing to do"
+
+
+# The end of a plan's period: its lead officer is prompted to start the successor.
+
+
+@shared_task(name="workflows.tasks.scan_successor_prompts")
+def scan_successor_prompts() -> int:
+    """Beat: queue a prompt for every adopted plan whose period ends within
+    PLANGOV_SUCCESSOR_PROMPT_MONTHS and whose lead officer has not been prompted yet. Each is
+    a compare-and-set under the plan's lock (workflows.successor), so a second scan, or two
+    racing, prompt once."""
+    from .successor import plans_due_successor_prompt
+
+    due = plans_due_successor_prompt()
+    for plan_id in due:
+        prompt_successor.delay(plan_id)
+    return len(due)
+
+
+@shared_task(
+    name="workflows.tasks.prompt_successor",
+    autoretry_for=(OperationalError, FlowLockFailed),
+    retry_backoff=True,
+    max_retries=5,
+)
+def prompt_successor(plan_id: int) -> str:
+    from .successor import successor_prompt_if_due
+
+    return "prompted" if successor_prompt_if_due(plan_id=plan_id) else "nothing to do"

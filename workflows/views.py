@@ -45,8 +45,9 @@ from .forms import (
 from .inbox import OPEN, View, inbox, is_overdue, workable
 from .lifecycle import PlanLifecycle
 from .models import TaskKind
-from .page_text import ACTION_DONE, CONFIRMED_ACTIONS, plan_now
+from .page_text import ACTION_DONE, CONFIRMED_ACTIONS, confirmed_text, done_text, plan_now
 from .services import ACTION_DATE_FIELDS, PLAN_ACTIONS
+from .successor import page_context as successor_context
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,8 @@ def _people_for(task: Task) -> Any:
     info = task.info
     users = get_user_model().objects.filter(is_active=True)
     current = Membership.objects.current()
-    if info.kind in (TaskKind.REDRAFT, TaskKind.COMPILE_REVIEW, TaskKind.PROGRESS_REPORT):
+    if info.kind in (TaskKind.REDRAFT, TaskKind.START_SUCCESSOR, TaskKind.COMPILE_REVIEW,
+                     TaskKind.PROGRESS_REPORT):
         held = current.filter(role=Role.LEAD_OFFICER, body_id=info.plan.owning_body_id,
                               user_id=info.plan.lead_officer_id)
         return users.filter(Q(pk=info.plan.lead_officer_id) | Q(deputising_for__in=held)
@@ -129,7 +131,8 @@ def _task_page(request: HttpRequest, task: Task, *, decision: Any = None, redraf
     is_review = task.info.review_id is not None  # worked on the review's pages
     is_redraft = task.info.kind == TaskKind.REDRAFT and not is_review
     is_request = task.info.kind == TaskKind.CALL_IN and not is_review
-    if is_redraft or is_request or is_review:
+    is_successor = task.info.kind == TaskKind.START_SUCCESSOR and not is_review
+    if is_redraft or is_request or is_review or is_successor:
         decision_form = None
     else:
         decision_form = decision or _decision_form(task)
@@ -218,6 +221,8 @@ def task_claim(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task(request, pk)
+    if task.info.kind == TaskKind.START_SUCCESSOR:  # done by starting it, on its own page
+        return redirect("successor:start", pk=task.info.plan_id)
     if task.info.kind == TaskKind.REDRAFT:
         form: Any = RedraftForm(request.POST)
         name = "redraft"
@@ -352,7 +357,8 @@ def _plan_page(request: HttpRequest, plan: Plan, *, failed: str = "",
         "documents": plan.documents.select_related("version", "decision__body"),
         "leads": leads,
         "rename_form": (rename_form or RenameForm(initial={"title": plan.title}))
-        if leads and plan.stage not in TITLE_FROZEN_STAGES else None,
+        if leads and plan.stage not in TITLE_FROZEN_STAGES and not plan.adopted_version_id
+        else None,
         "may_request": policy.can_request_document(plan, request.user),
         "timeline": timeline,
         "chart": _chart(plan),
@@ -361,6 +367,7 @@ def _plan_page(request: HttpRequest, plan: Plan, *, failed: str = "",
         "analysis_rounds": list(plan.consultation_rounds.order_by("number"))
         if policy.can_read_analysis(plan, request.user) else [],
         **_call_in_context(plan, request.user),
+        **successor_context(plan, leads=bool(leads)),
     }, status=status)
 
 
@@ -442,7 +449,7 @@ def plan_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if plan is None or service is None:
         raise Http404("No such plan or action.")
     if action in CONFIRMED_ACTIONS:
-        return _confirm_page(request, plan, action, _confirm_form(action, request.POST))
+        return _confirm_page(request, plan, action, _confirm_form(plan, action, request.POST))
     form = PlanActionForm(request.POST)
     if not form.is_valid():
         # Each message names its field, as the error summary says what to mend.
@@ -470,14 +477,14 @@ def plan_action_confirm(request: HttpRequest, pk: int, action: str) -> HttpRespo
     if action not in CONFIRMED_ACTIONS:
         raise Http404("No such action.")
     data = request.POST if request.method == "POST" else None
-    return _confirm_page(request, plan, action, _confirm_form(action, data))
+    return _confirm_page(request, plan, action, _confirm_form(plan, action, data))
 
 
-def _confirm_form(action: str, data: Any = None) -> PlanActionForm:
+def _confirm_form(plan: Plan, action: str, data: Any = None) -> PlanActionForm:
     """The reason, asked in the words of the action (before the form is validated: a bound
     field keeps the label it had when it was first read)."""
     form = PlanActionForm(data)
-    text = CONFIRMED_ACTIONS[action]
+    text = confirmed_text(plan, action)
     form.fields["reason"].label = text["reason_label"]
     form.fields["reason"].help_text = text["reason_hint"]
     form.fields["reason"].widget = forms.Textarea(attrs={"rows": 3})
@@ -497,9 +504,10 @@ def _confirm_page(request: HttpRequest, plan: Plan, action: str,
         except PlangovError as exc:
             return _refused(request, exc, plan=plan)
         else:
-            messages.success(request, ACTION_DONE[action])
+            plan.refresh_from_db()
+            messages.success(request, done_text(plan, action))
             return redirect("workflows:plan", pk=plan.pk)
-    text = CONFIRMED_ACTIONS[action]
+    text = confirmed_text(plan, action)
     lifecycle = PlanLifecycle(plan)
     offered = {a["action"]: a for a in lifecycle.available_actions(request.user)}
     if action not in lifecycle.possible_actions():

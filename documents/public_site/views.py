@@ -37,8 +37,9 @@ from plangov.ids import INT64_MAX
 
 from .forms import HONEYPOT, ResponseForm, question_field_name
 
-# Plans the public sees: adopted (in force, under review too) and superseded ones.
-PUBLIC_STAGES = (Stage.ADOPTED, Stage.UNDER_REVIEW, Stage.SUPERSEDED)
+# Plans the public sees: adopted ones (in force, a revision in progress too: its adopted
+# version is what the public sees until the revision is adopted) and superseded ones.
+PUBLIC_PLANS = Q(adopted_version__isnull=False) & ~Q(stage=Stage.WITHDRAWN)
 PUBLIC_ROUND_STATUSES = (ConsultationStatus.OPEN, ConsultationStatus.CLOSED)
 
 
@@ -49,7 +50,8 @@ def _partnership(slug: str) -> Partnership:
 def _public_documents() -> Q:
     """Signed documents the public may download: a plan's adopted version, and decision
     notices, of a plan that is adopted or superseded."""
-    return Q(status=DocumentStatus.DONE, plan__stage__in=PUBLIC_STAGES) & (
+    return Q(status=DocumentStatus.DONE, plan__adopted_version__isnull=False) & ~Q(
+        plan__stage=Stage.WITHDRAWN) & (
         Q(kind=DocumentKind.PLAN, version_id=F("plan__adopted_version_id"))
         | Q(kind=DocumentKind.DECISION_NOTICE)
     )
@@ -60,8 +62,8 @@ def partnership_home(request: HttpRequest, slug: str) -> HttpResponse:
     documents = SignedDocument.objects.filter(_public_documents()).select_related(
         "decision__body", "version").order_by("kind", "-signed_at", "-pk")
     plans = list(
-        Plan.objects.filter(partnership=partnership, stage__in=PUBLIC_STAGES)
-        .select_related("adopted_version")
+        Plan.objects.filter(PUBLIC_PLANS, partnership=partnership)
+        .select_related("adopted_version", "predecessor", "superseded_by")
         .prefetch_related(Prefetch("documents", queryset=documents, to_attr="public_documents"))
         .order_by("stage", "-adopted_on", "title")
     )

@@ -231,6 +231,9 @@ PLANGOV_REDRAFT_WORKING_DAYS = env_int("PLANGOV_REDRAFT_WORKING_DAYS", 20, minim
 PLANGOV_PROGRESS_REPORT_DAYS = env_int("PLANGOV_PROGRESS_REPORT_DAYS", 15, minimum=1)
 PLANGOV_REVIEW_COMPILE_DAYS = env_int("PLANGOV_REVIEW_COMPILE_DAYS", 20, minimum=1)
 PLANGOV_REMINDER_WORKING_DAYS = env_int("PLANGOV_REMINDER_WORKING_DAYS", 2, minimum=0)
+# The lead officer is prompted (a task and an email) to start a plan's successor this many
+# months before the plan's period ends (workflows.successor).
+PLANGOV_SUCCESSOR_PROMPT_MONTHS = env_int("PLANGOV_SUCCESSOR_PROMPT_MONTHS", 6, minimum=0)
 # A notification claimed by a worker that died before sending it goes back to the queue
 # after this long (the beat scan puts it back); see workflows.deadlines.
 PLANGOV_NOTIFICATION_LEASE_SECONDS = env_int("PLANGOV_NOTIFICATION_LEASE_SECONDS", 600,

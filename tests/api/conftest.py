@@ -19,7 +19,6 @@ from tests.factories import BodyFactory, MembershipFactory, PartnershipFactory, 
 from workflows.services import (
     plan_adopt,
     plan_start_consultation,
-    plan_start_review,
     plan_supersede,
     plan_withdraw,
 )
@@ -49,8 +48,7 @@ POSSIBLE_ACTIONS: dict[str, list[str]] = {
     Stage.EXECUTIVE_APPROVAL: ["withdraw"],
     Stage.CALL_IN: ["adopt"],
     Stage.FULL_COUNCIL: ["withdraw"],
-    Stage.ADOPTED: ["start_review", "supersede"],
-    Stage.UNDER_REVIEW: ["conclude_review", "revise", "supersede"],
+    Stage.ADOPTED: ["revise", "supersede"],
     Stage.SUPERSEDED: [],
     Stage.WITHDRAWN: [],
 }
@@ -59,8 +57,6 @@ USER_ACTIONS = [
     "close_consultation",
     "submit",
     "adopt",
-    "start_review",
-    "conclude_review",
     "revise",
     "supersede",
     "withdraw",
@@ -129,8 +125,6 @@ def plan_in_stage(world: World, frozen_clock: Any, stage: str) -> Plan:
         decide(world, plan, world.executive, O.ENDORSED)
     elif stage == Stage.ADOPTED:
         plan = adopted_plan(world, frozen_clock)
-    elif stage == Stage.UNDER_REVIEW:
-        plan = plan_start_review(plan=adopted_plan(world, frozen_clock), actor=world.lead)
     elif stage == Stage.SUPERSEDED:
         plan = plan_supersede(plan=adopted_plan(world, frozen_clock), actor=world.lead)
     elif stage == Stage.WITHDRAWN:

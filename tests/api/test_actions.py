@@ -106,11 +106,8 @@ def test_it_adopts_once_the_call_in_period_is_over(world, as_user, frozen_clock)
 @pytest.mark.parametrize(
     ("stage", "action", "reached"),
     [
-        (Stage.ADOPTED, "start_review", "under_review"),
-        (Stage.UNDER_REVIEW, "conclude_review", "adopted"),
-        (Stage.UNDER_REVIEW, "revise", "drafting"),
+        (Stage.ADOPTED, "revise", "drafting"),
         (Stage.ADOPTED, "supersede", "superseded"),
-        (Stage.UNDER_REVIEW, "supersede", "superseded"),
         (Stage.DRAFTING, "withdraw", "withdrawn"),
         (Stage.CONSULTATION, "withdraw", "withdrawn"),
         (Stage.PARTNERSHIP_APPROVAL, "withdraw", "withdrawn"),

@@ -149,7 +149,7 @@ def test_it_refuses_an_auditor_every_task_door(world, frozen_clock, as_user, cli
 
 @pytest.mark.parametrize(("stage", "action"), [
     (Stage.DRAFTING, "start_consultation"), (Stage.DRAFTING, "withdraw"),
-    (Stage.CALL_IN, "adopt"), (Stage.ADOPTED, "start_review"),
+    (Stage.CALL_IN, "adopt"), (Stage.ADOPTED, "revise"),
 ])
 def test_it_refuses_an_auditor_every_plan_action(world, frozen_clock, as_user, client, stage,
                                                  action):

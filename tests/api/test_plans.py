@@ -360,7 +360,7 @@ def test_it_shows_the_adopted_version(world, as_user, frozen_clock):
     assert body["adopted_version"] == 1
     assert body["call_in_ends_on"] == "2016-07-21"
     assert [d["outcome"] for d in body["decisions"]] == ["approved", "approved", "approved"]
-    assert [a["action"] for a in body["available_actions"]] == ["start_review", "supersede"]
+    assert [a["action"] for a in body["available_actions"]] == ["revise", "supersede"]
 
 
 def test_it_hides_a_plan_from_an_outsider_as_if_it_did_not_exist(world, as_user):

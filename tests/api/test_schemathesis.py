@@ -68,7 +68,7 @@ CONFIG = schemathesis.Config.from_dict({
 # Plans of the partnership the two users belong to, one in each stage a request can meet.
 STAGES = [
     Stage.DRAFTING, Stage.CONSULTATION, Stage.PARTNERSHIP_APPROVAL, Stage.EXECUTIVE_APPROVAL,
-    Stage.CALL_IN, Stage.ADOPTED, Stage.UNDER_REVIEW, Stage.WITHDRAWN,
+    Stage.CALL_IN, Stage.ADOPTED, Stage.WITHDRAWN,
 ]
 ROLES = ["lead", "board_secretary"]
 

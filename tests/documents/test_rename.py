@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 BEFORE_ADOPTION = [Stage.DRAFTING, Stage.CONSULTATION, Stage.PARTNERSHIP_APPROVAL,
                    Stage.EXECUTIVE_APPROVAL, Stage.CALL_IN]
-FROZEN = [Stage.ADOPTED, Stage.UNDER_REVIEW, Stage.SUPERSEDED, Stage.WITHDRAWN]
+FROZEN = [Stage.ADOPTED, Stage.SUPERSEDED, Stage.WITHDRAWN]
 
 
 def renames() -> list[AuditEvent]:

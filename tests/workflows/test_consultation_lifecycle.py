@@ -225,7 +225,7 @@ def test_a_redraft_after_a_referral_back_needs_no_new_round(world, frozen_clock)
 
 
 def test_a_revision_after_review_needs_a_new_round(world, frozen_clock):
-    plan = plan_in(world, frozen_clock, Stage.UNDER_REVIEW)
+    plan = plan_in(world, frozen_clock, Stage.ADOPTED)
     plan = plan_revise(plan=plan, actor=world.lead)
     assert plan.drafting_cycle == 2
     version_create(plan=plan, actor=world.lead, content=valid_content(vision="Revised."))

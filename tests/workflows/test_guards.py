@@ -41,10 +41,8 @@ from workflows.services import (
     PLAN_ACTIONS,
     plan_adopt,
     plan_close_consultation,
-    plan_conclude_review,
     plan_revise,
     plan_start_consultation,
-    plan_start_review,
     plan_submit,
     plan_supersede,
     plan_withdraw,
@@ -59,8 +57,7 @@ POSSIBLE: dict[str, list[str]] = {
     Stage.EXECUTIVE_APPROVAL: ["withdraw"],
     Stage.CALL_IN: ["adopt"],
     Stage.FULL_COUNCIL: ["withdraw"],
-    Stage.ADOPTED: ["start_review", "supersede"],
-    Stage.UNDER_REVIEW: ["conclude_review", "revise", "supersede"],
+    Stage.ADOPTED: ["revise", "supersede"],
     Stage.SUPERSEDED: [],
     Stage.WITHDRAWN: [],
 }
@@ -197,9 +194,6 @@ def plan_in(world: World, frozen_clock: Any, stage: str) -> Plan:
         decide(world, plan, world.executive, O.ENDORSED)
     elif stage == Stage.ADOPTED:
         plan = to_adopted(world, frozen_clock, submitted_plan(world))
-    elif stage == Stage.UNDER_REVIEW:
-        plan = to_adopted(world, frozen_clock, submitted_plan(world))
-        plan_start_review(plan=plan, actor=world.lead)
     elif stage == Stage.SUPERSEDED:
         plan = to_adopted(world, frozen_clock, submitted_plan(world))
         plan_supersede(plan=plan, actor=world.lead)
@@ -292,7 +286,7 @@ def test_it_refuses_to_resubmit_a_version_sent_back_but_takes_a_new_one(
 def test_it_refuses_to_resubmit_the_adopted_version_after_a_revision(world, frozen_clock):
     # Every body approved version 1 already and none could decide on it again: resubmitting
     # it would leave the plan stuck in partnership approval.
-    plan = plan_in(world, frozen_clock, Stage.UNDER_REVIEW)
+    plan = plan_in(world, frozen_clock, Stage.ADOPTED)
     plan = plan_revise(plan=plan, actor=world.lead)
     plan = consult(world, plan)  # the revision's own round, so only the version is in the way
     error = refused(GuardFailed, plan, plan_submit, plan=plan, actor=world.lead)
@@ -626,10 +620,8 @@ def _ready_for(world: World, frozen_clock: Any, action: str) -> Plan:
         plan = plan_in(world, frozen_clock, Stage.CALL_IN)
         frozen_clock.set(datetime.date(2016, 7, 22))
         return plan
-    if action in ("start_review", "supersede"):
+    if action in ("revise", "supersede"):
         return plan_in(world, frozen_clock, Stage.ADOPTED)
-    if action in ("conclude_review", "revise"):
-        return plan_in(world, frozen_clock, Stage.UNDER_REVIEW)
     if action == "withdraw":
         return plan_in(world, frozen_clock, Stage.PARTNERSHIP_APPROVAL)
     raise AssertionError(action)  # pragma: no cover
@@ -732,19 +724,19 @@ def test_it_refuses_a_withdrawal_without_a_reason(world, frozen_clock):
 # Review, revision and the adopted version
 
 
-def test_it_keeps_the_adopted_version_when_a_review_concludes(world, frozen_clock):
+def test_it_keeps_the_adopted_version_when_a_revision_is_withdrawn(world, frozen_clock):
     plan = plan_in(world, frozen_clock, Stage.ADOPTED)
-    adopted = (plan.adopted_version_id, plan.adopted_at)
-    plan = plan_start_review(plan=plan, actor=world.lead)
-    assert plan.stage == Stage.UNDER_REVIEW
-    plan = plan_conclude_review(plan=plan, actor=world.lead)
+    adopted = (plan.adopted_version_id, plan.adopted_at, plan.adopted_on)
+    plan = plan_revise(plan=plan, actor=world.lead)
+    version_create(plan=plan, actor=world.lead, content=valid_content(vision="Abandoned."))
+    plan = plan_withdraw(plan=reload(plan), actor=world.lead, reason="Not now.")
     assert plan.stage == Stage.ADOPTED
-    assert (plan.adopted_version_id, plan.adopted_at) == adopted
+    assert (plan.adopted_version_id, plan.adopted_at, plan.adopted_on) == adopted
     assert plan.adopted_version_id == plan.current_version_id
 
 
 def test_it_sends_a_revised_plan_through_approval_again(world, frozen_clock):
-    plan = plan_in(world, frozen_clock, Stage.UNDER_REVIEW)
+    plan = plan_in(world, frozen_clock, Stage.ADOPTED)
     first = plan.adopted_version_id
     plan = plan_revise(plan=plan, actor=world.lead)
     assert plan.stage == Stage.DRAFTING
@@ -766,7 +758,7 @@ def test_it_sends_a_revised_plan_through_approval_again(world, frozen_clock):
 
 
 def test_it_changes_the_adopted_version_only_at_adoption(world, frozen_clock):
-    plan = plan_in(world, frozen_clock, Stage.UNDER_REVIEW)
+    plan = plan_in(world, frozen_clock, Stage.ADOPTED)
     plan_revise(plan=plan, actor=world.lead)
     version_create(plan=plan, actor=world.lead, content=valid_content(vision="Revised."))
     consult(world, plan)

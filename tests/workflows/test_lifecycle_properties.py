@@ -104,8 +104,7 @@ POSSIBLE: dict[str, set[str]] = {
     Stage.EXECUTIVE_APPROVAL: {"withdraw"},
     Stage.CALL_IN: {"adopt"},
     Stage.FULL_COUNCIL: {"withdraw"},
-    Stage.ADOPTED: {"start_review", "supersede"},
-    Stage.UNDER_REVIEW: {"conclude_review", "revise", "supersede"},
+    Stage.ADOPTED: {"revise", "supersede"},
     Stage.SUPERSEDED: set(),
     Stage.WITHDRAWN: set(),
 }
@@ -114,8 +113,6 @@ TARGET = {
     "close_consultation": Stage.DRAFTING,
     "submit": Stage.PARTNERSHIP_APPROVAL,
     "adopt": Stage.ADOPTED,
-    "start_review": Stage.UNDER_REVIEW,
-    "conclude_review": Stage.ADOPTED,
     "revise": Stage.DRAFTING,
     "supersede": Stage.SUPERSEDED,
     "withdraw": Stage.WITHDRAWN,
@@ -399,7 +396,11 @@ class LifecycleMachine(RuleBasedStateMachine):
         if self.attempt(expected, f"plan.{action}", PLAN_ACTIONS[action], events=events,
                         plan=plan, actor=self.person(actor), reason=reason):
             after = self.fresh()
-            assert after.stage == TARGET[action]
+            # Withdrawing a revision leaves the plan adopted, its adopted version current.
+            revision = action == "withdraw" and plan.adopted_version_id is not None
+            assert after.stage == (Stage.ADOPTED if revision else TARGET[action])
+            if revision:
+                assert after.current_version_id == plan.adopted_version_id
             if action == "close_consultation":
                 # The lead officer publishes what was heard: what a submission waits for.
                 round = after.consultation_rounds.get(status=ConsultationStatus.CLOSED,
@@ -409,7 +410,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             if action == "submit":
                 assert after.current_version.submitted_by == self.person(actor)
                 assert after.current_version.submitted_on == self.today()
-            if action in ("start_review", "conclude_review", "revise", "supersede"):
+            if action in ("revise", "supersede", "withdraw"):
                 assert (after.adopted_version_id, after.adopted_at) == (
                     plan.adopted_version_id, plan.adopted_at
                 )
@@ -648,9 +649,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             else:
                 self.frozen.set(max(self.today(), ends + datetime.timedelta(days=1)))
         elif stage == Stage.ADOPTED:
-            self.act("start_review", "lead")
-        elif stage == Stage.UNDER_REVIEW:
-            self.act(["conclude_review", "revise", "supersede"][wide_choice % 3], "lead")
+            self.act(["revise", "revise", "supersede"][wide_choice % 3], "lead")
 
     # The same step, three times over, so that runs move on more often than not.
     @rule(choice=st.integers(0, 5))
@@ -680,7 +679,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             assert plan.adopted_version_id == plan.current_version_id
             self.adopted_version_id = plan.adopted_version_id
 
-        if plan.stage in (Stage.ADOPTED, Stage.UNDER_REVIEW, Stage.SUPERSEDED):
+        if plan.stage in (Stage.ADOPTED, Stage.SUPERSEDED):
             assert plan.adopted_version_id is not None
             assert plan.adopted_version_id == plan.current_version_id
             assert plan.adopted_at is not None

@@ -9,7 +9,6 @@ in this stage (409), a person who may not take it (403), then a guard that is no
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -17,22 +16,13 @@ from viewflow import fsm
 
 from documents.models import Plan, Stage
 from governance import policy
-from governance.models import (
-    Body,
-    BodyKind,
-    CallInOutcome,
-    CallInOutcomeKind,
-    CallInRequest,
-    Decision,
-    DecisionOutcome,
-    latest_per_body,
-)
+from governance.models import Body, BodyKind, Decision
 from plangov import clock
 from plangov.errors import Forbidden, GuardFailed, WrongStage
 
+from .state import SENDING_BACK, approval_state, pending_call_in, reconsidered_after_call_in
+
 Condition = fsm.State.CONDITION
-APPROVING = DecisionOutcome.approving()
-SENDING_BACK = frozenset({DecisionOutcome.REFERRED_BACK, DecisionOutcome.REJECTED})
 
 # Actions people fire by name (the API's plans/{id}/actions/{action}/); the rest are moved by
 # recorded decisions (workflows.decisions.decision_record).
@@ -41,8 +31,6 @@ USER_ACTIONS = (
     "close_consultation",
     "submit",
     "adopt",
-    "start_review",
-    "conclude_review",
     "revise",
     "supersede",
     "withdraw",
@@ -56,62 +44,6 @@ DECISION_ACTIONS = (
     "call_in_refer_back",
     "council_approve",
 )
-
-
-@dataclass(frozen=True)
-class ApprovalState:
-    """Where the current version stands with its bodies, read in two queries."""
-
-    missing: list[Body]
-    executive: Decision | None
-    # A call-in request on the executive's latest decision that is still waiting for the
-    # committee, or whose outcome was not "no further action": the decision does not stand.
-    executive_suspended: bool
-
-    @property
-    def all_bodies_approved(self) -> bool:
-        return not self.missing
-
-    @property
-    def executive_approved(self) -> bool:
-        return (
-            self.executive is not None
-            and self.executive.outcome in APPROVING
-            and not self.executive_suspended
-        )
-
-
-def approval_state(plan: Plan) -> ApprovalState:
-    required = list(plan.approving_bodies.all())
-    if plan.current_version_id is None:
-        return ApprovalState(missing=required, executive=None, executive_suspended=False)
-    decisions = list(Decision.objects.filter(plan=plan, version_id=plan.current_version_id))
-    latest = latest_per_body(decisions)
-    missing = [
-        body for body in required if not (body.pk in latest and latest[body.pk].is_approving)
-    ]
-    executive = latest.get(plan.executive_body_id)
-    suspended = executive is not None and (
-        CallInRequest.objects.filter(decision=executive)
-        .exclude(outcome__outcome=CallInOutcomeKind.NO_FURTHER_ACTION)
-        .exists()
-    )
-    return ApprovalState(missing, executive, suspended)
-
-
-def pending_call_in(plan: Plan) -> CallInRequest | None:
-    """The plan's call-in request still waiting for the scrutiny committee's outcome."""
-    return CallInRequest.objects.filter(plan=plan, outcome__isnull=True).order_by("-pk").first()
-
-
-def reconsidered_after_call_in(plan: Plan) -> bool:
-    """The executive is deciding again on this version because scrutiny referred its
-    decision back: the new decision cannot be called in again (the usual constitution rule)."""
-    return CallInOutcome.objects.filter(
-        request__plan=plan,
-        request__decision__version_id=plan.current_version_id,
-        outcome=CallInOutcomeKind.REFERRED_TO_EXECUTIVE,
-    ).exists()
 
 
 def _names(bodies: list[Body]) -> str:
@@ -344,7 +276,7 @@ class PlanLifecycle:
     )
     def executive_approve(self, *, decision: Decision) -> None:
         if self._after_executive() == Stage.CALL_IN:
-            from .callin import call_in_period_end
+            from ..callin import call_in_period_end
 
             # None while a "publication" council's decision notice is unpublished.
             self.plan.call_in_ends_on = call_in_period_end(self.plan, decision)
@@ -409,6 +341,7 @@ class PlanLifecycle:
     def _fix_adopted_version(self, *, on: Any) -> None:
         from documents.publishing.services import publish_adopted_version
 
+        self._adopting(on=on)
         self.plan.adopted_version_id = self.plan.current_version_id
         self.plan.adopted_at = clock.now()
         self.plan.adopted_on = on
@@ -417,32 +350,30 @@ class PlanLifecycle:
         # Rendered and signed by a worker once the adoption commits.
         publish_adopted_version(self.plan)
 
-    @stage.transition(source=Stage.ADOPTED, target=Stage.UNDER_REVIEW, permission=_lead,
-                      label="Start review")
-    def start_review(self) -> None:
-        """Begin the annual review of the adopted plan."""
+    def _adopting(self, *, on: Any) -> None:
+        """Before the adopted version is fixed: a revision's adoption moves the review date
+        a year on; a successor's supersedes its predecessor (workflows.successor)."""
+        from ..successor import on_adopting
 
-    @stage.transition(source=Stage.UNDER_REVIEW, target=Stage.ADOPTED, permission=_lead,
-                      label="Conclude review without revision")
-    def conclude_review(self) -> None:
-        """The review found the adopted version stands; it stays adopted."""
+        on_adopting(self.plan, on=on, actor=getattr(self, "actor", None))
 
-    @stage.transition(source=Stage.UNDER_REVIEW, target=Stage.DRAFTING, permission=_lead,
+    @stage.transition(source=Stage.ADOPTED, target=Stage.DRAFTING, permission=_lead,
                       label="Revise the plan")
     def revise(self) -> None:
-        """The review revises the plan: a new version goes through approval again, in a new
-        drafting cycle (which needs its own consultation round, by kind)."""
+        """A review changed the priorities: a new version goes through approval, in a new
+        drafting cycle (which needs its own consultation round, by kind), while the adopted
+        version stays in force (``adopted_version``) until the revision is adopted."""
         self.plan.drafting_cycle += 1
         self.plan.drafting_cycle_started_at = clock.now()
 
-    @stage.transition(
-        source=[Stage.ADOPTED, Stage.UNDER_REVIEW],
-        target=Stage.SUPERSEDED,
-        permission=_lead,
-        label="Supersede",
-    )
+    @stage.transition(source=Stage.ADOPTED, target=Stage.SUPERSEDED, permission=_lead,
+                      label="Supersede")
     def supersede(self, *, successor: Plan | None = None) -> None:
         self.plan.superseded_by = successor
+
+    def _after_withdraw(self, **_: Any) -> str:
+        # Withdrawing a revision leaves the adopted plan as it was: never withdrawn.
+        return Stage.ADOPTED if self.plan.adopted_version_id else Stage.WITHDRAWN
 
     @stage.transition(
         source=[
@@ -452,12 +383,16 @@ class PlanLifecycle:
             Stage.EXECUTIVE_APPROVAL,
             Stage.FULL_COUNCIL,
         ],
-        target=Stage.WITHDRAWN,
+        target=fsm.State.GET_STATE(_after_withdraw, states=[Stage.ADOPTED, Stage.WITHDRAWN]),
         permission=_lead,
         label="Withdraw",
     )
     def withdraw(self) -> None:
-        """The plan is abandoned; it keeps its history."""
+        """The plan is abandoned; it keeps its history. A revision of an adopted plan is
+        abandoned instead: the plan is adopted again, its adopted version current."""
+        if self.plan.adopted_version_id:
+            self.plan.current_version_id = self.plan.adopted_version_id
+            self.plan.call_in_ends_on = None
 
     # Checks and firing.
 
@@ -504,6 +439,7 @@ class PlanLifecycle:
     ) -> str:
         """Check, then run the transition. Returns the new stage."""
         self.check(action, user, enforce_permission=enforce_permission)
+        self.actor = user  # who moved it, for what adoption does to a predecessor
         self._bound(action)(**kwargs)
         return self.plan.stage
 
@@ -514,10 +450,13 @@ class PlanLifecycle:
             if not self._permission(action, user):
                 continue
             unmet = self._transition(action).get_unmet_condition(self)
+            label = self._transition(action).label
+            if action == "withdraw" and self.plan.adopted_version_id:
+                label = "Withdraw the revision"
             available.append(
                 {
                     "action": action,
-                    "label": self._transition(action).label,
+                    "label": label,
                     "ready": unmet is None,
                     "blocked_by": getattr(unmet[1], "message", "") if unmet else None,
                 }
