@@ -265,8 +265,8 @@ def scorecard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
     partnership = _partnership(slug)
     plan = get_object_or_404(
-        Plan.objects.select_related("adopted_version"), pk=pk, partnership=partnership,
-        stage__in=PUBLIC_STAGES, adopted_version__isnull=False,
+        Plan.objects.select_related("adopted_version").filter(PUBLIC_PLANS), pk=pk,
+        partnership=partnership,
     )
     view = scorecard_view(plan)
     form, filters = scorecard_filters(request, view.outcomes)
