@@ -169,12 +169,16 @@ def can_lead(plan: Plan, user: Any) -> Verdict:
 def can_report_progress(plan: Plan, user: Any) -> Verdict:
     """Readings of indicators and progress on actions are reported by the plan's lead
     officer (or their deputy), a lead named in its content and linked to that person
-    (``LeadLink``), or staff."""
+    (``LeadLink``) who still holds a role in the plan's partnership, or staff. A lead who
+    left reports no more, though their link stays until the lead officer changes it."""
     if not _is_person(user):
         return Verdict(False, "Sign in to report progress.")
     if user.is_staff or user.is_superuser or can_lead(plan, user):
         return ALLOW
     if plan.lead_links.filter(person=user).exists():
+        if not is_partnership_person(user, plan.partnership_id):
+            return Verdict(False, "You no longer hold a role in this plan's partnership, so "
+                                  "you report no more progress on it.")
         return ALLOW
     return refuse(user, "Only the plan's lead officer, their deputy or a lead linked to "
                         "this plan can report its progress.", plan.partnership_id)

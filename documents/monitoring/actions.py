@@ -204,16 +204,8 @@ class UpdateChecker:
 
 
 def may_report(plan: Plan, actor: Any) -> policy.Verdict:
-    """``policy.can_report_progress``, and a linked lead must still hold a role in the
-    plan's partnership (a lead who left reports no more, though their link stays until the
-    lead officer changes it)."""
-    verdict = policy.can_report_progress(plan, actor)
-    if not verdict or policy.is_staff(actor) or policy.can_lead(plan, actor):
-        return verdict
-    if not policy.is_partnership_person(actor, plan.partnership_id):
-        return policy.Verdict(False, "You no longer hold a role in this plan's partnership, "
-                                     "so you report no progress on its actions.")
-    return verdict
+    """Who reports progress: one rule for readings and actions (policy.can_report_progress)."""
+    return policy.can_report_progress(plan, actor)
 
 
 def open_plan(plan_id: int, actor: Any) -> tuple[Plan, PlanVersion]:

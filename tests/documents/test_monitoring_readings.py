@@ -16,7 +16,7 @@ from governance.models import AuditEvent
 from plangov import clock
 from plangov.errors import Conflict, Forbidden, InvalidInput
 from tests.conftest import World, make_plan
-from tests.factories import UserFactory, valid_content
+from tests.factories import MembershipFactory, UserFactory, valid_content
 
 from .monitoring_helpers import adopted, indicators
 
@@ -171,6 +171,9 @@ def test_a_linked_lead_staff_and_the_deputy_may_record(world: World, plan: Any) 
     lead = UserFactory(username="head-of-public-health")
     LeadLink.objects.create(plan=plan, name="Head of Public Health", person=lead,
                             linked_at=clock.now())
+    with pytest.raises(Forbidden):  # linked, but holding no role in the partnership
+        record(plan, lead)
+    MembershipFactory(user=lead, body=plan.owning_body)
     record(plan, lead)
     staff = UserFactory(username="staff", is_staff=True)
     record(plan, staff, period_label="2010/11", period_start=D(2010, 4, 1),
