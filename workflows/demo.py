@@ -101,7 +101,8 @@ PROGRESS = (
      "Enquiries are up but fewer applicants than planned went on to assessment.",
      "yorok-member"),
     (3, "on_track", datetime.date(2025, 7, 14),
-     "Six households approved in Q4; the campaign runs year-round with twelve employers.",
+     "Six households approved in 2025/26 Q1; the campaign runs year-round with twelve "
+     "employers.",
      "yorok-member"),
     (4, "off_track", datetime.date(2026, 6, 29),
      "The second home's planning permission is delayed; opening moved to spring 2027.",
@@ -131,7 +132,7 @@ REVIEW_STARTED = datetime.date(2026, 11, 16)
 # stability, whose action leads are not linked to anyone) is still to come.
 REPORTS = {
     "sufficiency": (datetime.date(2026, 11, 19),
-                    "Twenty-two households approved since April 2024; in-house foster care is "
+                    "Forty-five households approved since April 2024; in-house foster care is "
                     "up from 51% to 56.5%. The second children's home is late (spring 2027)."),
     "health": (datetime.date(2026, 11, 20),
                "Review health assessments on time reached 92.4% in Q2, the best since "
