@@ -214,7 +214,7 @@ def main() -> None:
         plangov_clock.source = clock
         plan = adopt_demo_plan(clock)
         demo_doc = SignedDocument.objects.get(kind=DocumentKind.PLAN, plan=plan)
-        decision = plan.decisions.order_by("pk").last()
+        decision = plan.decisions.filter(version__isnull=False).order_by("pk").last()
         notice = SignedDocument.objects.create(
             key=record_key(DocumentKind.DECISION_NOTICE, decision.version, decision=decision),
             kind=DocumentKind.DECISION_NOTICE, plan=plan, version=decision.version,

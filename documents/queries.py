@@ -27,7 +27,8 @@ def visible_plans(user: Any) -> QuerySet[Plan]:
 
 def with_decisions(plans: QuerySet[Plan]) -> QuerySet[Plan]:
     return plans.prefetch_related(
-        Prefetch("decisions", Decision.objects.select_related(
+        # The plan's decisions are those on its versions; a review's are the review's.
+        Prefetch("decisions", Decision.objects.filter(version__isnull=False).select_related(
             "body", "meeting", "recorded_by", "version"))
     )
 

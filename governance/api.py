@@ -51,7 +51,13 @@ class BodyViewSet(IntegerIdLookup, viewsets.ReadOnlyModelViewSet):
 class DecisionSerializer(serializers.ModelSerializer):
     body = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     body_name = serializers.CharField(source="body.name", read_only=True)
-    version = serializers.IntegerField(source="version.number", read_only=True)
+    version = serializers.IntegerField(
+        source="version.number", read_only=True, allow_null=True, default=None,
+        help_text="The number of the version decided on; null for a decision on a review.")
+    review = serializers.IntegerField(
+        source="review_id", read_only=True, allow_null=True, default=None,
+        help_text="The id of the review decided on; null for a decision on a version. A "
+        "review's approval never counts as a version's.")
     meeting_date = serializers.DateField(source="meeting.date", read_only=True, allow_null=True,
                                          default=None)
     attendance = serializers.IntegerField(source="meeting.attendance", read_only=True,
@@ -60,8 +66,8 @@ class DecisionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Decision
-        fields = ["id", "body", "body_name", "version", "outcome", "decided_on", "meeting_date",
-                  "attendance", "minute_reference", "votes_for", "votes_against",
+        fields = ["id", "body", "body_name", "version", "review", "outcome", "decided_on",
+                  "meeting_date", "attendance", "minute_reference", "votes_for", "votes_against",
                   "votes_abstaining", "declarations_of_interest", "reasons",
                   "alternatives_considered", "dispensations", "published_on", "recorded_by",
                   "recorded_at"]

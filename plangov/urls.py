@@ -17,9 +17,9 @@ urlpatterns = [
     path("", include("governance.consultation.engagement_urls")),
     # The scorecard of a plan (documents.scorecard_views), before workflows' plans/<pk>/<act>/.
     path("", include("documents.scorecard_urls")),
+    path("", include("workflows.reviews.urls")),
     # Indicators and readings of an adopted plan (documents.monitoring).
     path("", include("documents.monitoring_urls")),
-    path("", include("workflows.reviews.urls")),
     path("", include("documents.monitoring.action_urls")),
     path("", include("workflows.successor_urls")),
     path("", include("workflows.urls")),

@@ -325,15 +325,16 @@ class TaskViewSet(viewsets.GenericViewSet):
             400: PROBLEM, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM,
         },
         description=(
-            "A decision task (a board's, the executive's or full council's): record the "
-            "body's decision (the body is the task's); answers 201 with the decision. A "
+            "A decision task (a board's, the executive's or full council's, on the plan's "
+            "version or on a review of the plan): record the body's decision (the body is the "
+            "task's); answers 201 with the decision. A "
             "call-in task: record members' call-in request (CallInRequestInput); a call-in "
             "outcome task: record the scrutiny committee's outcome (CallInOutcomeInput); both "
             "answer 201 with the call-in request. A redraft task: submit the plan's current "
             "version again for approval, with optional ``reasons``; answers 200 with the plan. "
             "A review's progress report task: the report (ProgressReportInput); a review's "
             "compiling task: send the review on (SendOnInput); both answer 200 with the "
-            "review (ReviewDetail). Other review tasks are answered on the review's endpoints."
+            "review (ReviewDetail). Other review tasks are answered on the review's endpoints. "
             "A start-successor task: start the successor plan (StartSuccessorInput, optional "
             "``title``); answers 200 with the successor."
         ),
@@ -343,8 +344,8 @@ class TaskViewSet(viewsets.GenericViewSet):
         task = self._task(pk)
         kind = task.info.kind
         data: serializers.Serializer
-        if task.info.review_id is not None and kind not in (TaskKind.PROGRESS_REPORT,
-                                                            TaskKind.COMPILE_REVIEW):
+        if task.info.review_id is not None and kind not in (
+                TaskKind.PROGRESS_REPORT, TaskKind.COMPILE_REVIEW, *routing.REVIEW_DECISION_KINDS):
             # Scrutiny's, the board's and the executive's tasks on a review are answered on
             # the review's endpoints; the service says so (409).
             routing.task_complete(task_id=task.pk, actor=request.user)
@@ -352,9 +353,10 @@ class TaskViewSet(viewsets.GenericViewSet):
             data = ProgressReportInputSerializer(data=request.data)
         elif kind == TaskKind.COMPILE_REVIEW:
             data = SendOnInputSerializer(data=request.data)
-        elif kind == TaskKind.CALL_IN:
-            data = CallInRequestInputSerializer(data=request.data)
-        elif kind == TaskKind.CALL_IN_OUTCOME:
+        elif kind in (TaskKind.CALL_IN, TaskKind.REVIEW_CALL_IN):
+            data = CallInRequestInputSerializer(data=request.data,
+                                                context={"plan": task.info.plan})
+        elif kind in (TaskKind.CALL_IN_OUTCOME, TaskKind.REVIEW_CALL_IN_OUTCOME):
             data = CallInOutcomeInputSerializer(data=request.data)
         elif kind == TaskKind.START_SUCCESSOR:
             data = StartSuccessorInputSerializer(data=request.data)

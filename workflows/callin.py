@@ -119,38 +119,138 @@ def clean_names(requesters: list[str] | str) -> list[str]:
     return list(dict.fromkeys(name for name in names if name))
 
 
+class CallInSubject:
+    """What a call-in moves: the plan, by the executive's decision on its current version.
+    workflows.reviews.callin.ReviewCallIn is the other kind, a review of the plan by the
+    executive's decision on the review; the services below read only this interface."""
+
+    task_kinds = {"request": TaskKind.CALL_IN, "outcome": TaskKind.CALL_IN_OUTCOME}
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+
+    review_id: int | None = None
+
+    @property
+    def noun(self) -> str:
+        return "plan"
+
+    @property
+    def ends_on(self) -> datetime.date | None:
+        return self.plan.call_in_ends_on
+
+    def in_call_in(self, what: str) -> None:
+        _in_call_in(self.plan, what)
+
+    def awaited(self) -> Decision | None:
+        return awaited_decision(self.plan)
+
+    def pending(self) -> CallInRequest | None:
+        return pending_call_in(self.plan)
+
+    def requests(self) -> Any:
+        return CallInRequest.objects.filter(plan=self.plan, decision__version__isnull=False)
+
+    def task(self, which: str) -> Any:
+        return routing.open_task_of_kind(self.plan, self.task_kinds[which])
+
+    def refuse_outcome(self, outcome: str) -> str | None:
+        if (outcome == CallInOutcomeKind.REFERRED_TO_FULL_COUNCIL
+                and not self.plan.partnership.call_in_may_refer_to_full_council):
+            return (f"{self.plan.partnership.name}'s constitution does not let the scrutiny "
+                    "committee refer a called-in decision to full council.")
+        return None
+
+    def moves(self) -> dict[str, str]:
+        return _MOVE
+
+    def lifecycle(self) -> Any:
+        return PlanLifecycle(self.plan)
+
+    def record(self) -> Any:
+        return self.plan
+
+    def move(self, outcome: str, actor: Any, decided_on: datetime.date) -> None:
+        """Fire the outcome's transition on the subject's lifecycle and save the subject."""
+        kwargs = {"decided_on": decided_on} if outcome == CallInOutcomeKind.NO_FURTHER_ACTION \
+            else {}
+        self.lifecycle().fire(self.moves()[CallInOutcomeKind(outcome)], actor,
+                              enforce_permission=False, **kwargs)
+        self.record().save()
+
+    def after_outcome(self, outcome: str, task: Any) -> None:
+        if task is None and outcome == CallInOutcomeKind.NO_FURTHER_ACTION:
+            routing.on_adopted(self.plan)
+
+    def set_period_end(self, decision: Decision) -> bool:
+        """A "publication" council's notice of the awaited decision starts the period."""
+        plan = self.plan
+        if not (plan.stage == Stage.CALL_IN and plan.call_in_ends_on is None
+                and awaited_decision(plan) == decision):
+            return False
+        plan.call_in_ends_on = call_in_period_end(plan, decision)
+        plan.save(update_fields=["call_in_ends_on", "updated_at"])
+        routing.on_call_in_period_set(plan)
+        return True
+
+    def snapshot(self) -> dict[str, Any]:
+        return plan_snapshot(self.plan)
+
+
+def _subject(
+    plan: Plan | None, *, review: Any = None, decision: Decision | None = None,
+    request: CallInRequest | None = None,
+) -> CallInSubject:
+    """The locked subject of a call-in: a review when one is given, or when the decision (or
+    the request's decision) is on a review; the plan otherwise. Locks the plan (and the
+    review) first."""
+    if review is None and request is not None and request.decision.review_id is not None:
+        review = request.decision.review
+    if review is None and decision is not None and decision.review_id is not None:
+        review = decision.review
+    if review is not None:
+        from .reviews.callin import ReviewCallIn
+
+        return ReviewCallIn.locked(review, plan)
+    assert plan is not None
+    return CallInSubject(lock_plan(plan.pk))
+
+
 @service
 def call_in_request_record(
     *,
-    plan: Plan,
+    plan: Plan | None,
     actor: AbstractBaseUser,
     requesters: list[str] | str,
     reasons: str,
     requested_on: datetime.date,
     by_scrutiny_chair: bool = False,
     decision: Decision | None = None,
+    review: Any = None,
 ) -> CallInRequest:
     """Record members' request to call in the executive decision awaiting call-in on
-    ``plan``, made on ``requested_on`` (within the period). The decision is then suspended
+    ``plan`` (or on ``review`` of it, or the one ``decision`` names, which may be on a
+    review), made on ``requested_on`` (within the period). The decision is then suspended
     until the scrutiny committee records its outcome."""
-    plan = lock_plan(plan.pk)
+    subject = _subject(plan, review=review, decision=decision)
+    plan = subject.plan
     _scrutiny(plan, actor)
-    _in_call_in(plan, "call_in_request")
-    awaited = awaited_decision(plan)
+    subject.in_call_in("call_in_request")
+    awaited = subject.awaited()
     assert awaited is not None  # the call-in stage follows an executive decision
     if decision is not None and decision.pk != awaited.pk:
         raise InvalidInput({"decision": [
             f"Decision {decision.pk} is not the executive decision open to call-in on this "
-            f"plan (that is decision {awaited.pk})."
+            f"{subject.noun} (that is decision {awaited.pk})."
         ]})
-    pending = pending_call_in(plan)
+    pending = subject.pending()
     if pending is not None:
         raise Conflict(
             f"The decision was already called in (request {pending.number}, "
             f"{pending.requested_on:%d %B %Y}); the scrutiny committee's outcome is awaited."
         )
     starts = call_in_period_start(awaited)
-    ends = plan.call_in_ends_on
+    ends = subject.ends_on
     if starts is None or ends is None:
         raise Conflict(
             "The call-in period has not started: the executive's decision notice has not been "
@@ -185,8 +285,8 @@ def call_in_request_record(
         ]
     if errors:
         raise InvalidInput(errors)
-    task = routing.open_task_of_kind(plan, TaskKind.CALL_IN)
-    before = plan_snapshot(plan)
+    task = subject.task("request")
+    before = subject.snapshot()
     request = CallInRequest.objects.create(
         decision=awaited,
         plan=plan,
@@ -207,7 +307,7 @@ def call_in_request_record(
         plan_id=plan.pk,
         before=before,
         after={
-            **plan_snapshot(plan),
+            **subject.snapshot(),
             "decision": awaited.pk,
             "number": request.number,
             "requested_on": requested_on,
@@ -230,11 +330,12 @@ _MOVE = {
 @service
 def call_in_outcome_record(
     *,
-    plan: Plan,
+    plan: Plan | None,
     actor: AbstractBaseUser,
     outcome: str,
     decided_on: datetime.date,
     number: int | None = None,
+    review: Any = None,
     attendance: int | None = None,
     minute_reference: str = "",
     votes_for: int = 0,
@@ -243,19 +344,32 @@ def call_in_outcome_record(
     declarations_of_interest: str = "",
     reasons: str = "",
 ) -> CallInOutcome:
-    """Record the scrutiny committee's outcome on the plan's pending call-in request (or
-    request ``number``), taken at its meeting on ``decided_on``, and apply it: no further
-    action adopts the plan that day; a referral back returns it to the executive; a referral
-    to full council (where the constitution allows) sends it there."""
+    """Record the scrutiny committee's outcome on the plan's pending call-in request (or on
+    the pending request on ``review``, or request ``number``, which may be on a review),
+    taken at its meeting on ``decided_on``, and apply it: no further action adopts the plan
+    (approves the review) that day; a referral back returns it to the executive; a referral
+    to full council (where the constitution allows, and never for a review) sends it there."""
     from .decisions import meeting_checked
 
-    plan = lock_plan(plan.pk)
-    body = _scrutiny(plan, actor)
-    request = pending_call_in(plan)
+    chosen = None
     if number is not None:
-        chosen = CallInRequest.objects.filter(plan=plan, number=number).first()
+        chosen = (CallInRequest.objects.filter(plan_id=plan.pk, number=number)
+                  .select_related("decision", "decision__review").first()
+                  if plan is not None else None)
         if chosen is None:
             raise InvalidInput({"number": [f"This plan has no call-in request {number}."]})
+    subject = _subject(plan, review=review, request=chosen)
+    plan = subject.plan
+    body = _scrutiny(plan, actor)
+    request = subject.pending()
+    if chosen is not None:
+        if chosen.decision.review_id != subject.review_id:
+            raise InvalidInput({"number": [
+                f"Call-in request {number} is not on the executive's decision on this "
+                f"{subject.noun}."
+            ]})
+        chosen = CallInRequest.objects.filter(pk=chosen.pk).select_related("outcome").first()
+        assert chosen is not None
         if hasattr(chosen, "outcome"):
             raise Conflict(
                 f"The scrutiny committee's outcome on call-in request {number} is recorded "
@@ -264,16 +378,12 @@ def call_in_outcome_record(
         request = chosen
     if request is None:
         raise Conflict("No call-in request is waiting for the scrutiny committee's outcome.")
-    _in_call_in(plan, "call_in_outcome")
+    subject.in_call_in("call_in_outcome")
     errors: dict[str, list[str]] = {}
     if outcome not in CallInOutcomeKind.values:
         errors["outcome"] = [f"Choose one of: {', '.join(CallInOutcomeKind.values)}."]
-    elif (outcome == CallInOutcomeKind.REFERRED_TO_FULL_COUNCIL
-          and not plan.partnership.call_in_may_refer_to_full_council):
-        errors["outcome"] = [
-            f"{plan.partnership.name}'s constitution does not let the scrutiny committee refer "
-            "a called-in decision to full council."
-        ]
+    elif (refused := subject.refuse_outcome(outcome)) is not None:
+        errors["outcome"] = [refused]
     if decided_on > clock.today():
         errors["decided_on"] = ["A decision cannot be dated in the future."]
     elif decided_on < request.requested_on:
@@ -288,8 +398,8 @@ def call_in_outcome_record(
     errors.update(meeting_errors)
     if errors:
         raise InvalidInput(errors)
-    task = routing.open_task_of_kind(plan, TaskKind.CALL_IN_OUTCOME)
-    before = plan_snapshot(plan)
+    task = subject.task("outcome")
+    before = subject.snapshot()
     recorded = CallInOutcome.objects.create(
         request=request,
         body=body,
@@ -305,14 +415,10 @@ def call_in_outcome_record(
         recorded_by=actor,
         recorded_at=clock.now(),
     )
-    move = _MOVE[CallInOutcomeKind(outcome)]
-    kwargs = {"decided_on": decided_on} if outcome == CallInOutcomeKind.NO_FURTHER_ACTION else {}
-    PlanLifecycle(plan).fire(move, actor, enforce_permission=False, **kwargs)
-    plan.save()
+    subject.move(outcome, actor, decided_on)
     if task is not None:
         routing.complete_task(task, actor)
-    elif outcome == CallInOutcomeKind.NO_FURTHER_ACTION:
-        routing.on_adopted(plan)
+    subject.after_outcome(outcome, task)
     audit_record(
         actor=actor,
         action="call_in.outcome",
@@ -320,7 +426,7 @@ def call_in_outcome_record(
         plan_id=plan.pk,
         before=before,
         after={
-            **plan_snapshot(plan),
+            **subject.snapshot(),
             "request": request.number,
             "decision": request.decision_id,
             "outcome": outcome,
@@ -338,9 +444,11 @@ def decision_publish(
     *, decision: Decision, actor: AbstractBaseUser, published_on: datetime.date
 ) -> Decision:
     """Record the day an executive decision's notice was published (after the fact, with
-    its real date). Where the call-in period runs from publication, it starts now."""
-    plan = lock_plan(decision.plan_id)
-    decision = Decision.objects.select_related("body").get(pk=decision.pk)
+    its real date). Where the call-in period runs from publication, it starts now (on the
+    plan, or on the review the decision is on)."""
+    decision = Decision.objects.select_related("body", "review").get(pk=decision.pk)
+    subject = _subject(Plan(pk=decision.plan_id), decision=decision)
+    plan = subject.plan
     verdict = policy.can_record_for(decision.body, actor)
     if not verdict:
         raise Forbidden(verdict.reason)
@@ -361,24 +469,16 @@ def decision_publish(
             f"The notice of {_day(published_on)} cannot come before the decision of "
             f"{_day(decision.decided_on)}."
         ]})
-    before = plan_snapshot(plan)
+    before = subject.snapshot()
     decision.published_on = published_on
     decision.save(update_fields=["published_on"])
-    starts_period = (
-        plan.stage == Stage.CALL_IN
-        and plan.call_in_ends_on is None
-        and awaited_decision(plan) == decision
-    )
-    if starts_period:
-        plan.call_in_ends_on = call_in_period_end(plan, decision)
-        plan.save(update_fields=["call_in_ends_on", "updated_at"])
-        routing.on_call_in_period_set(plan)
+    subject.set_period_end(decision)
     audit_record(
         actor=actor,
         action="decision.publish",
         obj=decision,
         plan_id=plan.pk,
         before=before,
-        after={**plan_snapshot(plan), "decision": decision.pk, "published_on": published_on},
+        after={**subject.snapshot(), "decision": decision.pk, "published_on": published_on},
     )
     return decision

@@ -40,6 +40,9 @@ class CallInOutcomeSerializer(serializers.ModelSerializer):
 class CallInRequestSerializer(serializers.ModelSerializer):
     decision = serializers.IntegerField(source="decision_id", read_only=True,
                                         help_text="The executive decision called in.")
+    review = serializers.IntegerField(
+        source="decision.review_id", read_only=True, allow_null=True, default=None,
+        help_text="The review whose approval was called in; null for the plan's version.")
     requesters = serializers.ListField(child=serializers.CharField(), read_only=True,
                                        help_text="The members who asked, by name.")
     member_count = serializers.IntegerField(read_only=True)
@@ -48,7 +51,7 @@ class CallInRequestSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CallInRequest
-        fields = ["number", "decision", "requested_on", "requesters", "member_count",
+        fields = ["number", "decision", "review", "requested_on", "requesters", "member_count",
                   "by_scrutiny_chair", "reasons", "recorded_by", "recorded_at", "outcome"]
 
     @extend_schema(responses=CallInOutcomeSerializer(allow_null=True))
@@ -69,6 +72,19 @@ class CallInRequestInputSerializer(serializers.Serializer):
     reasons = serializers.CharField(max_length=20000, help_text="The members' reasons.")
     requested_on = serializers.DateField(
         help_text="The day the request was made, within the call-in period.")
+    decision = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID,
+        help_text="The executive decision called in: by default the one on the plan's "
+        "version; give the id of the executive's decision on a review of the plan to call in "
+        "the review's approval (the plan is not touched).")
+
+    def validate_decision(self, decision_id: int) -> Decision:
+        plan = self.context.get("plan")
+        decision = Decision.objects.filter(plan=plan, pk=decision_id).select_related(
+            "review").first() if plan is not None else None
+        if decision is None:
+            raise serializers.ValidationError(f"This plan has no decision {decision_id}.")
+        return decision
 
 
 class CallInOutcomeInputSerializer(serializers.Serializer):
@@ -101,7 +117,8 @@ def _plan(request: Request, pk: int) -> Plan:
 
 def _requests(plan: Plan) -> Any:
     return CallInRequest.objects.filter(plan=plan).select_related(
-        "recorded_by", "outcome", "outcome__body", "outcome__meeting", "outcome__recorded_by"
+        "decision", "recorded_by", "outcome", "outcome__body", "outcome__meeting",
+        "outcome__recorded_by"
     ).order_by("number")
 
 
@@ -128,7 +145,7 @@ class CallInListView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         plan = _plan(request, pk)
-        data = CallInRequestInputSerializer(data=request.data)
+        data = CallInRequestInputSerializer(data=request.data, context={"plan": plan})
         data.is_valid(raise_exception=True)
         recorded = call_in_request_record(plan=plan, actor=request.user, **data.validated_data)
         recorded = _requests(plan).get(pk=recorded.pk)

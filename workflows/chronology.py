@@ -22,14 +22,17 @@ The orderings (also in the README, "Dates"):
   relies on (nor the scrutiny committee's referral of its earlier decision back to it); full
   council's, not before the executive's endorsement or a referral to full council. Call-in
   requests and the committee's outcome are dated in workflows.callin: a request within the
-  period counted from the decision's own date, the outcome not before the request.
+  period counted from the decision's own date, the outcome not before the request;
+- a decision on a review (workflows.reviews.decisions) is not before the review was submitted
+  to the board, nor before the same body's earlier decisions on it; the executive's, not
+  before the board's approval of it (nor scrutiny's referral of its earlier decision back).
 """
 
 from __future__ import annotations
 
 import datetime
 
-from documents.models import ApprovalStep, Plan, PlanVersion
+from documents.models import ApprovalStep, Plan, PlanVersion, Review
 from governance.models import (
     Body,
     BodyKind,
@@ -70,10 +73,11 @@ def _not_before(field: str, what: str, day: datetime.date,
 
 
 def _last_decision(plan: Plan) -> tuple[datetime.date | None, str]:
-    """The plan's latest decision: whatever followed (a new version, a round, a submission)
-    happened once the plan was back in drafting."""
+    """The plan's latest decision on a version: whatever followed (a new version, a round, a
+    submission) happened once the plan was back in drafting. Decisions on a review of the plan
+    move the review, never the plan, so they are not among them."""
     decision = (
-        Decision.objects.filter(plan=plan).select_related("body", "version")
+        Decision.objects.filter(plan=plan, version__isnull=False).select_related("body", "version")
         .order_by("-decided_on", "-pk").first()
     )
     if decision is None:
@@ -206,3 +210,37 @@ def decision(*, plan: Plan, body: Body, decided_on: datetime.date) -> None:
         ]
     _not_before("decided_on", what, decided_on, earlier)
 
+
+
+def review_decision(
+    *, review: Review, body: Body, decided_on: datetime.date,
+    submitted_on: datetime.date | None,
+) -> None:
+    """The rules for a body's decision on a review: the board's not before the review was
+    submitted to it (``submitted_on``), the executive's not before the board approved it;
+    neither before the same body's earlier decision on it (a deferral, then the decision)."""
+    what = f"{body.name}'s decision on the review"
+    _not_future("decided_on", what, decided_on)
+    decisions = list(Decision.objects.filter(review=review).select_related("body"))
+    earlier: list[tuple[datetime.date | None, str]] = []
+    own = [d for d in decisions if d.body_id == body.pk]
+    if own:
+        last = max(own, key=lambda d: (d.decided_on, d.pk))
+        earlier.append((last.decided_on, f"its earlier decision on the review "
+                        f"({last.get_outcome_display().lower()})"))
+    if body.pk == review.plan.executive_body_id:
+        latest = latest_per_body(decisions)
+        earlier += [
+            (d.decided_on, f"{d.body.name} approved the review")
+            for pk, d in latest.items() if pk != body.pk and d.is_approving
+        ]
+        earlier += [
+            (o.decided_on, f"{o.body.name} referred the executive's decision back to it")
+            for o in CallInOutcome.objects.filter(
+                request__decision__review=review,
+                outcome=CallInOutcomeKind.REFERRED_TO_EXECUTIVE,
+            ).select_related("body")
+        ]
+    else:
+        earlier.append((submitted_on, "the review was submitted to the board"))
+    _not_before("decided_on", what, decided_on, earlier)

@@ -63,19 +63,65 @@ def deciding_role(plan: Plan, body: Body) -> str | None:
     return None
 
 
-def _four_eyes(plan: Plan, actor: Any, role: str, outcome: str) -> None:
-    """Nobody approves their own work: the submitter of a version cannot record an approving
-    decision on it, and the plan's lead officer cannot record the executive's decision."""
-    version = plan.current_version
-    if outcome in APPROVING and version is not None and version.submitted_by_id == actor.pk:
+def four_eyes(
+    plan: Plan, actor: Any, role: str, outcome: str, *, submitted_by_id: int | None,
+    what: str = "this version", whose: str = "their own plan",
+) -> None:
+    """Nobody approves their own work: whoever submitted ``what`` (a version, or a review)
+    cannot record an approving decision on it, and the plan's lead officer (or deputy) cannot
+    record the executive's decision on ``whose``."""
+    if outcome in APPROVING and submitted_by_id is not None and submitted_by_id == actor.pk:
         raise Forbidden(
-            "You submitted this version, so its approval must be recorded by someone else."
+            f"You submitted {what}, so its approval must be recorded by someone else."
         )
     if role == EXECUTIVE and policy.can_lead(plan, actor):
         raise Forbidden(
             "The plan's lead officer (or their deputy) cannot record the executive's decision "
-            "on their own plan."
+            f"on {whose}."
         )
+
+
+def _four_eyes(plan: Plan, actor: Any, role: str, outcome: str) -> None:
+    version = plan.current_version
+    four_eyes(plan, actor, role, outcome,
+              submitted_by_id=version.submitted_by_id if version is not None else None)
+
+
+def decision_fields_checked(
+    *, body: Body, outcome: str, allowed: set[str] | frozenset[str], decided_on: datetime.date,
+    attendance: int | None, votes: int,
+) -> Meeting | None:
+    """The checks every body's decision passes, on a version or on a review: an outcome the
+    body can record, a date not in the future, and the meeting (attendance, votes, quorum to
+    approve). Raises InvalidInput naming every field that is wrong; returns the meeting."""
+    errors: dict[str, list[str]] = {}
+    if outcome not in allowed:
+        choices = ", ".join(sorted(allowed))
+        errors["outcome"] = [f"{outcome!r} is not an outcome {body.name} can record: {choices}."]
+    if decided_on > clock.today():
+        errors["decided_on"] = ["A decision cannot be dated in the future."]
+    meeting, meeting_errors = meeting_checked(
+        body, decided_on, attendance, votes,
+        quorum_needed_to="approve" if outcome in APPROVING else None,
+    )
+    errors.update(meeting_errors)
+    if errors:
+        raise InvalidInput(errors)
+    return meeting
+
+
+def decision_create(
+    *, plan: Plan, body: Body, meeting: Meeting | None, actor: AbstractBaseUser,
+    decided_on: datetime.date, outcome: str, **record: Any,
+) -> Decision:
+    """The Decision row, on ``version=`` or on ``review=`` (exactly one), its texts trimmed."""
+    texts = ("minute_reference", "declarations_of_interest", "reasons",
+             "alternatives_considered", "dispensations")
+    return Decision.objects.create(
+        plan=plan, body=body, meeting=meeting, decided_on=decided_on, outcome=outcome,
+        recorded_by=actor, recorded_at=clock.now(),
+        **{k: (v.strip() if k in texts else v) for k, v in record.items()},
+    )
 
 
 @service
@@ -120,19 +166,10 @@ def decision_record(
                 f"{plan.get_stage_display().lower()}."
             ),
         )
-    errors: dict[str, list[str]] = {}
-    if outcome not in _OUTCOMES_FOR[role]:
-        allowed = ", ".join(sorted(_OUTCOMES_FOR[role]))
-        errors["outcome"] = [f"{outcome!r} is not an outcome {body.name} can record: {allowed}."]
-    if decided_on > clock.today():
-        errors["decided_on"] = ["A decision cannot be dated in the future."]
-    meeting, meeting_errors = meeting_checked(
-        body, decided_on, attendance, votes_for + votes_against + votes_abstaining,
-        quorum_needed_to="approve" if outcome in APPROVING else None,
+    meeting = decision_fields_checked(
+        body=body, outcome=outcome, allowed=_OUTCOMES_FOR[role], decided_on=decided_on,
+        attendance=attendance, votes=votes_for + votes_against + votes_abstaining,
     )
-    errors.update(meeting_errors)
-    if errors:
-        raise InvalidInput(errors)
     chronology.decision(plan=plan, body=body, decided_on=decided_on)
     _four_eyes(plan, actor, role, outcome)
     version = plan.current_version
@@ -147,23 +184,22 @@ def decision_record(
 
     task = routing.awaited_decision_task(plan, body)
     before = plan_snapshot(plan)
-    decision = Decision.objects.create(
+    decision = decision_create(
         plan=plan,
         version=version,
         body=body,
         meeting=meeting,
+        actor=actor,
         decided_on=decided_on,
         outcome=outcome,
-        minute_reference=minute_reference.strip(),
+        minute_reference=minute_reference,
         votes_for=votes_for,
         votes_against=votes_against,
         votes_abstaining=votes_abstaining,
-        declarations_of_interest=declarations_of_interest.strip(),
-        reasons=reasons.strip(),
-        alternatives_considered=alternatives_considered.strip(),
-        dispensations=dispensations.strip(),
-        recorded_by=actor,
-        recorded_at=clock.now(),
+        declarations_of_interest=declarations_of_interest,
+        reasons=reasons,
+        alternatives_considered=alternatives_considered,
+        dispensations=dispensations,
     )
     _apply(plan, actor, role, decision)
     plan.save()

@@ -22,6 +22,10 @@ OUTCOMES: dict[str, list[str]] = {
     TaskKind.EXECUTIVE_DECISION: [O.APPROVED, O.ENDORSED, O.DEFERRED, O.REFERRED_BACK,
                                   O.REJECTED],
     TaskKind.FULL_COUNCIL_DECISION: [O.APPROVED, O.DEFERRED, O.REFERRED_BACK],
+    # A review's board and executive (workflows.reviews.decisions): no endorsement.
+    TaskKind.REVIEW_BOARD_DECISION: [O.APPROVED, O.APPROVED_WITH_AMENDMENTS, O.DEFERRED,
+                                     O.REFERRED_BACK, O.REJECTED],
+    TaskKind.REVIEW_EXECUTIVE_DECISION: [O.APPROVED, O.DEFERRED, O.REFERRED_BACK, O.REJECTED],
 }
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -88,6 +92,9 @@ class CallInOutcomeForm(DecisionForm):
     dispensations = None  # type: ignore[assignment]
 
     def outcome_choices(self, kind: str) -> list[tuple[str, str]]:
+        if kind == TaskKind.REVIEW_CALL_IN_OUTCOME:  # a review's is never sent to full council
+            return [c for c in CallInOutcomeKind.choices
+                    if c[0] != CallInOutcomeKind.REFERRED_TO_FULL_COUNCIL]
         return list(CallInOutcomeKind.choices)
 
 

@@ -24,7 +24,8 @@ OPEN = (STATUS.NEW, STATUS.ASSIGNED)
 # A call-in window is optional: never overdue.
 OPTIONAL_KINDS = (TaskKind.CALL_IN, TaskKind.REVIEW_CALL_IN)
 # Tasks the plan's lead officer (or deputy) works, not a body's secretary.
-LEAD_KINDS = (TaskKind.REDRAFT, TaskKind.COMPILE_REVIEW, TaskKind.PROGRESS_REPORT)
+LEAD_KINDS = (TaskKind.REDRAFT, TaskKind.COMPILE_REVIEW, TaskKind.PROGRESS_REPORT,
+              TaskKind.START_SUCCESSOR)
 CLOSED = (STATUS.DONE, STATUS.CANCELED)
 
 # A task's status in words, British spelling ("cancelled"; viewflow's value is CANCELED).
@@ -75,10 +76,10 @@ def _leads_task_plan(user: Any) -> Q:
 
 def workable(user: Any) -> Q:
     """Tasks ``user`` may claim or complete: a body's decision for its secretaries, deputies
-    (and executive members for the executive); a redraft, a start-successor, a review's
-    compiling or a progress report for the plan's lead officer; a progress report for its
+    (and executive members for the executive); a redraft, a review's compiling, a progress
+    report or the start of a successor for the plan's lead officer; a progress report for its
     priority's lead."""
-    redraft = Q(info__kind__in=(*LEAD_KINDS, TaskKind.START_SUCCESSOR))
+    redraft = Q(info__kind__in=LEAD_KINDS)
     report = Q(info__kind=TaskKind.PROGRESS_REPORT)
     return (~redraft & Q(info__body_id__in=recordable_body_ids(user))) | (
         redraft & _leads_task_plan(user)

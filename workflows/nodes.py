@@ -64,7 +64,23 @@ class BodySplit(mixins.NextNodeMixin, Node):
         self._bodies = this.resolve(instance, self._bodies)
 
 
-class DecisionActivation(ViewActivation):
+class RequeueActivation(ViewActivation):
+    """A body's decision task, which a deferral re-queues (a plan's DecisionTask, a review's
+    board and executive tasks)."""
+
+    @Activation.status.transition(source=STATUS.ASSIGNED, target=STATUS.DONE)
+    def requeue(self, due_on: Any) -> Any:
+        """A deferral: this task is done, and a new one for the same body, on the same token
+        (so the Join keeps waiting), is due at the body's next meeting."""
+        self.task.finished = now()
+        self.task.save()
+        task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+        return self.flow_task._create(
+            self, self.task.token, data={"due_on": due_on.isoformat()}, seed=self.task.seed
+        )
+
+
+class DecisionActivation(RequeueActivation):
     @classmethod
     def create(cls, flow_task: Any, prev_activation: Any, token: Any, data: Any = None,
                seed: Any = None) -> Any:
@@ -78,17 +94,6 @@ class DecisionActivation(ViewActivation):
             due_on=(data or {}).get("due_on"),
         )
         return activation
-
-    @Activation.status.transition(source=STATUS.ASSIGNED, target=STATUS.DONE)
-    def requeue(self, due_on: Any) -> Any:
-        """A deferral: this task is done, and a new one for the same body, on the same token
-        (so the Join keeps waiting), is due at the body's next meeting."""
-        self.task.finished = now()
-        self.task.save()
-        task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
-        return self.flow_task._create(
-            self, self.task.token, data={"due_on": due_on.isoformat()}, seed=self.task.seed
-        )
 
 
 class DecisionTask(nodes.View):

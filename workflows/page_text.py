@@ -3,7 +3,7 @@ before one that ends a plan's life (withdraw, supersede: a confirmation page).""
 
 from __future__ import annotations
 
-from documents.models import Plan
+from documents.models import Plan, Review
 
 # Actions that end a plan's life: a warning button leading to a confirmation page that
 # says what will happen and asks why (the record keeps the reason).
@@ -97,3 +97,20 @@ def plan_now(plan_id: int) -> str:
                         "decision.",
         "adopted": "The plan is adopted; its signed PDF is being made.",
     }.get(plan.stage, f"The plan is now at the {plan.get_stage_display().lower()} stage.")
+
+
+def review_now(review_id: int) -> str:
+    """What happens next, from the stage a review is in now."""
+    review = Review.objects.get(pk=review_id)
+    ends = review.call_in_ends_on
+    return {
+        "drafting": "The review is back with its lead officer to revise.",
+        "board": "The review waits for the board's decision; its secretary has the task.",
+        "executive": "The board has approved the review: the executive's secretary has been "
+                     "given the task of recording its decision.",
+        "call_in": "The call-in period has started"
+                   + (f" and runs until {ends.day} {ends:%B %Y}" if ends else "")
+                   + "; the review is approved when it ends unless the decision is called in.",
+        "approved": "The review is approved; its signed PDF is being made. The plan stays "
+                    "adopted as it was.",
+    }.get(review.stage, f"The review is now at the {review.get_stage_display().lower()} stage.")

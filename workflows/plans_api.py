@@ -344,7 +344,7 @@ class PlanViewSet(
     def decisions(self, request: Request, pk: str) -> Response:
         plan = self._plan(pk)
         if request.method == "GET":
-            decisions = plan.decisions.select_related(
+            decisions = plan.decisions.filter(version__isnull=False).select_related(
                 "body", "meeting", "recorded_by", "version").order_by("recorded_at", "pk")
             page = self.paginate_queryset(decisions)
             return self.get_paginated_response(DecisionSerializer(page, many=True).data)

@@ -111,7 +111,7 @@ def task_info_create(
         due = calendar.add_working_days(clock.today(), settings.PLANGOV_REDRAFT_WORKING_DAYS,
                                         partnership=plan.partnership)
         sent_back = (
-            Decision.objects.filter(plan=plan, outcome__in=SENDING_BACK)
+            Decision.objects.filter(plan=plan, version__isnull=False, outcome__in=SENDING_BACK)
             .select_related("body").order_by("-pk").first()
         )
         if sent_back is not None:
@@ -366,6 +366,10 @@ def task_complete(*, task_id: int, actor: AbstractBaseUser, **decision: Any) -> 
         raise Conflict(f"{task.owner.get_username()} has claimed this task; it is theirs to "
                        "complete, or reassign it first.")
     plan = task.info.plan
+    if task.info.kind in REVIEW_DECISION_KINDS:
+        if task.info.body is None:
+            raise Forbidden("Nobody can complete this task: the partnership has no body for it.")
+        return _review_task_complete(task, actor, decision)
     if task.info.review_id is not None:
         from .reviews.services import review_task_work
 
@@ -385,6 +389,26 @@ def task_complete(*, task_id: int, actor: AbstractBaseUser, **decision: Any) -> 
     if task.info.kind == TaskKind.CALL_IN_OUTCOME:
         return call_in_outcome_record(plan=plan, actor=actor, **decision)
     return decision_record(plan=plan, actor=actor, body=task.info.body, **decision)
+
+
+# A review's decision and call-in tasks are answered by the same kinds of records, on the
+# review (workflows.reviews.decisions, workflows.callin with ``review=``).
+REVIEW_DECISION_KINDS = (
+    TaskKind.REVIEW_BOARD_DECISION, TaskKind.REVIEW_EXECUTIVE_DECISION,
+    TaskKind.REVIEW_CALL_IN, TaskKind.REVIEW_CALL_IN_OUTCOME,
+)
+
+
+def _review_task_complete(task: Task, actor: AbstractBaseUser, fields: dict[str, Any]) -> Any:
+    from .callin import call_in_outcome_record, call_in_request_record
+    from .reviews.decisions import review_decision_record
+
+    info = task.info
+    if info.kind == TaskKind.REVIEW_CALL_IN:
+        return call_in_request_record(plan=info.plan, review=info.review, actor=actor, **fields)
+    if info.kind == TaskKind.REVIEW_CALL_IN_OUTCOME:
+        return call_in_outcome_record(plan=info.plan, review=info.review, actor=actor, **fields)
+    return review_decision_record(review=info.review, actor=actor, body=info.body, **fields)
 
 
 # Timers, fired by Celery beat against plangov's clock.

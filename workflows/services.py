@@ -352,7 +352,8 @@ ACTION_DATE_FIELDS: dict[str, str] = {
 def plans_due_for_adoption(on: datetime.date | None = None) -> list[int]:
     """Plans whose call-in period has run out without a call-in request."""
     day = on or clock.today()
-    pending = CallInRequest.objects.filter(plan=OuterRef("pk"), outcome__isnull=True)
+    pending = CallInRequest.objects.filter(plan=OuterRef("pk"), outcome__isnull=True,
+                                           decision__review=None)
     return list(
         Plan.objects.filter(stage=Stage.CALL_IN, call_in_ends_on__lt=day)
         .exclude(Exists(pending))

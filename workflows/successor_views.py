@@ -14,6 +14,7 @@ from django.urls import reverse
 from documents.queries import visible_plans
 from governance import policy
 from plangov.errors import InvalidInput, PlangovError
+from plangov.forms import Form as PlangovForm
 from plangov.pages import refused
 
 from .models import TaskKind
@@ -22,7 +23,7 @@ from .routing import open_task_of_kind
 from .successor import live_successor, may_have_successor, next_period, plan_start_successor
 
 
-class SuccessorForm(forms.Form):
+class SuccessorForm(PlangovForm):
     title = forms.CharField(
         label="Title of the successor plan", max_length=250, required=False,
         help_text="Leave blank to keep this plan's title.",

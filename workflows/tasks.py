@@ -52,7 +52,10 @@ def scan_call_in_periods() -> int:
     orphans = routing_free_due_plans()
     for plan_id in orphans:
         adopt_after_call_in.delay(plan_id)
-    return fired + len(orphans)
+    reviews = routing_free_due_reviews()
+    for review_id in reviews:
+        review_call_in_over.delay(review_id)
+    return fired + len(orphans) + len(reviews)
 
 
 def routing_free_due_plans() -> list[int]:
@@ -62,6 +65,30 @@ def routing_free_due_plans() -> list[int]:
         pk for pk in plans_due_for_adoption()
         if routing.active_process(Plan(pk=pk)) is None
     ]
+
+
+def routing_free_due_reviews() -> list[int]:
+    """Reviews whose call-in period is over with no request and no process timer to end it
+    (a process cancelled or never started): the beat's fallback."""
+    from documents.models import Review
+
+    from .reviews.callin import reviews_due_after_call_in
+    from .reviews.routing import active_process
+
+    return [pk for pk in reviews_due_after_call_in()
+            if active_process(Review(pk=pk)) is None]
+
+
+@shared_task(
+    name="workflows.tasks.review_call_in_over",
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def review_call_in_over(review_id: int) -> str:
+    from .reviews.callin import review_call_in_period_over
+
+    return "approved" if review_call_in_period_over(review_id=review_id) else "nothing to do"
 
 
 @shared_task(

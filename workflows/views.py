@@ -45,7 +45,14 @@ from .forms import (
 from .inbox import OPEN, View, inbox, is_overdue, workable
 from .lifecycle import PlanLifecycle
 from .models import TaskKind
-from .page_text import ACTION_DONE, CONFIRMED_ACTIONS, confirmed_text, done_text, plan_now
+from .page_text import (
+    ACTION_DONE,
+    CONFIRMED_ACTIONS,
+    confirmed_text,
+    done_text,
+    plan_now,
+    review_now,
+)
 from .services import ACTION_DATE_FIELDS, PLAN_ACTIONS
 from .successor import page_context as successor_context
 
@@ -97,8 +104,8 @@ def _people_for(task: Task) -> Any:
     info = task.info
     users = get_user_model().objects.filter(is_active=True)
     current = Membership.objects.current()
-    if info.kind in (TaskKind.REDRAFT, TaskKind.START_SUCCESSOR, TaskKind.COMPILE_REVIEW,
-                     TaskKind.PROGRESS_REPORT):
+    if info.kind in (TaskKind.REDRAFT, TaskKind.COMPILE_REVIEW, TaskKind.PROGRESS_REPORT,
+                     TaskKind.START_SUCCESSOR):
         held = current.filter(role=Role.LEAD_OFFICER, body_id=info.plan.owning_body_id,
                               user_id=info.plan.lead_officer_id)
         return users.filter(Q(pk=info.plan.lead_officer_id) | Q(deputising_for__in=held)
@@ -111,16 +118,26 @@ def _people_for(task: Task) -> Any:
     ).order_by("username")
 
 
+CALL_IN_KINDS = (TaskKind.CALL_IN, TaskKind.REVIEW_CALL_IN)
+OUTCOME_KINDS = (TaskKind.CALL_IN_OUTCOME, TaskKind.REVIEW_CALL_IN_OUTCOME)
+
+
 def _decision_form(task: Task, data: Any = None) -> Any:
-    form_class = CallInOutcomeForm if task.info.kind == TaskKind.CALL_IN_OUTCOME else DecisionForm
+    form_class = CallInOutcomeForm if task.info.kind in OUTCOME_KINDS else DecisionForm
     return form_class(data, task=task)
 
 
 def _pending_request(task: Task) -> Any:
-    """The call-in request a call-in outcome task is about."""
-    if task.info.kind != TaskKind.CALL_IN_OUTCOME:
+    """The call-in request a call-in outcome task is about (on the plan's version, or on the
+    task's review)."""
+    if task.info.kind not in OUTCOME_KINDS:
         return None
-    return CallInRequest.objects.filter(plan_id=task.info.plan_id).order_by("-pk").first()
+    requests = CallInRequest.objects.filter(plan_id=task.info.plan_id)
+    if task.info.review_id is not None:
+        requests = requests.filter(decision__review_id=task.info.review_id)
+    else:
+        requests = requests.filter(decision__review=None)
+    return requests.order_by("-pk").first()
 
 
 def _task_page(request: HttpRequest, task: Task, *, decision: Any = None, redraft: Any = None,
@@ -128,11 +145,13 @@ def _task_page(request: HttpRequest, task: Task, *, decision: Any = None, redraf
     can_work = Task.objects.filter(workable(request.user), pk=task.pk).exists()
     is_open = task.status in OPEN
     mine_or_free = task.owner_id in (None, request.user.pk)
-    is_review = task.info.review_id is not None  # worked on the review's pages
+    is_review = task.info.review_id is not None
+    # A review's decision and call-in tasks take the decision form here, as a plan's do; its
+    # other tasks are worked on the review's pages.
+    elsewhere = is_review and task.info.kind not in routing.REVIEW_DECISION_KINDS
     is_redraft = task.info.kind == TaskKind.REDRAFT and not is_review
-    is_request = task.info.kind == TaskKind.CALL_IN and not is_review
-    is_successor = task.info.kind == TaskKind.START_SUCCESSOR and not is_review
-    if is_redraft or is_request or is_review or is_successor:
+    is_request = task.info.kind in CALL_IN_KINDS
+    if is_redraft or is_request or elsewhere or task.info.kind == TaskKind.START_SUCCESSOR:
         decision_form = None
     else:
         decision_form = decision or _decision_form(task)
@@ -164,10 +183,15 @@ def _version_links(task: Task) -> dict[str, Any]:
     task is open; the one its decision was recorded on once done) and, for a body's task, the
     latest earlier version that body decided on, to compare with."""
     info = task.info
+    if info.review_id is not None:
+        return {}  # a review's task: the review is decided on, never a version
     plan = info.plan
+    if info.kind == TaskKind.START_SUCCESSOR:
+        return {}  # no version is decided on: the task starts another plan
     version = plan.current_version
     if task.status not in OPEN and info.body_id is not None and task.finished is not None:
         decided = (Decision.objects.filter(plan=plan, body_id=info.body_id,
+                                           version__isnull=False,
                                            recorded_at__lte=task.finished)
                    .select_related("version").order_by("-recorded_at", "-pk").first())
         version = decided.version if decided is not None else version
@@ -226,7 +250,7 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
     if task.info.kind == TaskKind.REDRAFT:
         form: Any = RedraftForm(request.POST)
         name = "redraft"
-    elif task.info.kind == TaskKind.CALL_IN:
+    elif task.info.kind in CALL_IN_KINDS:
         form = CallInRequestForm(request.POST)
         name = "call_in"
     else:
@@ -243,6 +267,8 @@ def task_complete(request: HttpRequest, pk: int) -> HttpResponse:
             return ("Call-in request recorded.\nThe executive's decision is suspended until "
                     "the scrutiny committee decides; its secretary has been given the task.")
         outcome = dict(form.fields["outcome"].choices).get(data.get("outcome"), "")
+        if task.info.review_id is not None:
+            return f"Decision recorded: {outcome}.\n" + review_now(task.info.review_id)
         return f"Decision recorded: {outcome}.\n" + plan_now(task.info.plan_id)
 
     return _attempt(request, task, lambda: routing.task_complete(
@@ -289,6 +315,8 @@ EVENT_WORDS = {
     "task.remind": "sent a reminder",
     "task.escalate": "sent an overdue notice",
     "timetable.save": "changed the timetable",
+    "review.decision.record": "recorded a decision on a review of the plan",
+    "review.call_in_period_over": "closed a review's call-in period with no request",
 }
 
 
@@ -316,7 +344,8 @@ DATED_ACTIONS = ACTION_DATE_FIELDS
 # The date a dated act happened, kept in its audit event beside the time it was recorded.
 HAPPENED_ON = {"plan.create": "created_on", "version.create": "effective_on",
                "plan.start_consultation": "opens_on", "plan.close_consultation": "closed_on",
-               "plan.submit": "submitted_on", "decision.record": "decided_on"}
+               "plan.submit": "submitted_on", "decision.record": "decided_on",
+               "review.decision.record": "decided_on"}
 
 
 def _happened(event: AuditEvent) -> datetime.date | None:
@@ -353,7 +382,8 @@ def _plan_page(request: HttpRequest, plan: Plan, *, failed: str = "",
         "action_errors": errors or [],
         "posted": request.POST if failed else {},
         "tasks": tasks,
-        "decisions": plan.decisions.select_related("body", "meeting", "version").order_by("pk"),
+        "decisions": plan.decisions.filter(version__isnull=False)
+        .select_related("body", "meeting", "version").order_by("pk"),
         "documents": plan.documents.select_related("version", "decision__body"),
         "leads": leads,
         "rename_form": (rename_form or RenameForm(initial={"title": plan.title}))
@@ -381,8 +411,8 @@ def _call_in_context(plan: Plan, user: Any) -> dict[str, Any]:
 
     awaited = awaited_decision(plan) if plan.call_in_ends_on is None else None
     return {
-        "call_ins": CallInRequest.objects.filter(plan=plan).select_related(
-            "decision", "outcome").order_by("number"),
+        "call_ins": CallInRequest.objects.filter(plan=plan, decision__review=None)
+        .select_related("decision", "outcome").order_by("number"),
         "awaiting_publication": awaited,
         "can_publish": awaited is not None and bool(policy.can_record_for(awaited.body, user)),
     }

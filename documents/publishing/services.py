@@ -131,6 +131,11 @@ def document_request(
             isinstance(decision_id, int)) else None
         if decision is None:
             raise InvalidInput({"decision": ["Give the id of a decision taken on this plan."]})
+        if decision.version_id is None:
+            raise InvalidInput({"decision": [
+                "This decision is on a review of the plan, not on a version: a review's "
+                "decisions are published with the review."
+            ]})
         version = decision.version
     elif kind == DocumentKind.SCORECARD:
         if plan.adopted_version_id is None:

@@ -161,13 +161,13 @@ SPECTACULAR_SETTINGS = {
         "MilestoneStatusEnum": "workflows.timetable.record.STATUS_CHOICES",
         "TimetableFlagEnum": "workflows.timetable.record.FLAG_CHOICES",
         "ResponseImportStatusEnum": "governance.consultation.models.ResponseImportStatus",
-        "TrendEnum": "documents.monitoring.trends.TREND_CHOICES",
-        "RagEnum": "documents.monitoring.trends.RAG_CHOICES",
+        "ActionStatusEnum": "documents.monitoring.models.ActionStatus",
         "ReviewKindEnum": "documents.reviews.models.ReviewKind",
         "ReviewStageEnum": "documents.reviews.models.ReviewStage",
         "StageEnum": "documents.models.Stage",
         "TaskKindEnum": "workflows.models.TaskKind",
-        "ActionStatusEnum": "documents.monitoring.models.ActionStatus",
+        "TrendEnum": "documents.monitoring.trends.TREND_CHOICES",
+        "RagEnum": "documents.monitoring.trends.RAG_CHOICES",
     },
 }
 

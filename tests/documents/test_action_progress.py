@@ -247,8 +247,7 @@ def test_progress_needs_an_adopted_plan_and_stops_when_it_is_superseded(world, p
     with pytest.raises(Conflict):
         action_progress_update(plan=plan, action_number=1, status="on_track", noted_on=TODAY,
                                actor=world.lead)
-    # Being revised (successor): the adopted version stays in force, its actions too.
-    Plan.objects.filter(pk=plan.pk).update(stage=Stage.DRAFTING)
+    Plan.objects.filter(pk=plan.pk).update(stage=Stage.DRAFTING)  # a revision in progress
     action_progress_update(plan=plan, action_number=1, status="on_track", noted_on=TODAY,
                            actor=world.lead)
 

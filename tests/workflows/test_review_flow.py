@@ -199,3 +199,35 @@ def test_a_plan_with_no_priorities_goes_straight_to_compiling(
     review = review_start(plan=plan, actor=world.lead)
     assert review.progress_reports.count() == 0
     assert open_kinds(review) == [TaskKind.COMPILE_REVIEW]
+
+
+def test_a_call_in_period_set_later_moves_the_task_and_its_timer(
+        world: World, frozen_clock: Any) -> None:
+    from tests.workflows.review_helpers import decide_review, record_feedback
+    from workflows import routing
+    from workflows.tasks import fire_due_timers
+
+    plan = adopted_plan(world, frozen_clock, call_in=True)
+    review = review_start(plan=plan, actor=world.lead)
+    report_all(world, review)
+    compile_review(world, review)
+    review_fire(review=review, action="send_to_scrutiny", actor=world.lead)
+    record_feedback(world, review)
+    review_fire(review=review, action="submit_to_board", actor=world.lead)
+    decide_review(review, "board_approve", TaskKind.REVIEW_BOARD_DECISION,
+                  world.board_secretary, decided_on=frozen_clock().date())
+    # A "publication" council: the period has no end until the notice is published.
+    review = decide_review(review, "executive_approve", TaskKind.REVIEW_EXECUTIVE_DECISION,
+                           world.executive_member, decided_on=frozen_clock().date())
+    assert review.stage == ReviewStage.CALL_IN and review.call_in_ends_on is None
+    frozen_clock.advance(days=60)
+    assert not routing.due_timer_ids()
+    ends = frozen_clock().date() + datetime.timedelta(days=5)
+    review.call_in_ends_on = ends
+    review.save(update_fields=["call_in_ends_on"])
+    review_routing.on_review_call_in_period_set(review)
+    assert review_routing.open_review_task(review, TaskKind.REVIEW_CALL_IN).info.due_on == ends
+    frozen_clock.advance(days=6)
+    fire_due_timers()
+    review.refresh_from_db()
+    assert review.stage == ReviewStage.APPROVED and review.approved_on == ends

@@ -91,3 +91,49 @@ def test_a_review_page_is_not_for_outsiders(world: World, frozen_clock: Any,
     assert client.get(f"/reviews/{review.pk}/").status_code == 200
     assert client.post(f"/reviews/{review.pk}/actions/withdraw/", {}).status_code == 403
     assert client.post(f"/reviews/{review.pk}/actions/publish/", {}).status_code == 404
+
+
+def test_lists_of_review_tasks_cost_the_same_for_one_and_many(world: World, frozen_clock: Any,
+                                                              client: Any,
+                                                              as_user: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from documents.models import ReviewKind
+
+    plan = adopted_plan(world, frozen_clock)
+    review = review_start(plan=plan, actor=world.lead)
+    client.force_login(world.lead)
+    api = as_user(world.lead)
+
+    def costs() -> tuple[int, int, int]:
+        with CaptureQueriesContext(connection) as page:
+            assert client.get("/tasks/?view=mine").status_code == 200
+        with CaptureQueriesContext(connection) as listed:
+            assert api.get("/api/v1/tasks/?view=mine").status_code == 200
+        with CaptureQueriesContext(connection) as detail:
+            assert client.get(f"/reviews/{review.pk}/").status_code == 200
+        return len(page), len(listed), len(detail)
+
+    one = costs()
+    review_start(plan=plan, actor=world.lead, kind=ReviewKind.SIX_MONTH)
+    other = adopted_plan(world, frozen_clock)
+    review_start(plan=other, actor=world.lead)
+    assert api.get("/api/v1/tasks/?view=mine").json()["count"] == 3
+    assert costs() == one
+
+
+def test_a_review_task_page_points_to_the_review(world: World, frozen_clock: Any,
+                                                 client: Any) -> None:
+    from workflows.reviews import routing as review_routing
+
+    plan = adopted_plan(world, frozen_clock)
+    review = review_start(plan=plan, actor=world.lead)
+    task = next(t for t in review_routing.open_review_tasks(review)
+                if t.owner == world.health_lead)
+    client.force_login(world.health_lead)
+    page = client.get(f"/tasks/{task.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert f"/reviews/{review.pk}/progress/{task.seed_object_id}/" in text
+    assert "Record the decision" not in text

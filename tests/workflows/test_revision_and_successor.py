@@ -130,6 +130,8 @@ def test_withdrawing_the_revision_leaves_the_adopted_plan_untouched(world, froze
     event = AuditEvent.objects.filter(plan_id=plan.pk).order_by("-seq").first()
     assert (event.action, event.before["stage"], event.after["stage"]) == (
         "plan.withdraw", "partnership_approval", "adopted")
+    assert (event.before["current_version"], event.after["current_version"],
+            event.after["adopted_version"]) == (2, 1, 1)
     # It can be revised again later, in a new cycle.
     assert plan_revise(plan=plan, actor=world.lead).drafting_cycle == 3
 
@@ -162,6 +164,8 @@ def test_the_revision_is_shown_in_progress_and_the_adopted_version_in_force(
     assert "In force" in html and "Adopted version 1" in html
     assert "Revision in progress" in html and "version 2" in html
     assert "Withdraw the revision" in html
+    listed = client.get("/plans/").content.decode()  # the plans list says so too
+    assert "Revision in progress" in listed
     page = client.get(f"/plans/{plan.pk}/actions/withdraw/confirm/")
     assert "The plan stays adopted" in page.content.decode()
     # The public site shows the adopted version as in force, with the revision in progress.

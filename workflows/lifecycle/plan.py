@@ -109,7 +109,7 @@ class PlanLifecycle:
         )
 
     def version_not_sent_back(self) -> Condition:
-        sent_back = Decision.objects.filter(
+        sent_back = self.plan.current_version_id is not None and Decision.objects.filter(
             plan=self.plan, version_id=self.plan.current_version_id, outcome__in=SENDING_BACK
         ).exists()
         return Condition(
@@ -150,7 +150,7 @@ class PlanLifecycle:
 
     def sent_back_by_latest_decision(self) -> Condition:
         latest = Decision.objects.filter(
-            plan=self.plan, version_id=self.plan.current_version_id
+            plan=self.plan, version_id=self.plan.current_version_id, version__isnull=False
         ).order_by("-pk").first()
         return Condition(
             latest is not None and latest.outcome in SENDING_BACK,

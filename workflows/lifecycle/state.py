@@ -62,8 +62,13 @@ def approval_state(plan: Plan) -> ApprovalState:
 
 
 def pending_call_in(plan: Plan) -> CallInRequest | None:
-    """The plan's call-in request still waiting for the scrutiny committee's outcome."""
-    return CallInRequest.objects.filter(plan=plan, outcome__isnull=True).order_by("-pk").first()
+    """The plan's call-in request still waiting for the scrutiny committee's outcome (on the
+    executive's decision on a version: a call-in of a review's approval suspends the review,
+    never the plan; see workflows.reviews.callin)."""
+    return (
+        CallInRequest.objects.filter(plan=plan, outcome__isnull=True, decision__review=None)
+        .order_by("-pk").first()
+    )
 
 
 def reconsidered_after_call_in(plan: Plan) -> bool:

@@ -8,22 +8,23 @@ assigned to the lead officer. Each task gets a TaskInfo naming the review.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from viewflow import this
 from viewflow.utils import is_owner
 from viewflow.workflow import nodes
-from viewflow.workflow.nodes.view import ViewActivation
 
 from documents.models import ProgressReport
 from governance import policy
 from governance.models import Body
 
 from ..models import TaskKind
+from ..nodes import RequeueActivation
 from . import routing
 
 
-class ReviewTaskActivation(ViewActivation):
+class ReviewTaskActivation(RequeueActivation):
     @classmethod
     def create(cls, flow_task: Any, prev_activation: Any, token: Any, data: Any = None,
                seed: Any = None) -> Any:
@@ -31,6 +32,8 @@ class ReviewTaskActivation(ViewActivation):
             seed = flow_task._body(prev_activation)
         activation = super().create(flow_task, prev_activation, token, data=data, seed=seed)
         due_on = seed.due_on if isinstance(seed, ProgressReport) else None
+        if (data or {}).get("due_on"):  # a deferred decision, re-queued (RequeueActivation)
+            due_on = datetime.date.fromisoformat(data["due_on"])
         routing.review_task_info_create(
             task=activation.task, kind=flow_task.kind,
             body=seed if isinstance(seed, Body) else None, due_on=due_on,

@@ -177,10 +177,10 @@ def review_task_info_create(
 
 
 def period_over_from_flow(review: Review) -> None:
-    from .services import review_call_in_period_over
+    from .callin import review_call_in_period_over
 
     if review.stage == ReviewStage.CALL_IN:
-        review_call_in_period_over(review=review)
+        review_call_in_period_over(review_id=review.pk)
 
 
 def on_review_call_in_period_set(review: Review) -> None:

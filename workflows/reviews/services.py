@@ -143,32 +143,36 @@ def review_start(
     return review
 
 
-def review_dates_due(today: datetime.date | None = None) -> list[int]:
+def review_dates_due(today: datetime.date | None = None, *,
+                     plan_id: int | None = None) -> list[int]:
     """Ids of adopted plans whose review date has come (by the calendar date) and that have
     no annual review for that date's year (one withdrawn counts: the beat never restarts a
     review its lead officer withdrew; they can start one again by hand)."""
     today = today or clock.today()
     reviewed = Review.objects.filter(plan_id=OuterRef("pk"), kind=ReviewKind.ANNUAL,
                                      year=ExtractYear(OuterRef("review_date")))
-    return list(
-        Plan.objects.filter(stage=Stage.ADOPTED, adopted_version__isnull=False,
-                            review_date__lte=today)
-        .exclude(Exists(reviewed)).order_by("pk").values_list("pk", flat=True)
-    )
+    plans = Plan.objects.filter(stage=Stage.ADOPTED, adopted_version__isnull=False,
+                                review_date__lte=today)
+    if plan_id is not None:
+        plans = plans.filter(pk=plan_id)
+    return list(plans.exclude(Exists(reviewed)).order_by("pk").values_list("pk", flat=True))
 
 
+@service
 def review_start_due(*, plan_id: int) -> Review | None:
-    """The beat: start the annual review of a plan whose review date has come, once. Run
-    twice (or two workers racing), the check under the plan's lock and the unique constraint
-    start it once."""
-    plan = Plan.objects.filter(pk=plan_id).first()
-    if plan is None or plan_id not in review_dates_due():
+    """The beat: start the annual review of a plan whose review date has come, once. The
+    check runs under the plan's lock, and the unique constraint backs it: run twice (or by
+    two workers racing), one review starts."""
+    if not Plan.objects.filter(pk=plan_id).exists():
+        return None
+    plan = lock_plan(plan_id)
+    if not review_dates_due(plan_id=plan_id):
         return None
     try:
         return review_start(plan=plan, actor=None, year=plan.review_date.year,
                             reason="The plan's review date has come.")
     except Conflict:
-        return None  # started meanwhile, or no longer adopted
+        return None  # started meanwhile by the lead officer
 
 
 # Progress reports.
@@ -325,20 +329,6 @@ def review_fire(*, review: Review, action: str, actor: Any, reason: str = "") ->
                                      actor=actor)
     audit_record(actor=actor, action=f"review.{action}", obj=review, plan_id=review.plan_id,
                  before=before, after=review_snapshot(review), reason=reason)
-    return review
-
-
-@service
-def review_call_in_period_over(*, review: Review) -> Review:
-    """The timer: the review's call-in period ended with no call-in request, so the
-    executive's approval takes effect on its last day."""
-    review = routing.lock_review(review.pk)
-    before = review_snapshot(review)
-    ReviewLifecycle(review).fire("call_in_period_over", None, enforce_permission=False)
-    review.save()
-    audit_record(actor=None, action="review.call_in_period_over", obj=review,
-                 plan_id=review.plan_id, before=before,
-                 after={**review_snapshot(review), "approved_on": review.approved_on})
     return review
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from documents.models import ProgressReport, Review, ReviewStage, ScrutinyFeedback
+from documents.monitoring.trends import RAG_CHOICES, TREND_CHOICES
 from documents.queries import visible_plans
 from governance import policy
 from governance.models import Decision
@@ -26,6 +27,8 @@ from .api import visible_reviews
 from .forms import CompileForm, ProgressReportForm, ReviewActionForm, StartReviewForm
 from .lifecycle import USER_ACTIONS, ReviewLifecycle
 from .services import progress_report_submit, review_compile, review_fire, review_start
+
+TRENDS, RAGS = dict(TREND_CHOICES), dict(RAG_CHOICES)
 
 DONE = {
     "send_to_scrutiny": "Review sent to the scrutiny committee.\nIts secretary has a task to "
@@ -86,7 +89,11 @@ def _page(request: HttpRequest, review: Review, *, compile_form: Any = None,
         "reports": [{"report": r, "may_write": r.submitted_at is None
                      and review.stage == ReviewStage.DRAFTING
                      and (leads or r.lead_id == request.user.pk)} for r in reports],
-        "indicators": (review.trends or {}).get("indicators", []),
+        "indicators": [
+            {**row, "trend_label": TRENDS.get(row.get("trend"), row.get("trend")),
+             "rag_label": RAGS.get(row.get("rag"), row.get("rag"))}
+            for row in (review.trends or {}).get("indicators", [])
+        ],
         "compile_form": compile_form,
         "ready_actions": [a for a in actions if a["ready"]],
         "blocked_actions": [a for a in actions if not a["ready"]],

@@ -132,7 +132,8 @@ def _facts(plan: Plan) -> dict[str, Any]:
     """The dated record of the plan, in three queries."""
     rounds = list(ConsultationRound.objects.filter(plan=plan).order_by("number"))
     decisions = list(
-        Decision.objects.filter(plan=plan).select_related("body").order_by("decided_on", "pk")
+        Decision.objects.filter(plan=plan, version__isnull=False).select_related("body")
+        .order_by("decided_on", "pk")
     )
     first_version = plan.versions.order_by("number").values_list("effective_on", flat=True)
     by_body: dict[int, list[datetime.date]] = defaultdict(list)
