@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from io import StringIO
 from pathlib import Path
@@ -241,6 +242,7 @@ def test_it_creates_nothing_on_a_second_run(output):
     )
     assert "0 created, 0 updated" in again
     assert "is already there (drafting)" in again
+    assert "Children in Care Strategy 2024–2027 is already there (adopted)" in again
     assert "Nothing new: the demo was already loaded." in again
     assert sign_ins(again) == sign_ins(output)
     assert verify_chain().ok
@@ -278,7 +280,7 @@ def test_it_leaves_an_early_help_strategy_whose_deadlines_send_at_the_first_scan
     from workflows.models import Notification
     from workflows.tasks import scan_deadlines
 
-    plan = Plan.objects.get(kind=PlanKind.STRATEGY)
+    plan = Plan.objects.get(kind=PlanKind.STRATEGY, title="Early Help Strategy")
     assert plan.stage == Stage.PARTNERSHIP_APPROVAL
     assert "submitted to its boards" in output
     scan_deadlines()
@@ -289,3 +291,122 @@ def test_it_leaves_an_early_help_strategy_whose_deadlines_send_at_the_first_scan
     assert Notification.objects.filter(status="sent").count() == 2
     scan_deadlines()
     assert len(mail.outbox) == 2
+
+
+# The Children in Care Strategy: adopted, monitored, and in its annual review.
+
+
+def children_in_care() -> Plan:
+    return Plan.objects.get(title="Children in Care Strategy")
+
+
+def test_it_adopts_a_children_in_care_strategy_through_the_services_with_past_dates(output):
+    from documents.models import DocumentKind, SignedDocument
+    from governance.models import Decision
+
+    plan = children_in_care()
+    assert (plan.kind, plan.stage) == (PlanKind.STRATEGY, Stage.ADOPTED)
+    assert (plan.period_start.isoformat(), plan.period_end.isoformat()) == (
+        "2024-04-01", "2027-03-31")
+    assert plan.adopted_version == plan.current_version
+    content = plan.adopted_version.content
+    assert content == json.loads(
+        (REPO / "documents" / "demo" / "children-in-care-2024-27.json").read_text("utf-8"))
+    assert 2 <= len(content["outcomes"]) <= 3
+    assert 8 <= len(content["indicators"]) <= 12
+    assert all(a["lead"] for a in content["actions"])
+    # Approved by both boards, then the Executive, at 2024 meetings; adopted when the
+    # call-in period ended, and reviewed a year later.
+    decisions = list(Decision.objects.filter(version__plan=plan).order_by("decided_on")
+                     .values_list("body__slug", "outcome", "decided_on"))
+    assert [(slug, outcome) for slug, outcome, _ in decisions] == [
+        ("yorok-board", "approved"), ("corporate-parenting-board", "approved"),
+        ("executive", "approved")]
+    assert all(day.year == 2024 for _, _, day in decisions)
+    assert plan.adopted_on == plan.call_in_ends_on > decisions[-1][2]
+    (rnd,) = plan.consultation_rounds.all()
+    assert rnd.closed_on < rnd.summary_published_on < decisions[0][2]
+    assert SignedDocument.objects.filter(plan=plan, kind=DocumentKind.PLAN,
+                                         version=plan.adopted_version).exists()
+    names = list(AuditEvent.objects.filter(plan=plan).order_by("seq")
+                 .values_list("action", flat=True))
+    assert names.index("plan.submit") < names.index("plan.adopt") \
+        < names.index("reading.record") < names.index("review.start")
+    assert verify_chain().ok
+    assert "Children in Care Strategy 2024–2027, adopted on 21 March 2024" in output
+
+
+def test_its_leads_are_linked_to_demo_people_who_note_their_actions_progress(output):
+    from documents.models import ActionProgress, LeadLink, ProgressNote
+
+    plan = children_in_care()
+    links = dict(LeadLink.objects.filter(plan=plan).values_list("name", "person__username"))
+    assert links["Virtual School Head"] == "cic-secretary"
+    assert len(links) == 4
+    statuses = set(ActionProgress.objects.filter(plan=plan).values_list("status", flat=True))
+    assert {"complete", "on_track", "off_track", "not_started"} <= statuses
+    notes = ProgressNote.objects.filter(progress__plan=plan)
+    assert notes.count() == 12
+    assert all(plan.adopted_on <= note.noted_on <= datetime.date.today() for note in notes)
+    # A linked lead notes their own actions' progress.
+    assert notes.filter(author__username="hwb-secretary").count() == 2
+
+
+def test_it_has_ten_quarters_of_readings_so_the_scorecard_has_a_trend(output, client):
+    from documents.models import IndicatorReading
+    from documents.monitoring.scorecard import scorecard_build
+
+    plan = children_in_care()
+    readings = IndicatorReading.objects.filter(plan=plan)
+    assert readings.count() == 10 * 10 + 1
+    assert set(readings.filter(indicator_key="cic-rate").values_list(
+        "period_label", flat=True)) >= {"2024/25 Q1", "2025/26 Q4", "2026/27 Q2"}
+    assert not readings.filter(measured_on__gt=datetime.date.today()).exists()
+    assert all(r.measured_on > r.period_end for r in readings)
+    summary = scorecard_build(plan).summary
+    assert (summary.total, summary.comparable, summary.improved, summary.worse,
+            summary.no_change) == (11, 10, 7, 2, 1)
+    sentence = "Of 10 indicators where a trend can be identified, 7 have improved (70%)."
+    assert summary.sentence == sentence
+
+    assert client.login(username="lead", password="demo-lead-2009")
+    response = client.get(f"/plans/{plan.pk}/scorecard/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert sentence in page
+    assert "Care leavers aged 19 to 21 in education, employment or training" in page
+    rags = [row.rag for row in scorecard_build(plan).rows]
+    assert (rags.count("green"), rags.count("amber"), rags.count("red")) == (6, 3, 2)
+    client.logout()
+    public = client.get(f"/p/yorok/plans/{plan.pk}/scorecard/")
+    assert public.status_code == 200
+    assert sentence in public.content.decode()
+
+
+def test_its_annual_review_is_under_way_with_one_progress_report_outstanding(output, client):
+    from documents.models import Review, ReviewStage
+    from workflows.models import TaskKind
+    from workflows.reviews.routing import open_review_tasks
+
+    plan = children_in_care()
+    (review,) = Review.objects.filter(plan=plan)
+    assert (review.kind, review.year, review.stage) == ("annual", 2026, ReviewStage.DRAFTING)
+    assert review.started_on.isoformat() == "2026-11-16"
+    reports = review.progress_reports.select_related("lead")
+    assert reports.count() == 6
+    outstanding = [r for r in reports if r.submitted_on is None]
+    assert [(r.priority_key, r.lead.username) for r in outstanding] == [
+        ("placement-stability", "lead")]
+    assert all(review.started_on <= r.submitted_on <= datetime.date.today()
+               for r in reports if r.submitted_on)
+    (task,) = open_review_tasks(review)
+    assert (task.info.kind, task.owner.username) == (TaskKind.PROGRESS_REPORT, "lead")
+    assert "2026 annual review started 16 November 2026, 5 of 6 progress reports in" in \
+        output.replace("Annual review 2026 of Children in Care Strategy: started",
+                       "2026 annual review started")
+
+    assert client.login(username="lead", password="demo-lead-2009")
+    inbox = client.get("/tasks/")
+    assert inbox.status_code == 200
+    assert "Children in Care Strategy" in inbox.content.decode()
+    assert client.get(f"/tasks/{task.pk}/").status_code in (200, 302)

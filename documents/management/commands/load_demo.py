@@ -1,5 +1,7 @@
 """Load the York demo: its governance, demo sign-ins, the CYPP 2009-12 in drafting, and an
-Early Help Strategy waiting for its boards, with deadlines that send reminders at once.
+Early Help Strategy waiting for its boards, with deadlines that send reminders at once, and a
+Children in Care Strategy adopted in 2024, with two years of readings and its annual review
+under way (workflows.demo).
 
 DEMO ONLY. Every demo person gets a fixed, printed password (``demo-<username>-2009``) and a
 superuser ``admin`` is created, so this must never run against a council's real database: it
@@ -103,6 +105,7 @@ class Command(BaseCommand):
             self._admin(counts)
             self._plan(counts)
             self._plan_awaiting_boards(counts)
+            self._plan_adopted(counts)
         self._table(report.usernames)
         if counts.nothing:
             self.stdout.write("Nothing new: the demo was already loaded.")
@@ -325,6 +328,32 @@ class Command(BaseCommand):
         counts.created += 5
         self.stdout.write(f"Created {plan}, submitted to its boards: one task due "
                           f"{tasks['yorok-board'].due_on}, one overdue.")
+
+    def _plan_adopted(self, counts: Counts) -> None:
+        """A Children in Care Strategy adopted in 2024, with two years of readings, action
+        progress and its 2026 annual review under way (workflows.demo)."""
+        from workflows import demo
+
+        partnership = Partnership.objects.get(slug=PARTNERSHIP)
+        if (plan := demo.existing(partnership)) is not None:
+            self.stdout.write(f"{plan} is already there ({plan.get_stage_display().lower()}).")
+            return
+        lead = Membership.objects.current().filter(
+            role=Role.LEAD_OFFICER, body__slug=demo.OWNING_BODY,
+            body__partnership=partnership).select_related("user").first()
+        if lead is None:
+            raise CommandError("The demo governance has no current lead officer of YorOK Board.")
+        people = {u.get_username(): u for u in get_user_model().objects.filter(
+            pk__in=Membership.objects.current().filter(
+                body__partnership=partnership).values("user"))}
+        try:
+            loaded = demo.load_children_in_care(partnership=partnership, lead=lead.user,
+                                                people=people)
+        except PlangovError as exc:
+            raise CommandError(f"The demo {demo.TITLE} could not be created: {exc}") from exc
+        counts.created += loaded.created
+        for line in loaded.lines:
+            self.stdout.write(line)
 
     def _table(self, usernames: list[str]) -> None:
         """Who to sign in as: username, role, body and password (demo passwords only)."""
