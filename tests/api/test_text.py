@@ -258,18 +258,7 @@ def test_renaming_is_in_the_schema(world, as_user):
     assert {"400", "403", "409"} <= set(patch["responses"])
 
 
-def test_every_request_body_in_the_schema_is_json_except_the_uploads(world, as_user):
-    schema = as_user(world.lead).get("/api/schema/?format=json").json()
-    for path, item in schema["paths"].items():
-        for method, operation in item.items():
-            media = set(operation.get("requestBody", {}).get("content", {}))
-            if path.endswith(("/documents/verify/", "/draft/import/",
-                              "/consultations/{id}/imports/")):
-                assert media == {"multipart/form-data"}
-            else:
-                assert media <= {"application/json"}, (path, method, media)
-
-
+# Which request bodies are JSON and which are uploads: tests/api/test_history_and_schema.py.
 
 
 def test_no_endpoint_answers_a_deep_or_bad_body_with_a_server_error(world, as_user):
