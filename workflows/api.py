@@ -43,6 +43,7 @@ from .inbox import OPEN, View, inbox, is_overdue, workable
 from .models import Notification, TaskKind
 from .plans_api import PlanDetailSerializer
 from .reviews.api import ReviewDetailSerializer, review_detail
+from .reviews.records_api import ScrutinyFeedbackInput, SubmissionSentInput
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -308,7 +309,8 @@ class TaskViewSet(viewsets.GenericViewSet):
             component_name="TaskCompletion",
             serializers=[CompleteInputSerializer, CallInRequestInputSerializer,
                          CallInOutcomeInputSerializer, ProgressReportInputSerializer,
-                         SendOnInputSerializer, StartSuccessorInputSerializer],
+                         SendOnInputSerializer, ScrutinyFeedbackInput, SubmissionSentInput,
+                         StartSuccessorInputSerializer],
             resource_type_field_name=None,
         ),
         responses={
@@ -334,7 +336,11 @@ class TaskViewSet(viewsets.GenericViewSet):
             "version again for approval, with optional ``reasons``; answers 200 with the plan. "
             "A review's progress report task: the report (ProgressReportInput); a review's "
             "compiling task: send the review on (SendOnInput); both answer 200 with the "
-            "review (ReviewDetail). Other review tasks are answered on the review's endpoints. "
+            "review (ReviewDetail). A review's scrutiny feedback task: the committee's "
+            "feedback (ScrutinyFeedbackInput); its external submission task: that it was sent "
+            "(SubmissionSentInput, JSON; upload the file on the review's "
+            "external-submission/submitted/ endpoint instead to keep its hash); both answer "
+            "200 with the review. "
             "A start-successor task: start the successor plan (StartSuccessorInput, optional "
             "``title``); answers 200 with the successor."
         ),
@@ -344,15 +350,14 @@ class TaskViewSet(viewsets.GenericViewSet):
         task = self._task(pk)
         kind = task.info.kind
         data: serializers.Serializer
-        if task.info.review_id is not None and kind not in (
-                TaskKind.PROGRESS_REPORT, TaskKind.COMPILE_REVIEW, *routing.REVIEW_DECISION_KINDS):
-            # Scrutiny's, the board's and the executive's tasks on a review are answered on
-            # the review's endpoints; the service says so (409).
-            routing.task_complete(task_id=task.pk, actor=request.user)
         if kind == TaskKind.PROGRESS_REPORT:
             data = ProgressReportInputSerializer(data=request.data)
         elif kind == TaskKind.COMPILE_REVIEW:
             data = SendOnInputSerializer(data=request.data)
+        elif kind == TaskKind.SCRUTINY_FEEDBACK:
+            data = ScrutinyFeedbackInput(data=request.data)
+        elif kind == TaskKind.EXTERNAL_SUBMISSION:
+            data = SubmissionSentInput(data=request.data)
         elif kind in (TaskKind.CALL_IN, TaskKind.REVIEW_CALL_IN):
             data = CallInRequestInputSerializer(data=request.data,
                                                 context={"plan": task.info.plan})

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from documents.models import Review, ReviewStage, Stage
+from plangov import clock
 from tests.conftest import World
 from tests.workflows.review_helpers import adopted_plan
 from workflows.models import TaskKind
@@ -111,7 +112,7 @@ def test_the_reviews_api_is_in_the_schema(client: Any) -> None:
     assert "put" in paths["/api/v1/reviews/{id}/"]
 
 
-def test_a_secretary_claims_a_review_task_but_records_it_on_the_review(
+def test_the_scrutiny_secretary_records_feedback_through_the_tasks_api(
         world: World, frozen_clock: Any, as_user: Any) -> None:
     from tests.workflows.review_helpers import compile_review, report_all
     from workflows.reviews.services import review_fire, review_start
@@ -129,7 +130,48 @@ def test_a_secretary_claims_a_review_task_but_records_it_on_the_review(
     api = as_user(world.scrutiny_secretary)
     claimed = api.post(f"/api/v1/tasks/{task['id']}/claim/")
     assert claimed.status_code == 200 and claimed.json()["owner"] == "scrutiny_secretary"
+    feedback = {"meeting_on": str(clock.today()), "attendance": 6,
+                "points": ["Say more about bullying.", "Name the leads."]}
+    # The feedback's own fields, named: a decision's fields are not what this task takes.
     refused = api.post(f"/api/v1/tasks/{task['id']}/complete/", {"outcome": "approved"},
                        format="json")
-    assert refused.status_code == 409
-    assert f"/api/v1/reviews/{review.pk}/" in refused.json()["detail"]
+    assert refused.status_code == 400
+    assert {"meeting_on", "points"} <= set(refused.json()["errors"])
+    board = as_user(world.board_secretary).post(f"/api/v1/tasks/{task['id']}/complete/",
+                                                feedback, format="json")
+    assert board.status_code in (403, 409)  # not theirs: claimed by scrutiny's secretary
+    done = as_user(world.scrutiny_secretary).post(f"/api/v1/tasks/{task['id']}/complete/",
+                                                  feedback, format="json")
+    assert done.status_code == 200, done.content
+    body = done.json()
+    assert body["stage"] == ReviewStage.SCRUTINY  # the lead officer answers next
+    assert [p["text"] for p in body["feedback"][0]["points"]] == feedback["points"]
+    assert {t["kind"] for t in body["tasks"]} == {TaskKind.COMPILE_REVIEW}
+
+
+def test_the_lead_records_an_external_submission_through_the_tasks_api(
+        world: World, frozen_clock: Any, as_user: Any) -> None:
+    import datetime
+
+    from workflows.reviews.external import external_submission_set
+    from workflows.reviews.services import review_start
+
+    plan = adopted_plan(world, frozen_clock)
+    review = review_start(plan=plan, actor=world.lead)
+    external_submission_set(review=review, recipient="DfES", actor=world.lead,
+                            deadline=clock.today() + datetime.timedelta(days=30))
+    api = as_user(world.lead)
+    tasks = [t for view in ("mine", "queue")
+             for t in api.get(f"/api/v1/tasks/?view={view}").json()["results"]]
+    task = next(t for t in tasks if t["kind"] == TaskKind.EXTERNAL_SUBMISSION)
+    future = api.post(f"/api/v1/tasks/{task['id']}/complete/",
+                      {"submitted_on": "2099-01-01", "what_was_sent": "The self-assessment."},
+                      format="json")
+    assert future.status_code == 400 and "submitted_on" in future.json()["errors"]
+    done = api.post(f"/api/v1/tasks/{task['id']}/complete/",
+                    {"submitted_on": str(clock.today()),
+                     "what_was_sent": "The self-assessment."}, format="json")
+    assert done.status_code == 200, done.content
+    sent = done.json()["external_submission"]
+    assert sent["submitted_on"] == str(clock.today())
+    assert TaskKind.EXTERNAL_SUBMISSION not in {t["kind"] for t in done.json()["tasks"]}

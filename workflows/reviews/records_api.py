@@ -61,9 +61,14 @@ class SubmissionSetInput(serializers.Serializer):
     deadline = serializers.DateField()
 
 
-class SubmissionRecordInput(serializers.Serializer):
+class SubmissionSentInput(serializers.Serializer):
+    """That the review was sent (the tasks API's answer to a submission task; JSON)."""
+
     submitted_on = serializers.DateField()
     what_was_sent = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+class SubmissionRecordInput(SubmissionSentInput):
     file = serializers.FileField(required=False, allow_null=True, default=None,
                                  help_text="The file sent (multipart); only its SHA-256 is "
                                  "kept.")

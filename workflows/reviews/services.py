@@ -339,11 +339,25 @@ def review_fire(*, review: Review, action: str, actor: Any, reason: str = "") ->
 def review_task_work(*, task: Any, actor: Any, **data: Any) -> Any:
     """Complete a review task through the service that owns it: a progress report is
     submitted (``text``, ``submitted_on``); the compiling is sent on (to scrutiny for an
-    annual review still drafted, else to the board). Scrutiny's, the board's and the
-    executive's tasks are answered on the review's own endpoints (its feedback and decision
-    services), which complete the task themselves."""
+    annual review still drafted, else to the board); scrutiny's feedback is recorded
+    (workflows.reviews.scrutiny) and the external submission recorded as sent
+    (workflows.reviews.external), each completing its task. The board's and the executive's
+    decisions and call-in go through workflows.routing's review decision path."""
     kind = task.info.kind
     review = task.info.review
+    if kind == TaskKind.SCRUTINY_FEEDBACK:
+        from .scrutiny import scrutiny_feedback_record
+
+        return scrutiny_feedback_record(
+            review=review, actor=actor, meeting_on=data.get("meeting_on"),
+            points=data.get("points", []), summary=data.get("summary", ""),
+            attendance=data.get("attendance"))
+    if kind == TaskKind.EXTERNAL_SUBMISSION:
+        from .external import external_submission_record
+
+        return external_submission_record(
+            review=review, actor=actor, submitted_on=data.get("submitted_on"),
+            what_was_sent=data.get("what_was_sent", ""))
     if kind == TaskKind.PROGRESS_REPORT:
         return progress_report_submit(report=task.seed, actor=actor, text=data.get("text", ""),
                                       submitted_on=data.get("submitted_on"))
