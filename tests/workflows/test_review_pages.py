@@ -137,3 +137,27 @@ def test_a_review_task_page_points_to_the_review(world: World, frozen_clock: Any
     text = page.content.decode()
     assert f"/reviews/{review.pk}/progress/{task.seed_object_id}/" in text
     assert "Record the decision" not in text
+
+
+def test_an_approved_review_that_changes_priorities_starts_the_revision(
+        world: World, frozen_clock: Any, client: Any) -> None:
+    from tests.workflows.records_helpers import approve_review, make_review
+
+    review = make_review(world, stage="drafting", changes_priorities=True)
+    plan = review.plan
+    client.force_login(world.lead)
+    url = f"/reviews/{review.pk}/"
+    assert b"Start the revision" not in client.get(url).content  # not approved yet
+    approve_review(world, review)
+    client.force_login(world.board_secretary)  # not the lead officer: no button, and refused
+    assert b"Start the revision" not in client.get(url).content
+    assert client.post(f"{url}revise/").status_code == 403
+    client.force_login(world.lead)
+    page = client.get(url)
+    assert b"Start the revision" in page.content
+    answer = client.post(f"{url}revise/")
+    assert answer.status_code == 302 and answer["Location"] == f"/plans/{plan.pk}/"
+    plan.refresh_from_db()
+    assert plan.stage == "drafting" and plan.drafting_cycle == 2
+    assert plan.adopted_version_id == review.version_id  # still in force
+    assert b"Start the revision" not in client.get(url).content

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from documents.models import ProgressReport, Review, ReviewStage, ScrutinyFeedback
+from documents.models import ProgressReport, Review, ReviewStage, ScrutinyFeedback, Stage
 from documents.monitoring.trends import RAG_CHOICES, TREND_CHOICES
 from documents.queries import visible_plans
 from governance import policy
@@ -95,6 +95,12 @@ def _page(request: HttpRequest, review: Review, *, compile_form: Any = None,
             for row in (review.trends or {}).get("indicators", [])
         ],
         "compile_form": compile_form,
+        # A review that changes the priorities leads to a revision of the plan, started here
+        # by the lead officer once the review is approved (the plan stays adopted).
+        "may_revise": (leads and review.changes_priorities and review.revision_id is None
+                       and review.stage in (ReviewStage.APPROVED, ReviewStage.PUBLISHED)
+                       and review.plan.stage == Stage.ADOPTED
+                       and review.version_id == review.plan.adopted_version_id),
         "ready_actions": [a for a in actions if a["ready"]],
         "blocked_actions": [a for a in actions if not a["ready"]],
         "action_form": action_form or ReviewActionForm(),
@@ -124,6 +130,23 @@ def review_compile_page(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(request, "Review compiled.\nThe indicator trends are fixed as they "
                               "stand today; compile again to refresh them.")
     return redirect("reviews:review", pk=review.pk)
+
+
+@login_required
+@require_POST
+def review_revise_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start the revision of the plan this review changes the priorities of."""
+    from ..services import plan_revise
+
+    review = _review_or_404(request, pk)
+    try:
+        plan_revise(plan=review.plan, actor=request.user, review=review,
+                    reason=f"The {review.title.lower()} changes the plan's priorities.")
+    except PlangovError as exc:
+        return _refused(request, exc, review)
+    messages.success(request, "Revision started.\nThe adopted version stays in force while "
+                              "you write the revision in the draft and send it for approval.")
+    return redirect("workflows:plan", pk=review.plan_id)
 
 
 @login_required
