@@ -218,6 +218,26 @@ def field_text(value: str, field: str) -> str:
         raise InvalidInput({field: [exc.message]}, detail=exc.for_field(field)) from exc
 
 
+def collect_field(errors: dict[str, list[str]], field: str, value: Any, *, max_length: int,
+                  required: bool = False, what: str = "") -> str:
+    """One text field of a form-like input through the policy, trimmed and measured; what is
+    wrong goes in ``errors`` under ``field`` (for services that report every field at once)."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[field] = ["Must be text."]
+        return ""
+    if (refused := text_error(value)) is not None:
+        errors[field] = [refused]
+        return ""
+    value = normalise_lines(value).strip()
+    if required and not value:
+        errors[field] = [f"{what or 'This'} is required."]
+    elif len(value) > max_length:
+        errors[field] = [f"At most {max_length} characters (this has {len(value)})."]
+    return value
+
+
 def field_name(value: str, field: str, *, max_length: int, what: str = "The name") -> str:
     """A title or a name: through the policy, trimmed, present, one line, not too long;
     raises InvalidInput naming ``field``."""

@@ -71,22 +71,7 @@ def _date(errors: dict[str, list[str]], field: str, value: Any,
     return None
 
 
-def _text(errors: dict[str, list[str]], field: str, value: Any, *, max_length: int,
-          required: bool = False, what: str = "This") -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors[field] = ["Must be text."]
-        return ""
-    if (refused := text.text_error(value)) is not None:
-        errors[field] = [refused]
-        return ""
-    value = text.normalise_lines(value).strip()
-    if required and not value:
-        errors[field] = [f"{what} is required."]
-    elif len(value) > max_length:
-        errors[field] = [f"At most {max_length} characters (this has {len(value)})."]
-    return value
+_text = text.collect_field
 
 
 def indicator_of(content: dict[str, Any], key: str) -> dict[str, Any] | None:

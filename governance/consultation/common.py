@@ -61,20 +61,5 @@ def may_lead(plan: Any, actor: Any) -> None:
         raise Forbidden(verdict.reason)
 
 
-def clean_field(errors: dict[str, list[str]], field: str, value: Any, *, max_length: int,
-                required: bool = False, what: str = "") -> str:
-    """One text field through the text policy, its error (if any) put in ``errors``."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors[field] = ["Must be text."]
-        return ""
-    if (refused := text.text_error(value)) is not None:
-        errors[field] = [refused]
-        return ""
-    value = text.normalise_lines(value).strip()
-    if required and not value:
-        errors[field] = [f"{what or 'This'} is required."]
-    elif len(value) > max_length:
-        errors[field] = [f"At most {max_length} characters (this has {len(value)})."]
-    return value
+# One text field through the text policy, its error (if any) put in ``errors``.
+clean_field = text.collect_field
