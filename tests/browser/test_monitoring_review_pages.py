@@ -35,9 +35,11 @@ from tests.browser.test_journey import browser, sign_in  # noqa: F401  (the fixt
 from tests.conftest import build_world
 from tests.factories import MembershipFactory
 from tests.workflows.review_helpers import adopted_plan
+from workflows.models import TaskKind
 from workflows.reviews.callin import review_call_in_period_over
 from workflows.reviews.decisions import review_decision_record
 from workflows.reviews.external import external_submission_set
+from workflows.reviews.routing import open_review_tasks
 from workflows.reviews.scrutiny import feedback_point_answer, scrutiny_feedback_record
 from workflows.reviews.services import review_fire, review_start
 
@@ -105,6 +107,24 @@ def assert_summary_links_to(page: Any, *field_ids: str) -> None:
         assert summary.first.locator(f'a[href="#{field_id}"]').count() == 1, (
             field_id, summary.first.inner_html())
         assert page.locator(f"#{field_id}").count() == 1, field_id
+
+
+def visit_task(page: Any, base: str, review: Any, kind: str, name: str,
+               owner: Any = None) -> None:
+    """The open review task of ``kind`` (``owner``'s, when given), from the inbox of the
+    person ``page`` is signed in as."""
+    tasks = open_review_tasks(review).filter(info__kind=kind)
+    task = (tasks.filter(owner=owner) if owner is not None else tasks).first()
+    assert task is not None, (kind, list(open_review_tasks(review).values_list(
+        "info__kind", flat=True)))
+    go(page, f"{base}/tasks/", f"{name}-inbox")
+    if not page.locator(f'a[href="/tasks/{task.pk}/"]').count():  # a body's: in its queue
+        go(page, f"{base}/tasks/?view=queue", f"{name}-queue")
+    assert page.locator(f'a[href="/tasks/{task.pk}/"]').count() >= 1, (
+        name, page.locator("main").inner_text()[:2000])
+    page.locator(f'a[href="/tasks/{task.pk}/"]').first.click()
+    page.wait_for_load_state()
+    look(page, f"{name}-task")
 
 
 def monitored_plan(world: Any, frozen_clock: Any) -> Any:
@@ -207,9 +227,11 @@ def test_the_review_pages_are_accessible_and_narrow(
     # In drafting: the review page with its compile form, the tasks in the inbox.
     go(lead, f"{base}/reviews/{review.pk}/", "review-drafting")
     assert lead.get_by_role("heading", name="Compile the review").is_visible()
-    go(lead, f"{base}/tasks/", "lead-inbox")
+    visit_task(lead, base, review, TaskKind.PROGRESS_REPORT, "lead-progress-report",
+               owner=world.lead)
     health = sign_in(browser, live_server, "health_lead")
-    go(health, f"{base}/tasks/", "health-inbox")
+    visit_task(health, base, review, TaskKind.PROGRESS_REPORT, "progress-report",
+               owner=world.health_lead)
     # The progress report form of the lead's own priority, empty: errors link to the field.
     report = review.progress_reports.get(lead=world.health_lead)
     go(health, f"{base}/reviews/{review.pk}/progress/{report.pk}/", "progress-report")
@@ -223,6 +245,7 @@ def test_the_review_pages_are_accessible_and_narrow(
         go(lead, f"{base}/reviews/{review.pk}/progress/{other.pk}/", "progress-report-lead")
         lead.locator("#id_text").fill(f"Progress on {other.priority_title}.")
         submit(lead, "Send the progress report")
+    visit_task(lead, base, review, TaskKind.COMPILE_REVIEW, "compile")
     # The compile form with an error, then compiled.
     go(lead, f"{base}/reviews/{review.pk}/", "review-reported")
     submit(lead, "Compile the review")
@@ -243,13 +266,17 @@ def test_the_review_pages_are_accessible_and_narrow(
                             deadline=clock.today() + datetime.timedelta(days=28),
                             actor=world.lead)
     go(lead, f"{base}/reviews/{review.pk}/external/", "external-set")
+    submit(lead, "Record the submission")
+    assert_summary_links_to(lead, "id_submitted_on")
+    look(lead, "external-record-errors")
+    visit_task(lead, base, review, TaskKind.EXTERNAL_SUBMISSION, "external")
     go(lead, f"{base}/reviews/{review.pk}/", "review-external")
     assert lead.get_by_role("heading", name="External submission").is_visible()
 
     # At scrutiny: the feedback form, with errors, then the section with points to answer.
     review = review_fire(review=review, action="send_to_scrutiny", actor=world.lead)
     scrutiny = sign_in(browser, live_server, "scrutiny_secretary")
-    go(scrutiny, f"{base}/tasks/", "scrutiny-inbox")
+    visit_task(scrutiny, base, review, TaskKind.SCRUTINY_FEEDBACK, "scrutiny")
     go(scrutiny, f"{base}/reviews/{review.pk}/scrutiny/", "scrutiny-form")
     submit(scrutiny, "Record the feedback")
     assert_summary_links_to(scrutiny, "id_meeting_on")
@@ -262,6 +289,11 @@ def test_the_review_pages_are_accessible_and_narrow(
     first = feedback.points.order_by("number").first()
     feedback_point_answer(point=first, response="Added to section 2.", actor=world.lead)
     go(lead, f"{base}/reviews/{review.pk}/", "review-scrutiny-answered")
+    # An empty response to point 2, posted: the error summary links to its field.
+    submit(lead, "Save the response to point 2")
+    assert_summary_links_to(lead, "id_response")
+    look(lead, "review-scrutiny-answer-errors")
+    go(scrutiny, f"{base}/reviews/{review.pk}/", "review-scrutiny-committee")
 
     # Approved and published: the public plan page lists the review.
     for point in feedback.points.filter(response=""):
@@ -270,6 +302,8 @@ def test_the_review_pages_are_accessible_and_narrow(
     review_feedback_incorporated(review=review, note="Sections 2 and 4 rewritten.",
                                  actor=world.lead)
     review = review_fire(review=review, action="submit_to_board", actor=world.lead)
+    secretary = sign_in(browser, live_server, "board_secretary")
+    visit_task(secretary, base, review, TaskKind.REVIEW_BOARD_DECISION, "board-decision")
     review_decision_record(review=review, actor=world.board_secretary, body=world.board,
                            outcome=O.APPROVED, decided_on=clock.today(), attendance=8,
                            votes_for=7, minute_reference="YB/17/4")
