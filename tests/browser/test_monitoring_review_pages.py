@@ -103,6 +103,12 @@ def assert_summary_links_to(page: Any, *field_ids: str) -> None:
     summary = page.locator(".govuk-error-summary")
     assert summary.count() >= 1 and summary.first.is_visible(), page.content()[:3000]
     assert page.title().startswith("Error: "), page.title()
+    # First in the page, above the h1, as GOV.UK's pattern has it.
+    assert page.evaluate("""() => {
+        const summary = document.querySelector('.govuk-error-summary');
+        const h1 = document.querySelector('main h1');
+        return Boolean(summary.compareDocumentPosition(h1) & Node.DOCUMENT_POSITION_FOLLOWING);
+    }"""), f"the error summary is below the h1 on {page.url}"
     for field_id in field_ids:
         assert summary.first.locator(f'a[href="#{field_id}"]').count() == 1, (
             field_id, summary.first.inner_html())
@@ -202,6 +208,7 @@ def test_the_monitoring_pages_are_accessible_and_narrow(
     lead.locator("#id_file").set_input_files(str(bad))
     submit(lead, "Check and save the updates")
     assert lead.locator("#report").is_visible(), lead.content()[:3000]
+    assert_summary_links_to(lead, "id_file")
     look(lead, "upload-report")
 
     # The leads page.
@@ -266,6 +273,8 @@ def test_the_review_pages_are_accessible_and_narrow(
                             deadline=clock.today() + datetime.timedelta(days=28),
                             actor=world.lead)
     go(lead, f"{base}/reviews/{review.pk}/external/", "external-set")
+    # The page does not link to itself.
+    assert not lead.locator("main a", has_text="Record the submission or change").count()
     submit(lead, "Record the submission")
     assert_summary_links_to(lead, "id_submitted_on")
     look(lead, "external-record-errors")
