@@ -215,6 +215,13 @@ def test_the_monitoring_pages_are_accessible_and_narrow(
     go(lead, f"{base}/plans/{plan.pk}/leads/", "leads")
     assert "Head of Public Health" in lead.content()
 
+    # The plan page with its reviews and the form that starts one; a bad date, posted.
+    go(lead, f"{base}/plans/{plan.pk}/", "plan")
+    lead.locator("#id_started_on").fill("31/02/2016")
+    submit(lead, "Start a review")
+    assert_summary_links_to(lead, "id_started_on")
+    look(lead, "review-start-errors")
+
     # The public scorecard.
     public = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     go(public, f"{base}/p/{world.partnership.slug}/plans/{plan.pk}/scorecard/",
