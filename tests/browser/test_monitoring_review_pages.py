@@ -231,7 +231,7 @@ def test_the_monitoring_pages_are_accessible_and_narrow(
 
 
 def test_the_review_pages_are_accessible_and_narrow(
-        browser, live_server, frozen_clock, django_capture_on_commit_callbacks):  # noqa: F811
+        browser, live_server, frozen_clock, django_capture_on_commit_callbacks, tmp_path):  # noqa: F811
     world = build_world()
     plan = monitored_plan(world, frozen_clock)
     base = live_server.url
@@ -286,6 +286,16 @@ def test_the_review_pages_are_accessible_and_narrow(
     assert_summary_links_to(lead, "id_submitted_on")
     look(lead, "external-record-errors")
     visit_task(lead, base, review, TaskKind.EXTERNAL_SUBMISSION, "external")
+    # Recorded with the file sent: its SHA-256 (64 characters, one word) wraps at 390 px.
+    go(lead, f"{base}/reviews/{review.pk}/external/", "external-record")
+    sent = tmp_path / "self-assessment.txt"
+    sent.write_text("The self-assessment.", encoding="utf-8")
+    lead.locator("#id_submitted_on").fill(f"{clock.today():%d/%m/%Y}")
+    lead.locator("#id_what_was_sent").fill("The self-assessment and the draft review.")
+    lead.locator("#id_file").set_input_files(str(sent))
+    submit(lead, "Record the submission")
+    look(lead, "external-recorded")
+    assert "File sent (SHA-256)" in lead.content()
     go(lead, f"{base}/reviews/{review.pk}/", "review-external")
     assert lead.get_by_role("heading", name="External submission").is_visible()
 
