@@ -109,3 +109,16 @@ def test_only_an_administrator_records_someone_leaving(world, claimed):
     assert claimed.owner == world.board_secretary
     assert Token.objects.filter(user=world.board_secretary).exists()
     assert not AuditEvent.objects.filter(action="person.leave").exists()
+
+
+def test_the_command_records_someone_leaving(world, claimed):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("person_leave", "board_secretary", reason="Left the council", stdout=out)
+    assert "1 task(s) back in their queue, 1 token(s) revoked" in out.getvalue()
+    _assert_released(claimed, world.board_secretary)
+    with pytest.raises(CommandError, match="Nobody has the username"):
+        call_command("person_leave", "nobody", reason="x")
