@@ -4,6 +4,7 @@ loopback, tests/oidc_provider), through plangov's live server: no mock of the li
 from __future__ import annotations
 
 import hashlib
+import socket
 import sqlite3
 from collections.abc import Iterator
 
@@ -126,4 +127,24 @@ def test_a_closed_account_is_refused_even_once_bound(sso, live_server):
     get_user_model().objects.filter(pk=person.pk).update(is_active=False)
     session, answer = sign_in(live_server.url, "hwhitfield")
     assert answer.status_code == 403 and "has been closed" in answer.text
+    assert signed_in_user_id(session) == (None, False)
+
+
+def test_a_token_from_another_issuer_is_refused(sso, live_server, settings):
+    imported_person("lead", "hwhitfield")
+    settings.OIDC_OP_ISSUER = "https://login.microsoftonline.com/another-tenant/v2.0"
+    session, answer = sign_in(live_server.url, "hwhitfield")
+    _assert_refused(session, answer, "did not send what plangov needs")
+
+
+def test_an_unreachable_provider_is_said_plainly(sso, live_server, settings):
+    imported_person("lead", "hwhitfield")
+    # The token endpoint on a loopback port nobody listens on.
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings.OIDC_OP_TOKEN_ENDPOINT = f"http://127.0.0.1:{port}/openid/token"
+    session, answer = sign_in(live_server.url, "hwhitfield")
+    assert answer.status_code == 503
+    assert "could not be reached" in answer.text
     assert signed_in_user_id(session) == (None, False)
