@@ -50,17 +50,19 @@ def run_provider(redirect_uri: str, workdir: Path) -> Iterator[Provider]:
     db_path = workdir / "provider.sqlite3"
     env = {**os.environ, "OIDC_TEST_PROVIDER_DB": str(db_path), "PYTHONPATH": str(REPO)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.oidc_provider.serve", redirect_uri],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    log_path = workdir / "provider.log"  # a file, not a pipe nobody reads that could fill up
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.oidc_provider.serve", redirect_uri],
+            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=log, text=True,
+        )
     try:
         ready, _, _ = select.select([process.stdout], [], [], 60)
         line = process.stdout.readline() if ready else ""
         if not line.startswith("PORT "):
             process.kill()
             raise RuntimeError(f"The test OpenID provider did not start: {line!r} "
-                               f"{process.stderr.read()[-2000:]}")
+                               f"{log_path.read_text()[-2000:]}")
         yield Provider(url=f"http://127.0.0.1:{int(line.split()[1])}", db_path=db_path)
     finally:
         process.terminate()
