@@ -20,9 +20,8 @@ BAD_PAGE = (
 
 
 def _serve_bad_page(context: Any, live_server: Any) -> str:
-    from django.conf import settings
-
     from csp.utils import build_policy
+    from django.conf import settings
 
     policy = build_policy(settings.CONTENT_SECURITY_POLICY["DIRECTIVES"])
     url = f"{live_server.url}/csp-watcher-check/"
