@@ -176,13 +176,31 @@ def test_no_served_template_holds_inline_script_or_style() -> None:
     assert problems == []
 
 
-def test_the_charts_drawn_in_python_use_no_style_attribute(world: World) -> None:
-    """The SVGs plangov draws itself (sparklines, analysis charts, the timeline) style by
-    classes and presentation attributes only."""
-    sources = [ROOT / "documents" / "monitoring" / "sparkline.py",
-               ROOT / "documents" / "analysis_charts.py",
-               ROOT / "workflows" / "timetable" / "chart.py"]
-    for source in sources:
-        text = source.read_text(encoding="utf-8")
-        assert not re.search(r"""\sstyle=\\?["']""", text), source
-        assert "<style" not in text, source
+def test_no_html_or_svg_made_in_python_holds_inline_script_or_style() -> None:
+    """The HTML and SVG plangov writes in Python (sparklines, analysis charts, the timeline,
+    template tags) style by classes and SVG presentation attributes only. The signed PDFs'
+    own charts (documents/publishing) are WeasyPrint's input, never served."""
+    markup = [
+        (re.compile(r"<[a-zA-Z][^>]*\sstyle=", re.I), "a style= attribute"),
+        (re.compile(r"<style\b", re.I), "a <style> block"),
+        (re.compile(r"<script\b", re.I), "a <script>"),
+        (re.compile(r"<[a-zA-Z][^>]*\son[a-z]+=", re.I), "an on*= handler"),
+        (re.compile(r"""["']\s*javascript:""", re.I), "a javascript: URL"),
+    ]
+    sources = [
+        path for package in ("plangov", "governance", "documents", "workflows")
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if "migrations" not in path.parts
+        and not path.is_relative_to(ROOT / "documents" / "publishing")
+    ]
+    assert any(path.name == "sparkline.py" for path in sources)
+    problems = []
+    for path in sources:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines, 1):
+            if line.lstrip().startswith("#"):
+                continue
+            for pattern, what in markup:
+                if pattern.search(line):
+                    problems.append(f"{path.relative_to(ROOT)}:{number}: {what}")
+    assert problems == []
