@@ -60,8 +60,8 @@ def throwaway_database(args: argparse.Namespace) -> Iterator[str]:
         shutil.rmtree(var_dir, ignore_errors=True)
 
 
-def setup_django() -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "plangov.settings.test"
+def setup_django(settings: str = "plangov.settings.test") -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(ROOT))
     import django
