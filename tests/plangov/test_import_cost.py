@@ -1,5 +1,6 @@
 """Commands start fast: WeasyPrint and pyHanko load where documents are rendered, signed or
-verified, never through the URLconf or the system checks every ``manage.py`` command runs.
+verified, never through the URLconf, the system checks every ``manage.py`` command runs, the
+worker's task modules (the beat scans) or the import and verify_audit commands.
 
 Checked in a fresh interpreter: this test process imports both elsewhere."""
 
@@ -23,6 +24,10 @@ from django.urls import get_resolver
 get_resolver().url_patterns
 call_command("check", verbosity=0)
 import documents.publishing.services, documents.publishing.verify  # cheap to import, too
+# What the Celery worker and beat load (the scans), and the commands that must start fast.
+import plangov.celery, documents.tasks, governance.tasks, workflows.tasks
+import governance.management.commands.import_governance
+import governance.management.commands.verify_audit
 heavy = sorted({name.split(".")[0] for name in sys.modules} & set(sys.argv[1:]))
 print("heavy:" + ",".join(heavy))
 """
@@ -40,7 +45,7 @@ def run_fresh(*args: str) -> str:
     return lines[0].removeprefix("heavy:")
 
 
-def test_urlconf_and_system_checks_do_not_import_weasyprint_or_pyhanko() -> None:
+def test_urlconf_checks_tasks_and_commands_do_not_import_weasyprint_or_pyhanko() -> None:
     assert run_fresh(*HEAVY) == ""
 
 
