@@ -8,7 +8,9 @@ Usage (from the repository root, with the dev install, e.g. .venv/bin/python):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python bench/side_by_side.py
 
 Two pairs, measured in the same process, interleaved round by round (--rounds, default 5;
-the figures are the medians of the rounds), after an untimed warm-up round that also counts
+the figures are the medians of the rounds; ops/s by the wall clock, ops/CPU-s by this
+process's CPU time, which on a busy machine leaves out the waits for a core, and on
+PostgreSQL also the server's work), after an untimed warm-up round that also counts
 each operation's SQL statements (connection.execute_wrapper; BEGIN/COMMIT on SQLite are
 issued by the driver and not counted, SAVEPOINTs are):
 
@@ -205,6 +207,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     world = build_world()
     n = args.per_round
     rates: dict[str, list[float]] = {op: [] for op in OPS}
+    cpu_rates: dict[str, list[float]] = {op: [] for op in OPS}
     statements: dict[str, float] = {}
 
     for round_no in range(args.rounds + 1):  # round 0: warm-up and statement counts
@@ -225,10 +228,11 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                         call(item)
                 statements[op] = counted[0] / (len(items) - 1)
                 return
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             for item in items:
                 call(item)
             rates[op].append(len(items) / (time.perf_counter() - started))
+            cpu_rates[op].append(len(items) / (time.process_time() - cpu))
 
         # Interleaved: each kind runs once per round, the pairs side by side, and the order
         # of the pair alternates from round to round.
@@ -249,6 +253,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "vendor": connection.vendor,
         "rates": {op: statistics.median(values) for op, values in rates.items()},
+        "cpu_rates": {op: statistics.median(values) for op, values in cpu_rates.items()},
         "spread": {op: [min(values), max(values)] for op, values in rates.items()},
         "statements": statements,
     }
@@ -269,22 +274,24 @@ def child(args: argparse.Namespace) -> None:
 
 def report(result: dict[str, Any], args: argparse.Namespace) -> None:
     rates, statements, spread = result["rates"], result["statements"], result["spread"]
+    cpu = result["cpu_rates"]
     print(f"\n{result['database']}: {args.rounds} interleaved rounds of {args.per_round} "
           f"operations each, medians")
-    header = f"{'operation':<38}{'ops/s':>8}{'range':>15}{'statements':>12}"
+    header = f"{'operation':<38}{'ops/s':>8}{'range':>12}{'ops/CPU-s':>11}{'statements':>12}"
     print(header)
     print("-" * len(header))
     for op in OPS:
         low, high = spread[op]
-        print(f"{LABELS[op]:<38}{rates[op]:>8.1f}{f'{low:.0f}-{high:.0f}':>15}"
-              f"{statements[op]:>12.1f}")
-    bare, orm = rates["bare_task"], rates["orm_action"]
-    print(f"ratio, claim+complete (first board) / bare viewflow: "
-          f"{rates['plangov_first'] / bare:.2f}x (target 0.5x)")
-    print(f"ratio, claim+complete (Join fires) / bare viewflow:  "
-          f"{rates['plangov_join'] / bare:.2f}x (target 0.5x)")
-    print(f"ratio, lifecycle action / plain ORM:                 "
-          f"{rates['plangov_action'] / orm:.2f}x (target 0.7x)")
+        print(f"{LABELS[op]:<38}{rates[op]:>8.1f}{f'{low:.0f}-{high:.0f}':>12}"
+              f"{cpu[op]:>11.1f}{statements[op]:>12.1f}")
+    print(f"{'ratios (wall; client CPU)':<38}")
+    for label, op, base, target in (
+        ("claim+complete, first board / bare", "plangov_first", "bare_task", 0.5),
+        ("claim+complete, Join fires / bare", "plangov_join", "bare_task", 0.5),
+        ("lifecycle action / plain ORM", "plangov_action", "orm_action", 0.7),
+    ):
+        print(f"  {label:<36}{rates[op] / rates[base]:>6.2f}x;{cpu[op] / cpu[base]:>6.2f}x"
+              f"   (target {target}x)")
 
 
 def postgres_reachable(url: str) -> bool:
