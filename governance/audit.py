@@ -161,12 +161,9 @@ def _events() -> Iterator[tuple[Any, ...]]:
     of seconds). Read in pages of ``seq > last`` on the unique index, so memory stays flat
     on both databases (a plain cursor on PostgreSQL would fetch the whole result at once)."""
     connection = transaction.get_connection()
-    last = 0
+    events = AuditEvent.objects.order_by("seq").values_list(*_VERIFY_FIELDS)
+    page = events[:_CHUNK]  # the first page from the lowest seq, whatever it is (even 0)
     while True:
-        page = (
-            AuditEvent.objects.filter(seq__gt=last).order_by("seq")
-            .values_list(*_VERIFY_FIELDS)[:_CHUNK]
-        )
         sql, params = page.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -175,7 +172,7 @@ def _events() -> Iterator[tuple[Any, ...]]:
             yield _decoded(row)
         if len(rows) < _CHUNK:
             return
-        last = rows[-1][0]
+        page = events.filter(seq__gt=rows[-1][0])[:_CHUNK]
 
 
 def _decoded(row: tuple[Any, ...]) -> tuple[Any, ...]:
