@@ -56,11 +56,32 @@ def document_ask(request: HttpRequest, pk: int) -> HttpResponse:
 WORKING = {DocumentStatus.PENDING, DocumentStatus.RENDERING}
 
 
+def minutes_without_worker(document: SignedDocument) -> int | None:
+    """For a document still waiting: how many minutes no worker has been seen (since the last
+    heartbeat, or since the document was asked for when no heartbeat was ever seen), when that
+    is past PLANGOV_WORKER_STALE_SECONDS; None while a worker runs."""
+    import datetime
+
+    from plangov import heartbeat
+
+    try:
+        since = heartbeat.seconds_since()
+    except Exception:  # noqa: BLE001 - the cache down: /healthz says so; the page still serves
+        return None
+    if since is None:
+        since = (datetime.datetime.now(datetime.UTC) - document.requested_at).total_seconds()
+    if since <= heartbeat.stale_after():
+        return None
+    return int(since // 60)
+
+
 @login_required
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = visible_document(request, pk)
+    working = document.status in WORKING
     return render(request, "documents/document_detail.html", {
-        "document": document, "working": document.status in WORKING,
+        "document": document, "working": working,
+        "no_worker_minutes": minutes_without_worker(document) if working else None,
         "may_request": policy.can_request_document(document.plan, request.user)})
 
 

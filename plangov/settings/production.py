@@ -34,3 +34,24 @@ STORAGES = {
     "staticfiles": {"BACKEND": "plangov.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False
+
+# Topology (issue 13). Logs are JSON lines on standard error (plangov.jsonlog), for django,
+# celery and plangov's own loggers alike; gunicorn's access log is JSON too
+# (deploy/gunicorn.conf.py).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "plangov.jsonlog.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+        "celery": {"level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
+}
+# Celery keeps Django's logging (the JSON lines above) instead of installing its own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The health check answers over plain HTTP too (a load balancer probing the backend).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
