@@ -49,6 +49,7 @@ logconfig_dict = {
         "access": {"class": "logging.StreamHandler", "formatter": "access",
                    "stream": "ext://sys.stdout"},
     },
+    "root": {"handlers": ["error"], "level": "INFO"},
     "loggers": {
         "gunicorn.error": {"handlers": ["error"], "level": loglevel.upper(), "propagate": False},
         "gunicorn.access": {"handlers": ["access"], "level": "INFO", "propagate": False},

@@ -55,3 +55,12 @@ LOGGING = {
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The health check answers over plain HTTP too (a load balancer probing the backend).
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# viewflow's own UI files (49 MB) are never served: collectstatic leaves them out, and
+# leaves source maps (read only by a developer's browser tools) uncompressed.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "plangov.staticfinders.AppDirectoriesFinder",
+]
+from whitenoise.compress import Compressor as _Compressor  # noqa: E402
+
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*_Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
