@@ -92,7 +92,8 @@ class Stack:
             # Beat scans (call-in periods, documents) and the heartbeat every few seconds.
             "PLANGOV_BEAT_SCAN_SECONDS": "5",
             "PLANGOV_HEARTBEAT_SECONDS": "5",
-            "PLANGOV_WORKER_STALE_SECONDS": "60",
+            # Short, so the test sees a stopped worker reported within seconds.
+            "PLANGOV_WORKER_STALE_SECONDS": "15",
             "PLANGOV_BIND": f"127.0.0.1:{self.port}",
             "PLANGOV_WEB_WORKERS": "2",
             "PLANGOV_GRACEFUL_TIMEOUT": "5",
@@ -140,6 +141,18 @@ class Stack:
                    "--without-gossip")
         self.start("beat", "celery", "-A", "plangov", "beat", "--loglevel=INFO",
                    f"--schedule={self.dir / 'celerybeat-schedule'}")
+
+    def stop(self, name: str) -> None:
+        """Stop one process (SIGTERM, as a service manager would) and wait for it."""
+        process = self.processes.pop(name)
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
 
     # While running.
 

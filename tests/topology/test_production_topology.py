@@ -11,7 +11,9 @@ secretaries record their approval and the executive's secretary the executive's,
 weeks ago, so the call-in period is already over; beat's scan of call-in periods has the
 worker adopt the plan, and the worker renders and signs its PDF; the PDF is downloaded and
 verified by the public verify endpoint. /healthz reports everything up, static files are
-served by WhiteNoise from collectstatic's hashed copies, and the logs are JSON lines.
+served by WhiteNoise from collectstatic's hashed copies, and the logs are JSON lines. Last,
+the worker is stopped: pages and the API still serve, and /healthz reports the worker (only
+it) down.
 
 Marked ``once``: .ci/run runs it in the PostgreSQL pass (DATABASE_URL a PostgreSQL server,
 CELERY_BROKER_URL a Redis one). Run it alone:
@@ -209,6 +211,21 @@ def test_the_production_topology_adopts_signs_and_verifies_a_plan(stack: Stack) 
     assert result["document"]["key"] == document["key"]
     finished = time.monotonic()
 
+    # The worker stops: pages still serve, and /healthz says the worker is down (and only it).
+    stack.stop("worker")
+
+    def worker_down() -> bool:
+        answer = requests.get(f"{base}/healthz", headers=PROXY, timeout=TIMEOUT)
+        return answer.status_code == 503 and not answer.json()["checks"]["worker"]["ok"]
+
+    wait_for("/healthz to report the stopped worker", worker_down, 60, stack)
+    down = requests.get(f"{base}/healthz", headers=PROXY, timeout=TIMEOUT).json()
+    assert down["status"] == "down"
+    assert {name for name, check in down["checks"].items() if not check["ok"]} == {"worker"}
+    assert requests.get(f"{base}/accounts/login/", headers=PROXY,
+                        timeout=TIMEOUT).status_code == 200
+    assert lead.call("GET", f"/api/v1/plans/{pk}/", 200).json()["stage"] == "adopted"
+
     # Structured logs: gunicorn's access log is JSON lines, one for each request above.
     access = [json.loads(line) for line in stack.log_lines("web")
               if line.startswith("{") and '"gunicorn.access"' in line]
@@ -217,4 +234,4 @@ def test_the_production_topology_adopts_signs_and_verifies_a_plan(stack: Stack) 
     worker = [json.loads(line) for line in stack.log_lines("worker") if line.startswith("{")]
     assert any(entry["logger"].startswith("celery") for entry in worker)
     print(f"\ntopology: start {ready - started:.1f} s, journey {finished - ready:.1f} s, "
-          f"total {finished - started:.1f} s")
+          f"worker down seen after {time.monotonic() - finished:.1f} s")
