@@ -145,10 +145,16 @@ def test_the_document_page_says_when_no_worker_has_been_seen(
     page = client.get(f"/documents/{document.pk}/").content.decode()
     assert ("No worker has picked up work for 17 minutes; the PDF will be made when one runs. "
             "Tell your administrator.") in page
+    status = client.get(f"/documents/{document.pk}/status/").json()
+    assert status["working"] is True
+    assert status["message"] == ("No worker has picked up work for 17 minutes; the PDF will be "
+                                 "made when one runs. Tell your administrator.")
     beat_ago(monkeypatch, 10)
     page = client.get(f"/documents/{document.pk}/").content.decode()
     assert "No worker has picked up work" not in page
     assert "Waiting for a worker" in page
+    status = client.get(f"/documents/{document.pk}/status/").json()
+    assert status["message"].startswith("Waiting for a worker: ")
 
 
 def test_the_document_page_counts_from_the_request_when_no_worker_was_ever_seen(
@@ -157,7 +163,7 @@ def test_the_document_page_counts_from_the_request_when_no_worker_was_ever_seen(
     settings.PLANGOV_WORKER_STALE_SECONDS = 300
     plan = adopt(world, frozen_clock)
     document = SignedDocument.objects.get(plan=plan, kind=DocumentKind.PLAN)
-    asked = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=42, seconds=3)
+    asked = frozen_clock() - datetime.timedelta(minutes=42, seconds=3)
     SignedDocument.objects.filter(pk=document.pk).update(requested_at=asked)
     client.force_login(world.lead)
     page = client.get(f"/documents/{document.pk}/").content.decode()

@@ -99,7 +99,7 @@ def decision(body: str, on: datetime.date) -> dict[str, Any]:
 
 
 @pytest.fixture
-def stack() -> Iterator[Stack]:
+def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
     server = postgres_server_url()
     broker = redis_url(int(os.environ.get("PLANGOV_TOPOLOGY_REDIS_DB", "11")))
     if server is None or broker is None:
@@ -107,9 +107,13 @@ def stack() -> Iterator[Stack]:
                     "CELERY_BROKER_URL (Redis); .ci/run sets both.")
     name = (os.environ.get("PLANGOV_TEST_DB_NAME", "").strip() or "test_plangov") + "_topology"
     running = Stack(server_url=server, db_name=name, broker_url=broker)
+    failed_before = request.session.testsfailed
     try:
         yield running
     finally:
+        if request.session.testsfailed > failed_before:
+            # Any failure, not only a timeout: each process's log, in the teardown's output.
+            print(f"\nThe processes' logs:\n{running.logs(200)}")
         running.close()
 
 
