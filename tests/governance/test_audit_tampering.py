@@ -10,8 +10,8 @@ row catches changes at the end of the chain.
 from __future__ import annotations
 
 import datetime
-from io import StringIO
 from collections.abc import Iterator
+from io import StringIO
 from typing import Any
 
 import pytest
