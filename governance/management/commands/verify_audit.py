@@ -23,7 +23,7 @@ class Command(BaseCommand):
                                  "(repeatable; default PLANGOV_SIGNING_TRUST_ROOTS).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options.get("export"):
+        if options.get("export") is not None:
             from governance.audit_export import verify_export_command
 
             self.stdout.write(self.style.SUCCESS(
