@@ -246,3 +246,15 @@ class ActivityReachAdmin(ReadOnlyAdmin):
 class StatementAdmin(ReadOnlyAdmin):
     list_display = ["round", "order", "you_said"]
     list_select_related = ["round", "round__plan"]
+
+
+# Single sign-on (issue 13, oidc): bindings are made by signing in, read-only here.
+from .sso.models import SignInIdentity  # noqa: E402
+
+
+@admin.register(SignInIdentity)
+class SignInIdentityAdmin(ReadOnlyAdmin):
+    list_display = ["user", "issuer", "tid", "created_at", "last_seen_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "issuer", "tid"]
+    readonly_fields = [f.name for f in SignInIdentity._meta.fields]

@@ -415,3 +415,6 @@ from governance.consultation.models import (  # noqa: E402,F401
     Statement,
     Theme,
 )
+
+# Single sign-on's identity bindings (governance.sso); imported so Django registers the model.
+from governance.sso.models import SignInIdentity  # noqa: E402,F401

@@ -40,6 +40,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm),
          name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Single sign-on by OpenID Connect (issue 13, oidc): /oidc/authenticate/, /oidc/callback/.
+    path("", include("governance.sso_urls")),
     path("api/v1/", include("plangov.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="schema"), name="api-docs"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from plangov.env import (
     database_from_url,
     env_bool,
@@ -119,6 +121,42 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+
+# Single sign-on by OpenID Connect (issue 13, oidc; governance.sso, docs/single-sign-on.md).
+# On when OIDC_RP_CLIENT_ID is set; password sign-in stays for the embedded demo.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "governance.sso.backend.PlangovOIDCBackend",
+]
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")  # optional: the ID token suffices
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "") or None
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
+# Which verified claim finds an imported person on first sign-in, and which of their fields
+# it is compared with: "email" needs email_verified; Entra ID: preferred_username (the UPN).
+PLANGOV_OIDC_MATCH_CLAIM = env_str("PLANGOV_OIDC_MATCH_CLAIM", "email")
+PLANGOV_OIDC_MATCH_FIELD = env_str("PLANGOV_OIDC_MATCH_FIELD", "email")
+if PLANGOV_OIDC_MATCH_FIELD not in ("email", "username"):
+    raise ImproperlyConfigured("PLANGOV_OIDC_MATCH_FIELD must be email or username.")
+if OIDC_RP_CLIENT_ID:
+    _oidc_missing = [
+        name for name in ("OIDC_RP_CLIENT_SECRET", "OIDC_OP_ISSUER",
+                          "OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT",
+                          "OIDC_OP_JWKS_ENDPOINT")
+        if not globals()[name]
+    ]
+    if _oidc_missing:
+        raise ImproperlyConfigured(
+            "Single sign-on needs " + ", ".join(_oidc_missing) + " (OIDC_RP_CLIENT_ID is set)."
+        )
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
