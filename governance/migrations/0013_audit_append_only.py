@@ -21,7 +21,7 @@ def remove(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("governance", "0011_decision_on_review"),
+        ("governance", "0012_sign_in_identity"),
     ]
 
     operations = [migrations.RunPython(install, remove)]
