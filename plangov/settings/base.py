@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     # plangov itself: its static files (GOV.UK Frontend, our scripts) and template tags.
     "plangov",
     "rest_framework",
@@ -47,6 +48,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Headers (issue 13): Content-Security-Policy and Permissions-Policy on every response.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     # Static files (GOV.UK Frontend, our scripts) from the same process, in every setting.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -332,6 +336,44 @@ EMAIL_BACKEND = env_str("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "plangov@localhost")
 # Only read by django.core.mail.backends.filebased.EmailBackend.
 EMAIL_FILE_PATH = env_str("DJANGO_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+
+# Headers (issue 13). A Content-Security-Policy on every page: scripts, styles, images and
+# fonts from our own origin only, no inline script or style (our own CSS and JS are static
+# files: plangov/static/plangov), no plugins, no framing, forms post only here. Only the API
+# docs page (Redoc, plangov.views.api_docs) loosens it, for itself. PLANGOV_CSP_FORM_ACTION
+# adds origins a form may post (or redirect) to, e.g. a council's identity provider.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'", *env_list("PLANGOV_CSP_FORM_ACTION", [])],
+    },
+}
+# Permissions-Policy: plangov uses none of these browser features; no page, and nothing a
+# page embeds, may ask for them.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "bluetooth", "camera", "display-capture",
+        "encrypted-media", "fullscreen", "geolocation", "gyroscope", "hid", "idle-detection",
+        "magnetometer", "microphone", "midi", "payment", "picture-in-picture",
+        "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "web-share",
+        "xr-spatial-tracking",
+    )
+}
+# Sent everywhere (SecurityMiddleware, XFrameOptionsMiddleware); production.py adds HSTS and
+# the HTTPS redirect.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
     "version": 1,
