@@ -181,3 +181,11 @@ def test_staff_download_the_whole_record(client, world, plan, tmp_path, settings
     report = verify_export(path, trust_roots=load_roots(settings.PLANGOV_SIGNING_TRUST_ROOTS))
     assert report.ok and report.scope == "chain"
     assert report.events == AuditEvent.objects.count()
+
+
+def test_the_plan_page_links_auditors_to_the_audit_record(client, world, plan):
+    link = reverse("audit:plan", args=[plan.pk])
+    client.force_login(world.auditor)
+    assert link in client.get(reverse("workflows:plan", args=[plan.pk])).content.decode()
+    client.force_login(world.lead)
+    assert link not in client.get(reverse("workflows:plan", args=[plan.pk])).content.decode()
