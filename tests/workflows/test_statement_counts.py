@@ -33,10 +33,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 # The recorded counts: (sqlite, postgresql). Lower them as the paths get leaner; never raise
 # one without saying in the commit why the path needs the statement.
-CLAIM = {"sqlite": 18, "postgresql": 18}
-FIRST_BOARD_COMPLETION = {"sqlite": 43, "postgresql": 43}
-JOIN_COMPLETION = {"sqlite": 71, "postgresql": 71}
-EXECUTIVE_DECISION = {"sqlite": 65, "postgresql": 65}
+CLAIM = {"sqlite": 11, "postgresql": 11}
+FIRST_BOARD_COMPLETION = {"sqlite": 26, "postgresql": 26}
+JOIN_COMPLETION = {"sqlite": 43, "postgresql": 43}
+EXECUTIVE_DECISION = {"sqlite": 42, "postgresql": 42}
 LIFECYCLE_ACTION = {"sqlite": 32, "postgresql": 32}
 WITHDRAW = {"sqlite": 10, "postgresql": 10}
 
