@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 
 from governance import policy
 from governance.audit import audit_record
@@ -45,10 +46,14 @@ def lock_plan(plan_id: Any) -> Plan:
 
     ``plan_id`` may be a subquery naming the plan (the plan of a task, say): the plan is then
     found and locked in one statement."""
+    plans = Plan.objects.select_related("current_version", "adopted_version", "executive_body")
     try:
-        pk = Plan.objects.select_for_update().filter(pk=plan_id).values_list(
-            "pk", flat=True).get()
-        plan = Plan.objects.select_related("current_version", "executive_body").get(pk=pk)
+        if connection.features.has_select_for_update:
+            pk = Plan.objects.select_for_update().filter(pk=plan_id).values_list(
+                "pk", flat=True).get()
+            plan = plans.get(pk=pk)
+        else:  # SQLite: the transaction holds the write lock already; one read is enough
+            plan = plans.get(pk=plan_id)
     except Plan.DoesNotExist as exc:
         named = f"the id {plan_id}" if isinstance(plan_id, int) else "that reference"
         raise InvalidInput({"plan": [f"No plan has {named}."]}) from exc
@@ -76,7 +81,7 @@ def plan_save(plan: Plan) -> None:
 def step_plan(plan_id: int) -> Plan:
     """The plan this step locked (lock_plan), or else read now."""
     return steps.recall(("plan", plan_id)) or Plan.objects.select_related(
-        "current_version", "executive_body").get(pk=plan_id)
+        "current_version", "adopted_version", "executive_body").get(pk=plan_id)
 
 
 def plan_snapshot(plan: Plan) -> dict[str, Any]:
@@ -84,11 +89,7 @@ def plan_snapshot(plan: Plan) -> dict[str, Any]:
     return {
         "stage": plan.stage,
         "current_version": plan.current_version.number if plan.current_version_id else None,
-        "adopted_version": (
-            PlanVersion.objects.values_list("number", flat=True).get(pk=plan.adopted_version_id)
-            if plan.adopted_version_id
-            else None
-        ),
+        "adopted_version": plan.adopted_version.number if plan.adopted_version_id else None,
         "call_in_ends_on": plan.call_in_ends_on.isoformat() if plan.call_in_ends_on else None,
         "adopted_on": plan.adopted_on.isoformat() if plan.adopted_on else None,
     }

@@ -25,7 +25,7 @@ from documents.services import step_plan
 
 from . import routing
 from .models import PlanApprovalProcess, TaskKind
-from .nodes import BodySplit, DecisionTask, RedraftTask
+from .nodes import BodySplit, DecisionTask, RedraftTask, Switch
 
 
 def _plan(activation: Any) -> Plan:
@@ -76,7 +76,7 @@ class PlanApprovalFlow(Flow):
     join = nodes.Join(continue_on_condition=this.sent_back).Next(this.after_boards)
 
     after_boards = (
-        nodes.Switch()
+        Switch()
         .Case(this.redraft, this.is_drafting)
         .Case(this.split, this.awaits_boards)
         .Case(this.executive_decision, this.awaits_executive)
@@ -97,7 +97,7 @@ class PlanApprovalFlow(Flow):
     )
 
     after_executive = (
-        nodes.Switch()
+        Switch()
         .Case(this.redraft, this.is_drafting)
         .Case(this.call_in, this.in_call_in)
         .Case(this.full_council_decision, this.awaits_full_council)
@@ -122,7 +122,7 @@ class PlanApprovalFlow(Flow):
     )
 
     after_call_in = (
-        nodes.Switch()
+        Switch()
         .Case(this.executive_decision, this.awaits_executive)
         .Case(this.full_council_decision, this.awaits_full_council)
         .Default(this.end)
@@ -135,7 +135,7 @@ class PlanApprovalFlow(Flow):
     )
 
     after_full_council = (
-        nodes.Switch()
+        Switch()
         .Case(this.redraft, this.is_drafting)
         .Default(this.end)
     )

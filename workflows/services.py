@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, Max, OuterRef, Q
 
 from documents.models import Plan, Review, ReviewStage, Stage
-from documents.services import lock_plan, plan_snapshot
+from documents.services import lock_plan, plan_save, plan_snapshot
 from governance.audit import audit_record
 from governance.consultation import services as consultation
 from governance.models import CallInRequest, ConsultationRound, ConsultationStatus
@@ -41,7 +41,7 @@ def _move(
     plan = lock_plan(plan.pk)
     before = plan_snapshot(plan)
     PlanLifecycle(plan).fire(action, actor, enforce_permission=enforce_permission, **kwargs)
-    plan.save()
+    plan_save(plan)
     audit_record(
         actor=actor,
         action=f"plan.{action}",
