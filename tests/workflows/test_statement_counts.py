@@ -39,10 +39,10 @@ CLAIM = {"sqlite": 10, "postgresql": 11}
 FIRST_BOARD_COMPLETION = {"sqlite": 25, "postgresql": 26}
 JOIN_COMPLETION = {"sqlite": 40, "postgresql": 41}
 EXECUTIVE_DECISION = {"sqlite": 36, "postgresql": 37}
-LIFECYCLE_ACTION = {"sqlite": 30, "postgresql": 32}
-WITHDRAW = {"sqlite": 9, "postgresql": 10}
+LIFECYCLE_ACTION = {"sqlite": 29, "postgresql": 30}
+WITHDRAW = {"sqlite": 8, "postgresql": 9}
 REVISE = {"sqlite": 7, "postgresql": 8}
-WITHDRAW_REVISION = {"sqlite": 9, "postgresql": 10}
+WITHDRAW_REVISION = {"sqlite": 8, "postgresql": 9}
 
 
 @contextlib.contextmanager
