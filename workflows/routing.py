@@ -3,6 +3,11 @@
 Lock order, everywhere: the plan row (lock_plan), then the process row (viewflow's
 SelectForUpdateLock inside ``task.activation()``), then the audit head. Every door that
 touches a process is a service that locks the plan first, so two doors never deadlock.
+
+One read, one lock, one check per step: the task services lock the plan and read the task
+once (``_locked_task``), record a decision on that plan and task (decisions'
+``decision_record_locked``), and the flow's gateways read the plan the step locked
+(documents.services.step_plan) rather than the row again.
 """
 
 from __future__ import annotations
