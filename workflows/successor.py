@@ -159,9 +159,11 @@ def successor_prompt_if_due(*, plan_id: int) -> bool:
                "period_end": plan.period_end,
                "recipients": [r["username"] for r in notification.recipients]},
     )
+    from plangov.queue import enqueue_on_commit
+
     from .tasks import send_notification
 
-    send_notification.delay_on_commit(notification.pk)
+    enqueue_on_commit(send_notification, notification.pk)
     return True
 
 

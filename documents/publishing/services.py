@@ -75,8 +75,9 @@ def _snapshot(document: SignedDocument) -> dict[str, Any]:
 
 def _enqueue(document_id: int) -> None:
     from documents.tasks import render_document
+    from plangov.queue import enqueue_on_commit
 
-    render_document.delay_on_commit(document_id)
+    enqueue_on_commit(render_document, document_id)
 
 
 def _get_or_create(

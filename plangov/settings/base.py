@@ -246,6 +246,19 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Broker down or worker killed (issue 13, sso-browser): nothing queued is lost.
+# - acks late + reject on worker lost (above): a task is acknowledged only once it has run;
+#   one whose worker process died is put back on the queue, not dropped.
+# - Redis (production) redelivers a task that was delivered but never acknowledged (its
+#   worker machine gone) after the visibility timeout. Set explicitly, and longer than any
+#   task may run (a render's hard limit, an import's lease), or a task still running would be
+#   delivered twice; tasks are idempotent, so that would cost time, not correctness. Ignored by
+#   the default SQLite broker.
+# - Publishing after commit never fails a request (plangov.queue.enqueue_on_commit): the work
+#   is a pending row first, and the beat scans re-queue pending rows.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("PLANGOV_BROKER_VISIBILITY_SECONDS", 3600, minimum=600),
+}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCAN_SECONDS = env_int("PLANGOV_BEAT_SCAN_SECONDS", 120, minimum=5)

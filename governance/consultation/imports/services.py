@@ -124,9 +124,11 @@ def may_import(round: ConsultationRound, actor: Any) -> None:
 
 
 def _enqueue(import_id: int) -> None:
+    from plangov.queue import enqueue_on_commit
+
     from ..tasks import import_responses
 
-    import_responses.delay_on_commit(import_id)
+    enqueue_on_commit(import_responses, import_id)
 
 
 def import_create(*, round: ConsultationRound, actor: Any, upload: Any, filename: str = "",
