@@ -415,3 +415,6 @@ from governance.consultation.models import (  # noqa: E402,F401
     Statement,
     Theme,
 )
+
+# API tokens (governance.tokens, issue 13); imported here so Django registers the model.
+from governance.tokens.models import ApiToken  # noqa: E402,F401

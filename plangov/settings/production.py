@@ -1,6 +1,6 @@
 """Production: PostgreSQL and Redis are required; nothing falls back silently."""
 
-from plangov.env import database_from_url, env_list, env_str
+from plangov.env import database_from_url, env_bool, env_list, env_str
 
 from .base import *  # noqa: F403
 
@@ -34,3 +34,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "plangov.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False
+# Doors (issue 13): two-factor for password sign-in by secretaries, executive members,
+# auditors and staff (single sign-on brings the council's own).
+PLANGOV_REQUIRE_2FA_ROLES = env_bool("PLANGOV_REQUIRE_2FA_ROLES", True)
