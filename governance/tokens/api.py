@@ -58,7 +58,6 @@ def _new(token: ApiToken, raw: str) -> dict[str, Any]:
 
 
 class ObtainTokenView(APIView):
-    authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
@@ -82,6 +81,8 @@ class ObtainTokenView(APIView):
 
 
 class TokenListView(APIView):
+    serializer_class = TokenSerializer
+
     @extend_schema(responses={200: TokenSerializer(many=True)})
     def get(self, request: Request) -> Response:
         from plangov import clock
@@ -100,7 +101,9 @@ class TokenListView(APIView):
 
 
 class TokenDetailView(APIView):
-    @extend_schema(responses={204: None})
+    serializer_class = TokenSerializer
+
+    @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         token_revoke(token_id=pk, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -33,3 +34,15 @@ class TokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Any) -> str:
         return KEYWORD
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """The token in the API's schema: ``Authorization: Token <token>``."""
+
+    target_class = "governance.tokens.auth.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "Token-based authentication: 'Token <token>'. Tokens expire "
+                               "and are revoked when their owner's password changes."}
