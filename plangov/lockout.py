@@ -9,6 +9,7 @@ application/problem+json with Retry-After under /api/."""
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import math
 from typing import Any
 
@@ -39,10 +40,16 @@ def cool_off(request: HttpRequest | None = None) -> datetime.timedelta:
     return datetime.timedelta(minutes=settings.PLANGOV_LOCKOUT_MINUTES)
 
 
-def client_ip(request: HttpRequest) -> str:
+def client_ip(request: HttpRequest) -> str | None:
     """The address axes keys on: the same one the rate limits use (plangov.ratelimit),
-    honouring PLANGOV_TRUSTED_PROXIES."""
-    return client_address(request)
+    honouring PLANGOV_TRUSTED_PROXIES; None when the request has none (a request made in
+    code), as the database stores only addresses."""
+    address = client_address(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
 
 
 def unlocks_at(request: HttpRequest) -> datetime.datetime:
