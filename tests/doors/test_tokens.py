@@ -179,3 +179,19 @@ def test_the_tokens_page_lists_in_constant_queries(world, django_assert_num_quer
 def test_the_tokens_page_needs_sign_in(db):
     response = Client().get("/accounts/tokens/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_an_administrator_revokes_someones_tokens_in_the_admin(world):
+    admin_user = get_user_model().objects.create_superuser("admin", "a@example.org", "pw-12345678")
+    token, raw = token_create(user=world.lead, name="a", actor=world.lead)
+    client = Client()
+    client.force_login(admin_user)
+    listed = client.get("/admin/governance/apitoken/")
+    assert listed.status_code == 200 and token.prefix.encode() in listed.content
+    assert token.digest.encode() not in listed.content
+    response = client.post("/admin/governance/apitoken/", {
+        "action": "revoke_owners_tokens", "_selected_action": [token.pk]})
+    assert response.status_code == 302
+    event = AuditEvent.objects.latest("seq")
+    assert (event.action, event.actor_id) == ("api_tokens_revoke_all", admin_user.pk)
+    refused(with_token(raw).get("/api/v1/bodies/"))
