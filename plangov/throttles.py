@@ -3,45 +3,78 @@ counted in the shared cache (``CACHES["default"]``: the database cache on the em
 default, Redis in production), so every web worker counts the same requests.
 
 The rates come from PLANGOV_API_RATE_USER and PLANGOV_API_RATE_ANON (e.g. "600/min"), read
-at each request; empty means no limit. Over the limit: 429 problem+json with Retry-After
-(plangov.problems)."""
+at each request; empty means no limit. Counting is plangov.ratelimit's fixed window (an
+atomic ``add`` and ``incr`` per request), not DRF's default history of timestamps, which
+rewrites a list of up to the whole rate on every request and loses hits when two workers
+write at once. Over the limit: 429 problem+json with Retry-After (plangov.problems)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
-from django.core.cache import caches
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
-from .ratelimit import client_address
+from . import ratelimit
+from .errors import TooManyRequests
+
+_parse_rate = SimpleRateThrottle.parse_rate
 
 
-class _SharedCacheMixin:
-    scope_setting = ""
+class _WindowThrottle(BaseThrottle):
+    scope = ""
+    rate_setting = ""
 
     def __init__(self) -> None:
-        # The shared cache by name, never a per-process one.
-        self.cache = caches["default"]
-        super().__init__()  # type: ignore[call-arg]
+        self._wait: int | None = None
 
-    def get_rate(self) -> str | None:
-        return getattr(settings, self.scope_setting, None) or None
-
-    def get_ident(self, request) -> str:  # type: ignore[no-untyped-def]
-        return client_address(request)
-
-
-class UserThrottle(_SharedCacheMixin, UserRateThrottle):
-    """Per signed-in user (by id); an anonymous request is left to AnonThrottle."""
-
-    scope_setting = "PLANGOV_API_RATE_USER"
-
-    def get_cache_key(self, request, view):  # type: ignore[no-untyped-def]
-        if not (request.user and request.user.is_authenticated):
+    def rate(self) -> tuple[int, int] | None:
+        raw = getattr(settings, self.rate_setting, None)
+        if not raw:
             return None
-        return super().get_cache_key(request, view)
+        return _parse_rate(self, raw)  # type: ignore[arg-type]
+
+    def ident(self, request: Any) -> str | None:
+        raise NotImplementedError
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        rate = self.rate()
+        ident = self.ident(request) if rate is not None else None
+        if rate is None or ident is None:
+            return True
+        limit, window = rate
+        try:
+            ratelimit.hit(self.scope, ident, limit=limit, window=window, detail="")
+        except TooManyRequests as exc:
+            self._wait = exc.retry_after
+            return False
+        return True
+
+    def wait(self) -> float | None:
+        return self._wait
 
 
-class AnonThrottle(_SharedCacheMixin, AnonRateThrottle):
-    """Per address, for requests without credentials (including the token endpoint)."""
+class UserThrottle(_WindowThrottle):
+    """Per signed-in user (by id), whatever token or session the request comes with."""
 
-    scope_setting = "PLANGOV_API_RATE_ANON"
+    scope = "api-user"
+    rate_setting = "PLANGOV_API_RATE_USER"
+
+    def ident(self, request: Any) -> str | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return f"user:{user.pk}"
+
+
+class AnonThrottle(_WindowThrottle):
+    """Per address, for requests without credentials (the token endpoint among them)."""
+
+    scope = "api-anon"
+    rate_setting = "PLANGOV_API_RATE_ANON"
+
+    def ident(self, request: Any) -> str | None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return None
+        return f"addr:{ratelimit.client_address(request)}"

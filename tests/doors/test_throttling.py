@@ -23,10 +23,18 @@ def rates(settings):
     caches["default"].clear()
 
 
-def test_throttles_count_in_the_shared_cache():
+def test_throttles_count_in_the_shared_cache(world, rates):
     assert isinstance(caches["default"], DatabaseCache)
-    assert isinstance(UserThrottle().cache, DatabaseCache)
-    assert isinstance(AnonThrottle().cache, DatabaseCache)
+    api = APIClient()
+    api.force_authenticate(world.lead)
+    api.get("/api/v1/bodies/")
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM plangov_cache")
+        keys = [row[0] for row in cursor.fetchall()]
+    assert any("plangov:rl:api-user:" in key for key in keys)
+    assert UserThrottle().rate() == (3, 60) and AnonThrottle().rate() == (2, 60)
 
 
 def test_a_user_over_the_rate_gets_a_429_problem_with_retry_after(world, rates):
