@@ -195,3 +195,17 @@ def test_an_administrator_revokes_someones_tokens_in_the_admin(world):
     event = AuditEvent.objects.latest("seq")
     assert (event.action, event.actor_id) == ("api_tokens_revoke_all", admin_user.pk)
     refused(with_token(raw).get("/api/v1/bodies/"))
+
+
+def test_an_operator_makes_a_token_on_the_server(world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("api_token", "board_secretary", "--name", "journey", stdout=out)
+    raw = out.getvalue().strip()
+    assert with_token(raw).get("/api/v1/bodies/").status_code == 200
+    assert ApiToken.objects.get(user=world.board_secretary).name == "journey"
+    with pytest.raises(CommandError):
+        call_command("api_token", "nobody", stdout=StringIO())
