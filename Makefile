@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench bench-compare clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/lifecycle_throughput.py
+
+## plangov's hot paths side by side with bare viewflow and plain ORM (SQLite and PostgreSQL).
+bench-compare: install
+	$(BIN)/python bench/side_by_side.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

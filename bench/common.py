@@ -60,8 +60,8 @@ def throwaway_database(args: argparse.Namespace) -> Iterator[str]:
         shutil.rmtree(var_dir, ignore_errors=True)
 
 
-def setup_django() -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "plangov.settings.test"
+def setup_django(settings: str = "plangov.settings.test") -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings
     os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
     sys.path.insert(0, str(ROOT))
     import django
@@ -69,6 +69,28 @@ def setup_django() -> None:
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
+
+
+def demo_signing() -> None:
+    """Make the demo signing certificate where the settings look for it (under the throwaway
+    PLANGOV_VAR_DIR), as ``load_demo`` does: adoption refuses to run without one."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from documents.publishing.signing import make_demo_credentials
+
+    make_demo_credentials(Path(settings.PLANGOV_SIGNING_P12).parent)
+
+
+def analyze() -> None:
+    """After a bulk load, refresh PostgreSQL's planner statistics, as autovacuum would soon
+    after; a no-op on SQLite."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 # The clock: each thread travels in time on its own.

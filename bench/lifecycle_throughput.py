@@ -10,11 +10,12 @@ Usage (from the repository root, with the dev install, e.g. .venv/bin/python):
              --threads T      threads for the concurrent run (default 4)
              --db-name NAME   PostgreSQL database to create and drop (default bench_plangov)
 
-Each lifecycle walks a new plan through the services, nine audited actions: create, write a
-version, start and close a consultation, submit, two board approvals, executive approval, and
-adoption once the call-in period is over (plangov.clock.source is replaced by a per-thread
-clock that jumps past the period). The runs are single-threaded, then T threads on T different
-plans at once. It reports actions per second and the mean latency of each kind of action.
+Each lifecycle walks a new plan through the services, ten audited actions: create, write a
+version, start and close a consultation, publish its summary, submit, two board approvals,
+executive approval, and adoption once the call-in period is over (plangov.clock.source is
+replaced by a per-thread clock that jumps past the period). The runs are single-threaded, then
+T threads on T different plans at once. It reports actions per second and the mean latency
+of each kind of action.
 
 The database is a throwaway: with no DATABASE_URL, a SQLite file (WAL, IMMEDIATE, busy
 timeout: the production options) under a fresh temporary directory; with a PostgreSQL
@@ -36,10 +37,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from common import START, ThreadClock, setup_django, throwaway_database
+from common import START, ThreadClock, demo_signing, setup_django, throwaway_database
 
 ACTIONS = (
-    "create", "version", "start_consultation", "close_consultation", "submit",
+    "create", "version", "start_consultation", "close_consultation", "publish_summary", "submit",
     "board_approval", "safeguarding_approval", "executive_approval", "adopt",
 )
 
@@ -96,7 +97,7 @@ def lifecycle(world: Any, clock: ThreadClock, timings: Timings) -> None:
     from documents.models import Stage
     from documents.services import version_create
     from governance.models import DecisionOutcome
-    from tests.conftest import decide, make_plan
+    from tests.conftest import decide, make_plan, publish_summary
     from tests.factories import valid_content
     from workflows.services import (
         plan_adopt,
@@ -112,6 +113,7 @@ def lifecycle(world: Any, clock: ThreadClock, timings: Timings) -> None:
           lambda: version_create(plan=plan, actor=lead, content=valid_content()))
     timed(timings, "start_consultation", lambda: plan_start_consultation(plan=plan, actor=lead))
     timed(timings, "close_consultation", lambda: plan_close_consultation(plan=plan, actor=lead))
+    timed(timings, "publish_summary", lambda: publish_summary(plan, lead))
     timed(timings, "submit", lambda: plan_submit(plan=plan, actor=lead))
     approved = DecisionOutcome.APPROVED
     timed(timings, "board_approval", lambda: decide(world, plan, world.board, approved))
@@ -220,11 +222,15 @@ def main() -> None:
         setup_django()
         from django.db import connections
 
+        from documents.publishing import services as publishing
         from governance.audit import verify_chain
         from governance.models import AuditEvent
         from plangov import clock as plangov_clock
         from tests.conftest import build_world
 
+        demo_signing()  # adoption is refused without a signing certificate
+        # Adoption asks a worker to render and sign the plan; that is not a lifecycle action.
+        publishing._enqueue = lambda document_id: None
         clock = ThreadClock()
         plangov_clock.source = clock
         try:

@@ -35,7 +35,7 @@ import statistics
 import time
 from typing import Any
 
-from common import START, ThreadClock, setup_django, throwaway_database
+from common import START, ThreadClock, analyze, setup_django, throwaway_database
 
 
 def parse_args() -> argparse.Namespace:
@@ -159,6 +159,7 @@ def main() -> None:
         try:
             world = build_world()
             real = build(world, args.plans, args.open_tasks)
+            analyze()  # the bulk load's statistics, as autovacuum would gather them
             open_count = inbox(world.auditor, view=View.ALL).filter(
                 status__in=("NEW", "ASSIGNED")).count()
             queue_size = inbox(world.board_secretary, view=View.QUEUE).count()

@@ -23,10 +23,11 @@ from plangov.openapi import PROBLEM
 from plangov.parsers import PolicyMultiPartParser
 
 from .models import DocumentKind, DocumentStatus, SignedDocument
+from .publishing import upload_limit
 from .publishing.services import document_request, document_verify
 from .publishing.verify import NotAPdf
 from .queries import visible_plans
-from .views import signed_file_response, upload_error
+from .views import signed_file_response
 
 
 class SignedDocumentSerializer(serializers.ModelSerializer):
@@ -81,6 +82,15 @@ class DocumentViewSet(
 
     serializer_class = SignedDocumentSerializer
 
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # verify: before anything reads the body, a declared length past the limit is refused
+        # unread, and any other body is read only up to the limit
+        # (documents.publishing.upload_limit).
+        if self.action == "verify" and request.method == "POST":
+            if (error := upload_limit.guard(request._request)) is not None:
+                raise InvalidInput({"file": [error]})
+        super().initial(request, *args, **kwargs)
+
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return SignedDocument.objects.none()
@@ -124,13 +134,14 @@ class DocumentViewSet(
         responses={200: VerificationSerializer},
         description="Public. Is the PDF's signature intact and trusted, which plan and version "
         "is it, and is it byte for byte the signed-off record? A PDF altered in any way "
-        "answers 200 with verdict 'altered'; a file that is not a PDF, or is over 50 MB, 400.",
+        "answers 200 with verdict 'altered'; a file that is not a PDF, or is over 50 MB, 400 (an "
+        "upload over the limit is refused before it is read whole).",
     )
     @action(detail=False, methods=["post"], permission_classes=[AllowAny],
             authentication_classes=[], parser_classes=[PolicyMultiPartParser])
     def verify(self, request: Request) -> Response:
         upload = request.FILES.get("file")
-        if (error := upload_error(upload)) is not None:
+        if (error := upload_limit.refusal(request, upload)) is not None:
             raise InvalidInput({"file": [error]})
         try:
             result = document_verify(data=upload.read())  # type: ignore[union-attr]

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from documents.queries import visible_plans
@@ -20,7 +21,7 @@ from plangov.ids import to_int
 from plangov.pages import refused
 
 from .models import DocumentStatus, ExecutiveReport, SignedDocument
-from .publishing import storage
+from .publishing import storage, upload_limit
 from .publishing.services import document_request, document_verify
 from .publishing.verify import NotAPdf
 
@@ -97,13 +98,22 @@ def signed_file_response(document: SignedDocument) -> FileResponse:
     return response
 
 
+@csrf_exempt  # checked below, once the upload's size limit is in place
 def verify_page(request: HttpRequest) -> HttpResponse:
-    """Public: upload a PDF, learn whether it is the signed-off document."""
-    context: dict[str, object] = {"max_mib": settings.PLANGOV_VERIFY_MAX_BYTES // 2**20}
+    """Public: upload a PDF, learn whether it is the signed-off document. An upload over the
+    limit is refused before it is read whole (documents.publishing.upload_limit)."""
+    if request.method == "POST" and (error := upload_limit.guard(request)) is not None:
+        return _verify_render(request, {"error": error}, status=400)
+    return _verify_page(request)
+
+
+@csrf_protect
+def _verify_page(request: HttpRequest) -> HttpResponse:
+    context: dict[str, object] = {}
     status = 200
     if request.method == "POST":
         upload = request.FILES.get("file")
-        error = upload_error(upload)
+        error = upload_limit.refusal(request, upload)
         if error is None:
             try:
                 context["result"] = document_verify(data=upload.read())  # type: ignore[union-attr]
@@ -112,19 +122,13 @@ def verify_page(request: HttpRequest) -> HttpResponse:
         if error is not None:
             context["error"] = error
             status = 400
+    return _verify_render(request, context, status=status)
+
+
+def _verify_render(request: HttpRequest, context: dict[str, object], *,
+                   status: int) -> HttpResponse:
+    context["max_mib"] = settings.PLANGOV_VERIFY_MAX_BYTES // 2**20
     return render(request, "documents/verify.html", context, status=status)
-
-
-def upload_error(upload: object) -> str | None:
-    if upload is None:
-        return "Choose a PDF file to check."
-    size = getattr(upload, "size", 0) or 0
-    if size == 0:
-        return "The file is empty; choose the PDF to check."
-    if size > settings.PLANGOV_VERIFY_MAX_BYTES:
-        return (f"The file is {size / 2**20:.1f} MB; files over "
-                f"{settings.PLANGOV_VERIFY_MAX_BYTES // 2**20} MB are not checked.")
-    return None
 
 
 # The executive report: the lead officer writes it here; the PDF is signed on request.

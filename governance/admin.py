@@ -248,6 +248,18 @@ class StatementAdmin(ReadOnlyAdmin):
     list_select_related = ["round", "round__plan"]
 
 
+# Single sign-on (issue 13, oidc): bindings are made by signing in, read-only here.
+from .sso.models import SignInIdentity  # noqa: E402
+
+
+@admin.register(SignInIdentity)
+class SignInIdentityAdmin(ReadOnlyAdmin):
+    list_display = ["user", "issuer", "tid", "created_at", "last_seen_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "issuer", "tid"]
+    readonly_fields = [f.name for f in SignInIdentity._meta.fields]
+
+
 # Doors (issue 13): API tokens, seen by staff (never their secrets); an administrator revokes
 # every token of someone (tokens_revoke_all, one audit event per person).
 from governance.tokens.models import ApiToken  # noqa: E402

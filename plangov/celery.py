@@ -56,3 +56,9 @@ def _schedule(sender: Celery, **_: object) -> None:
         sender.signature("governance.consultation.tasks.scan_imports"),
         name="import offline consultation responses waiting for a worker",
     )
+    # Leavers (issue 13, oidc): release their claimed tasks, revoke their API tokens.
+    sender.add_periodic_task(
+        float(settings.CELERY_BEAT_SCAN_SECONDS),
+        sender.signature("workflows.tasks.scan_leavers"),
+        name="release the tasks and revoke the tokens of people who have left",
+    )

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularAPIView
 
 from . import views
 from .forms import AdminLoginForm, LoginForm
@@ -40,9 +40,12 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm),
          name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Single sign-on by OpenID Connect (issue 13, oidc): /oidc/authenticate/, /oidc/callback/.
+    path("", include("governance.sso_urls")),
     path("api/v1/", include("plangov.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularRedocView.as_view(url_name="schema"), name="api-docs"),
+    # Redoc, with its own looser Content-Security-Policy (plangov.views.api_docs).
+    path("api/docs/", views.api_docs, name="api-docs"),
 ]
 
 # Errors that never reach a DRF view answer problem+json under /api/ (see plangov.problems).

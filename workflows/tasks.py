@@ -247,3 +247,36 @@ def prompt_successor(plan_id: int) -> str:
     from .successor import successor_prompt_if_due
 
     return "prompted" if successor_prompt_if_due(plan_id=plan_id) else "nothing to do"
+
+
+# When someone leaves (issue 13, oidc): workflows.leavers.
+
+
+@shared_task(name="workflows.tasks.scan_leavers")
+def scan_leavers() -> int:
+    """Beat: for each person whose roles have all ended or whose account is closed and who
+    still holds a claimed task or an API token, queue their leaving."""
+    from .leavers import leavers_to_act_on
+
+    due = leavers_to_act_on()
+    for user_id, reason in due:
+        leave_person.delay(user_id, reason)
+    return len(due)
+
+
+@shared_task(
+    name="workflows.tasks.leave_person",
+    autoretry_for=(OperationalError, FlowLockFailed),
+    retry_backoff=True,
+    max_retries=5,
+)
+def leave_person(user_id: int, reason: str) -> str:
+    from django.contrib.auth import get_user_model
+
+    from .leavers import person_leave
+
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return "nobody"
+    done = person_leave(user=user, actor=None, reason=reason, only_if_holding=True)
+    return "left" if done else "nothing to do"

@@ -20,24 +20,19 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from asn1crypto import keys as asn1_keys
-from asn1crypto import x509 as asn1_x509
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
-from pyhanko.keys import load_cert_from_pemder
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import signers, timestamps
-from pyhanko.sign.fields import SigSeedSubFilter
-from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from plangov import text
+
+# pyHanko, its certificate validator and cryptography's X.509 take a good part of a second to
+# import: they load in the functions that use them, so commands and pages that never sign or
+# verify (verify_audit, the imports, the beat scans, system checks) do not pay for them.
+if TYPE_CHECKING:
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator import ValidationContext
 
 SIGNATURE_FIELD = "plangov-signature"
 T = TypeVar("T")
@@ -77,6 +72,8 @@ def _now() -> datetime.datetime:
 def trust_roots() -> list[asn1_x509.Certificate]:
     """The CA certificates verification trusts. A listed file that cannot be read is an
     operator's error and is reported, never skipped silently."""
+    from pyhanko.keys import load_cert_from_pemder
+
     roots = []
     for path in settings.PLANGOV_SIGNING_TRUST_ROOTS:
         try:
@@ -90,6 +87,8 @@ def trust_roots() -> list[asn1_x509.Certificate]:
 
 
 def validation_context() -> ValidationContext:
+    from pyhanko_certvalidator import ValidationContext
+
     # allow_fetching=False: verification never goes to the network (no OCSP, CRL or AIA).
     return ValidationContext(trust_roots=trust_roots(), allow_fetching=False)
 
@@ -127,6 +126,13 @@ def credentials() -> Credentials:
 
 
 def _load(path: Path, passphrase: bytes) -> Credentials:
+    from asn1crypto import keys as asn1_keys
+    from asn1crypto import x509 as asn1_x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
     data = path.read_bytes()
     try:
         key, cert, chain = pkcs12.load_key_and_certificates(data, passphrase)
@@ -180,7 +186,7 @@ def _load(path: Path, passphrase: bytes) -> Credentials:
 def _check_trusted(signer: signers.SimpleSigner, subject: str) -> None:
     """A signature nobody can verify is no better than none: the certificate must chain to
     one of the configured trust roots."""
-    from pyhanko_certvalidator import CertificateValidator
+    from pyhanko_certvalidator import CertificateValidator, ValidationContext
     from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
     context = ValidationContext(
@@ -210,6 +216,10 @@ def signing_problem() -> str | None:
 
 def sign_pdf(pdf: bytes, *, reason: str, location: str = "") -> bytes:
     """Sign ``pdf`` with an invisible PAdES signature covering the whole file."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers, timestamps
+    from pyhanko.sign.fields import SigSeedSubFilter
+
     creds = credentials()
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
@@ -245,6 +255,12 @@ def make_demo_credentials(
 ) -> tuple[Path, Path]:
     """Write ``demo-ca.pem`` and ``demo-signer.p12`` into ``directory``, unless both are
     there already. Returns (ca path, p12 path)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
     directory.mkdir(parents=True, exist_ok=True)
     ca_path, p12_path = directory / "demo-ca.pem", directory / "demo-signer.p12"
     if ca_path.exists() and p12_path.exists():

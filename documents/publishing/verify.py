@@ -16,11 +16,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from asn1crypto import cms
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import SignatureCoverageLevel
-
 from .signing import SigningUnavailable, outside_event_loop, validation_context
 
 log = logging.getLogger(__name__)
@@ -85,6 +80,8 @@ def _padding_untouched(signature: Any) -> bool:
     """The space reserved for the signature is the CMS structure followed by zero bytes.
     Validators read the structure and ignore the rest, so a changed byte in the padding
     would otherwise pass as intact."""
+    from asn1crypto import cms
+
     try:
         contents = bytes(signature.sig_object["/Contents"])
         length = len(cms.ContentInfo.load(contents, strict=False).dump())
@@ -94,6 +91,11 @@ def _padding_untouched(signature: Any) -> bool:
 
 
 def check_signature(data: bytes) -> SignatureCheck:
+    # pyHanko loads here, when a file is checked, not with the module (see signing.py).
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
     if not looks_like_pdf(data):
         raise NotAPdf("This file is not a PDF: it has no PDF header.")
     digest = hashlib.sha256(data).hexdigest()

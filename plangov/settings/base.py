@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from plangov.env import (
     database_from_url,
     env_bool,
@@ -29,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     # plangov itself: its static files (GOV.UK Frontend, our scripts) and template tags.
     "plangov",
     "rest_framework",
@@ -48,6 +51,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Headers (issue 13): Content-Security-Policy and Permissions-Policy on every response.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     # Static files (GOV.UK Frontend, our scripts) from the same process, in every setting.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -127,6 +133,45 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+
+# Single sign-on by OpenID Connect (issue 13, oidc; governance.sso, docs/single-sign-on.md).
+# On when OIDC_RP_CLIENT_ID is set; password sign-in stays for the embedded demo.
+AUTHENTICATION_BACKENDS = [
+    # Doors (issue 13): first, so a locked-out username and address is refused before any
+    # password is checked (plangov.lockout).
+    "plangov.lockout.RequestAxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "governance.sso.backend.PlangovOIDCBackend",
+]
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")  # optional: the ID token suffices
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "") or None
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
+# Which verified claim finds an imported person on first sign-in, and which of their fields
+# it is compared with: "email" needs email_verified; Entra ID: preferred_username (the UPN).
+PLANGOV_OIDC_MATCH_CLAIM = env_str("PLANGOV_OIDC_MATCH_CLAIM", "email")
+PLANGOV_OIDC_MATCH_FIELD = env_str("PLANGOV_OIDC_MATCH_FIELD", "email")
+if PLANGOV_OIDC_MATCH_FIELD not in ("email", "username"):
+    raise ImproperlyConfigured("PLANGOV_OIDC_MATCH_FIELD must be email or username.")
+if OIDC_RP_CLIENT_ID:
+    _oidc_missing = [
+        name for name in ("OIDC_RP_CLIENT_SECRET", "OIDC_OP_ISSUER",
+                          "OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT",
+                          "OIDC_OP_JWKS_ENDPOINT")
+        if not globals()[name]
+    ]
+    if _oidc_missing:
+        raise ImproperlyConfigured(
+            "Single sign-on needs " + ", ".join(_oidc_missing) + " (OIDC_RP_CLIENT_ID is set)."
+        )
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -308,6 +353,44 @@ DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "plangov@localhost")
 # Only read by django.core.mail.backends.filebased.EmailBackend.
 EMAIL_FILE_PATH = env_str("DJANGO_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
+# Headers (issue 13). A Content-Security-Policy on every page: scripts, styles, images and
+# fonts from our own origin only, no inline script or style (our own CSS and JS are static
+# files: plangov/static/plangov), no plugins, no framing, forms post only here. Only the API
+# docs page (Redoc, plangov.views.api_docs) loosens it, for itself. PLANGOV_CSP_FORM_ACTION
+# adds origins a form may post (or redirect) to, e.g. a council's identity provider.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'", *env_list("PLANGOV_CSP_FORM_ACTION", [])],
+    },
+}
+# Permissions-Policy: plangov uses none of these browser features; no page, and nothing a
+# page embeds, may ask for them.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "bluetooth", "camera", "display-capture",
+        "encrypted-media", "fullscreen", "geolocation", "gyroscope", "hid", "idle-detection",
+        "magnetometer", "microphone", "midi", "payment", "picture-in-picture",
+        "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "web-share",
+        "xr-spatial-tracking",
+    )
+}
+# Sent everywhere (SecurityMiddleware, XFrameOptionsMiddleware); production.py adds HSTS and
+# the HTTPS redirect.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -318,11 +401,9 @@ LOGGING = {
 }
 
 # --- Doors (issue 13): lockout, throttling, tokens, two-factor, session lifetime ---------
-AUTHENTICATION_BACKENDS = [
-    # First, so a locked-out username and address is refused before any password is checked.
-    "plangov.lockout.RequestAxesBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
+# AUTHENTICATION_BACKENDS (above, with single sign-on's) start with plangov.lockout's
+# RequestAxesBackend, so a locked-out username and address is refused before any password
+# is checked.
 # django-axes: this many failed sign-ins for one username from one address locks that pair
 # out (sign-in page, admin, API token endpoint) for PLANGOV_LOCKOUT_MINUTES; the count
 # restarts after a success. Attempts live in the database (shared by every web worker).

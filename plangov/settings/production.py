@@ -1,6 +1,6 @@
 """Production: PostgreSQL and Redis are required; nothing falls back silently."""
 
-from plangov.env import database_from_url, env_bool, env_list, env_str
+from plangov.env import database_from_url, env_bool, env_int, env_list, env_str
 
 from .base import *  # noqa: F403
 
@@ -34,6 +34,23 @@ STORAGES = {
     "staticfiles": {"BACKEND": "plangov.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False
+
+# Headers (issue 13): HTTPS only. Behind the proxy that ends TLS (SECURE_PROXY_SSL_HEADER),
+# plain HTTP is redirected, except the health check (a load balancer probes it over HTTP).
+# HSTS for a year by default, subdomains included; preloading (a browser-built-in list) is the
+# council's decision for its domain, so it is off unless PLANGOV_HSTS_PRELOAD is set, and then
+# `check --deploy`'s reminder about it (security.W021) is silenced. `manage.py check --deploy
+# --fail-level WARNING` under these settings is clean (.ci/run, tests/test_deploy_check.py).
+SECURE_SSL_REDIRECT = env_bool("PLANGOV_SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+SECURE_HSTS_SECONDS = env_int("PLANGOV_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PLANGOV_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("PLANGOV_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "security.W021"]
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+
 # Doors (issue 13): two-factor for password sign-in by secretaries, executive members,
 # auditors and staff (single sign-on brings the council's own).
 PLANGOV_REQUIRE_2FA_ROLES = env_bool("PLANGOV_REQUIRE_2FA_ROLES", True)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.browser.a11y import inject_axe
 from tests.browser.test_journey import browser, sign_in  # noqa: F401  (fixture)
 from tests.conftest import build_world, make_plan
 from tests.documents import content_files as files
@@ -22,7 +23,7 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 def check(page: Any, name: str) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], f"{name} scrolls sideways"
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     result = page.evaluate("axe.run().then(r => r.violations.map(v => [v.id, v.impact]))")
     serious = [v for v in result if v[1] in {"serious", "critical"}]
     assert not serious, (name, serious)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from documents.models import PlanVersion
+from tests.browser.a11y import inject_axe
 from tests.conftest import build_world, make_plan
 
 from .test_journey import PASSWORD, browser  # noqa: F401 (the browser fixture)
@@ -81,7 +82,7 @@ def test_the_editors_pages_have_no_serious_accessibility_problems(browser,  # no
             click(page, "Add " + ("an" if tail[0] in "aeiou" else "a") + " " + {
                 "outcomes/": "outcome", "indicators/": "indicator", "actions/": "action",
                 "themes/": "theme", "joint-priorities/": "joint priority"}[tail])
-        page.add_script_tag(path=str(AXE))
+        inject_axe(page)
         result = page.evaluate("async () => await axe.run(document)")
         bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
                for v in result["violations"] if v["impact"] in {"serious", "critical"}]

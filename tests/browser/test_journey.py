@@ -5,7 +5,8 @@ the live server runs in this process, so it reads the same frozen clock) the pla
 adopted. CI installs Chromium with apt (.ci/run); no browser is ever downloaded.
 
 Every page the journeys visit is checked with axe-core (no serious or critical violation) and
-laid out 390 px wide (no sideways scrolling): tests/browser/a11y.py."""
+laid out 390 px wide (no sideways scrolling): tests/browser/a11y.py. A Content-Security-Policy
+violation on any page fails the test (the fixture's watcher, tests/browser/csp.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import pytest
 from documents.models import Stage
 from documents.services import version_create
 from tests.browser.a11y import checked
+from tests.browser.csp import CspWatchingBrowser
 from tests.conftest import build_world, make_plan, publish_summary
 from tests.factories import valid_content
 from workflows.services import plan_close_consultation, plan_start_consultation
@@ -45,8 +47,12 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        # Every page of every context the test opens is watched for Content-Security-Policy
+        # violations; any one fails the test (tests/browser/csp.py).
+        watching = CspWatchingBrowser(chromium)
         try:
-            yield chromium
+            yield watching
+            watching.assert_none()
         finally:
             chromium.close()
 

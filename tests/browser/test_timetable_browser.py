@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from governance.models import Meeting
+from tests.browser.a11y import inject_axe
 from tests.browser.test_journey import PASSWORD, browser  # noqa: F401  (the fixture)
 from tests.conftest import build_world, make_plan
 
@@ -29,7 +30,7 @@ def no_sideways_scroll(page: Any) -> None:
 def axe_clean(page: Any) -> None:
     if not AXE.exists():  # vendored by scripts/vendor-frontend with the design system
         return
-    page.add_script_tag(path=str(AXE))
+    inject_axe(page)
     found = page.evaluate("async () => (await axe.run()).violations"
                           ".filter(v => ['serious', 'critical'].includes(v.impact))"
                           ".map(v => v.id + ': ' + v.nodes.map(n => n.target).join(', '))")

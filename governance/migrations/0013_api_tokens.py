@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0011_decision_on_review'),
+        ('governance', '0012_sign_in_identity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
