@@ -57,11 +57,35 @@ def document_ask(request: HttpRequest, pk: int) -> HttpResponse:
 WORKING = {DocumentStatus.PENDING, DocumentStatus.RENDERING}
 
 
+NO_WORKER = ("No worker has picked up work for {minutes} minute{s}; the PDF will be made when "
+             "one runs. Tell your administrator.")
+
+
+def minutes_without_worker(document: SignedDocument) -> int | None:
+    """For a document still waiting: how many minutes no worker has been seen (since the last
+    heartbeat, or since the document was asked for when no heartbeat was ever seen), when that
+    is past PLANGOV_WORKER_STALE_SECONDS; None while a worker runs."""
+    from plangov import clock, heartbeat
+
+    try:
+        since = heartbeat.seconds_since()
+    except Exception:  # noqa: BLE001 - the cache down: /healthz says so; the page still serves
+        return None
+    if since is None:
+        # requested_at was stamped by plangov.clock: measured on the same clock.
+        since = (clock.now() - document.requested_at).total_seconds()
+    if since <= heartbeat.stale_after():
+        return None
+    return int(since // 60)
+
+
 @login_required
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = visible_document(request, pk)
+    working = document.status in WORKING
     return render(request, "documents/document_detail.html", {
-        "document": document, "working": document.status in WORKING,
+        "document": document, "working": working,
+        "no_worker_minutes": minutes_without_worker(document) if working else None,
         "may_request": policy.can_request_document(document.plan, request.user)})
 
 
@@ -71,7 +95,9 @@ def document_status(request: HttpRequest, pk: int) -> JsonResponse:
     (plangov/static/plangov/document-status.js asks every few seconds while it works)."""
     document = visible_document(request, pk)
     working = document.status in WORKING
-    if working:
+    if working and (minutes := minutes_without_worker(document)) is not None:
+        message = NO_WORKER.format(minutes=minutes, s="" if minutes == 1 else "s")
+    elif working:
         message = f"{document.progress_label or 'Waiting for a worker'}: {document.progress}%"
     elif document.status == DocumentStatus.DONE:
         message = "The document is signed. Refresh the page to download it."

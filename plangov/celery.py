@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plangov.settings.base")
 
@@ -51,6 +52,12 @@ def _schedule(sender: Celery, **_: object) -> None:
         sender.signature("governance.tasks.scan_consultation_retention"),
         name="anonymise consultation responses whose retention has ended",
     )
+    # The worker heartbeat that /healthz and the document page read (plangov.heartbeat).
+    sender.add_periodic_task(
+        float(settings.PLANGOV_HEARTBEAT_SECONDS),
+        sender.signature("plangov.tasks.heartbeat"),
+        name="worker heartbeat",
+    )
     sender.add_periodic_task(
         float(settings.CELERY_BEAT_SCAN_SECONDS),
         sender.signature("governance.consultation.tasks.scan_imports"),
@@ -62,3 +69,14 @@ def _schedule(sender: Celery, **_: object) -> None:
         sender.signature("workflows.tasks.scan_leavers"),
         name="release the tasks and revoke the tokens of people who have left",
     )
+
+
+@worker_ready.connect
+def _first_heartbeat(**_: object) -> None:
+    """A worker that has just started is running: say so at once, not a beat period later."""
+    from plangov import heartbeat
+
+    try:
+        heartbeat.record()
+    except Exception:  # noqa: BLE001 - the cache down must not stop the worker starting
+        heartbeat.logger.warning("Could not record the worker heartbeat.", exc_info=True)

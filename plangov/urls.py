@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView
 
+from documents.health import healthz
+
 from . import views
 from .forms import AdminLoginForm, LoginForm
 
@@ -11,6 +13,8 @@ admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Topology (issue 13): the health check, no sign-in; exempt from the SSL redirect.
+    path("healthz", healthz, name="healthz"),
     # Before workflows' consultations/<pk>/<act>/, which would take analysis/ for an act.
     path("", include("documents.analysis_urls")),
     # Before workflows' consultations/<pk>/<act>/, which would take activities/ and imports/.

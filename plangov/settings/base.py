@@ -265,6 +265,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCAN_SECONDS = env_int("PLANGOV_BEAT_SCAN_SECONDS", 120, minimum=5)
+# Topology (issue 13): beat has a worker write a heartbeat this often (plangov.heartbeat); with
+# none for PLANGOV_WORKER_STALE_SECONDS, /healthz says the worker is down and the signed
+# document page says no worker has picked up work.
+PLANGOV_HEARTBEAT_SECONDS = env_int("PLANGOV_HEARTBEAT_SECONDS", 60, minimum=1)
+PLANGOV_WORKER_STALE_SECONDS = env_int("PLANGOV_WORKER_STALE_SECONDS", 300, minimum=2)
 
 # Governance rules a council may set.
 PLANGOV_CALL_IN_WORKING_DAYS = env_int("PLANGOV_CALL_IN_WORKING_DAYS", 5, minimum=0)

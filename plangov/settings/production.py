@@ -50,6 +50,33 @@ if not SECURE_HSTS_PRELOAD:
     SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "security.W021"]
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# Topology (issue 13). Logs are JSON lines on standard error (plangov.jsonlog), for django,
+# celery and plangov's own loggers alike; gunicorn's access log is JSON too
+# (deploy/gunicorn.conf.py).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "plangov.jsonlog.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+        "celery": {"level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
+}
+# Celery keeps Django's logging (the JSON lines above) instead of installing its own handlers.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# viewflow's own UI files (49 MB) are never served: collectstatic leaves them out, and
+# leaves source maps (read only by a developer's browser tools) uncompressed.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "plangov.staticfinders.AppDirectoriesFinder",
+]
+from whitenoise.compress import Compressor as _Compressor  # noqa: E402
+
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*_Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 # Doors (issue 13): two-factor for password sign-in by secretaries, executive members,
 # auditors and staff (single sign-on brings the council's own).
