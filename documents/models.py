@@ -274,6 +274,10 @@ class SignedDocument(models.Model):
     )
     requested_at = models.DateTimeField()
     signed_at = models.DateTimeField(null=True, blank=True)
+    # The audit ledger's head when it was signed (also in the PDF's colophon and signed
+    # reason): a later rewrite of the ledger shows against any PDF signed before it.
+    audit_head_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    audit_head_hash = models.CharField(max_length=64, blank=True)
     incident_at = models.DateTimeField(
         null=True, blank=True,
         help_text="When a render failed for a fault of ours (not the document's) and the "

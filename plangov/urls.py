@@ -29,6 +29,8 @@ urlpatterns = [
     path("", include("documents.monitoring_urls")),
     path("", include("documents.monitoring.action_urls")),
     path("", include("workflows.successor_urls")),
+    # Issue 13, auditors: the audit record's search, plan pages and signed export.
+    path("", include("workflows.audit_urls")),
     path("", include("workflows.urls")),
     path("", include("documents.urls")),
     path("", include("documents.report_urls")),

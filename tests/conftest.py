@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +57,32 @@ def signing_credentials() -> None:
     from documents.publishing.signing import make_demo_credentials
 
     make_demo_credentials(Path(settings.PLANGOV_SIGNING_P12).parent)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def flush_lifts_audit_triggers() -> Iterator[None]:
+    """The database refuses to delete audit events (governance.audit_triggers). Transactional
+    tests end with a flush (DELETE on SQLite, TRUNCATE on PostgreSQL), so the flush, and only
+    the flush, lifts the triggers: on PostgreSQL they are disabled inside the flush's own
+    transaction; on SQLite (which cannot disable a trigger) dropped and created again."""
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from governance.audit_triggers import TABLE, create_sql, drop_sql
+
+    original = BaseDatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
+        vendor = self.connection.vendor
+        if vendor == "postgresql":
+            lift = [f"ALTER TABLE {TABLE} DISABLE TRIGGER USER"]
+            restore = [f"ALTER TABLE {TABLE} ENABLE TRIGGER USER"]
+        else:
+            lift, restore = drop_sql(vendor), create_sql(vendor)
+        original(self, [*lift, *sql_list, *restore])
+
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
+    yield
+    BaseDatabaseOperations.execute_sql_flush = original  # type: ignore[method-assign]
 
 
 class FrozenClock:

@@ -404,6 +404,7 @@ def _plan_page(request: HttpRequest, plan: Plan, *, failed: str = "",
         else None,
         "may_request": policy.can_request_document(plan, request.user),
         "timeline": timeline,
+        "audits": _audits(request.user, plan),
         "chart": _chart(plan),
         "today": clock.today(),
         # Consultation analysis (documents.analysis_views): its analysts and auditors.
@@ -412,6 +413,14 @@ def _plan_page(request: HttpRequest, plan: Plan, *, failed: str = "",
         **_call_in_context(plan, request.user),
         **successor_context(plan, leads=bool(leads)),
     }, status=status)
+
+
+def _audits(user: Any, plan: Plan) -> bool:
+    """Whether the auditors' page of the plan (workflows.audit_views) is the user's to read."""
+    from .audit_views import audit_scope
+
+    scope = audit_scope(user)
+    return scope is not None and scope.sees(plan)
 
 
 @login_required

@@ -34,7 +34,7 @@ from documents.models import (
 from documents.services import lock_plan
 from governance import policy
 from governance.audit import audit_record
-from governance.models import Decision
+from governance.models import AuditEvent, AuditHead, Decision
 from plangov import clock, text
 from plangov.errors import Conflict, Forbidden, InvalidInput
 from plangov.txn import service
@@ -192,8 +192,10 @@ def claimable(now: datetime.datetime) -> Q:
     )
 
 
-def build_html(document: SignedDocument) -> tuple[str, str]:
-    """The document's HTML and its title."""
+def build_html(document: SignedDocument,
+               audit_head: tuple[int, str] | None = None) -> tuple[str, str]:
+    """The document's HTML and its title; ``audit_head`` (the audit ledger's newest event
+    number and hash when it is signed) is printed in its colophon."""
     plan, version = document.plan, document.version
     overrides: dict[str, Any] = {}
     if document.kind == DocumentKind.PLAN:
@@ -232,6 +234,8 @@ def build_html(document: SignedDocument) -> tuple[str, str]:
         title = data.get("document_title") or f"Executive report: {plan.title}"
         template = "documents/report.html"
     frame = context.frame(plan=plan, version=version, record_key=document.key, title=title)
+    if audit_head is not None:
+        frame["audit_head"] = {"seq": audit_head[0], "hash": audit_head[1]}
     html = render_to_string(template, {**data, **frame, **overrides, "document_title": title})
     # The second line behind plangov.text's policy: text stored before the policy (or
     # written around it) may hold characters no PDF metadata (XMP is XML) can carry. They
@@ -243,12 +247,23 @@ class RenderRefused(Exception):
     """The document cannot be made as asked; the message says why."""
 
 
-def signature_reason(document: SignedDocument, title: str) -> str:
+def signature_reason(document: SignedDocument, title: str,
+                     audit_head: tuple[int, str] | None = None) -> str:
+    # The audit ledger's head at signing rides in the signed reason (and the colophon), so
+    # anyone holding the PDF can show a later rewrite of the ledger: verify_pdf and the
+    # verify page look the event up (documents.publishing.verify reads it back).
+    head = f". Audit head: #{audit_head[0]} {audit_head[1]}" if audit_head else ""
     return text.scrub(
         f"Signed off by {document.plan.partnership.name}: {title}, version "
         f"{document.version.number}. Content SHA-256: {document.content_sha256}. "
-        f"Record: plangov:{document.key}"
+        f"Record: plangov:{document.key}{head}"
     )
+
+
+def audit_head_now() -> tuple[int, str]:
+    """The audit ledger's newest event number and hash (0 and the genesis hash when empty)."""
+    head = AuditHead.objects.filter(pk=1).values_list("last_seq", "last_hash").first()
+    return (head[0], head[1]) if head else (0, "0" * 64)
 
 
 def document_render(*, document_id: int) -> str:
@@ -274,11 +289,12 @@ def document_render(*, document_id: int) -> str:
         mine.update(progress=percent, progress_label=label)
 
     try:
-        html, title = build_html(document)
+        audit_head = audit_head_now()
+        html, title = build_html(document, audit_head)
         progress(20, "Laying out the pages")
         pdf, pages = html_to_pdf(html, on_layout=lambda n: progress(60, f"Writing {n} pages"))
         progress(85, "Signing")
-        signed = sign_pdf(pdf, reason=signature_reason(document, title))
+        signed = sign_pdf(pdf, reason=signature_reason(document, title, audit_head))
         progress(95, "Storing the signed file")
         digest = storage.store(signed, document_id=document_id, attempt=document.attempts)
     except RenderRefused as exc:
@@ -310,7 +326,7 @@ def document_render(*, document_id: int) -> str:
                       error=f"Rendering failed: {type(exc).__name__}: {exc}", incident=True)
         raise
     if _finish(document_id=document_id, claim=now, digest=digest, size=len(signed),
-               pages=pages, signer=credentials().subject):
+               pages=pages, signer=credentials().subject, audit_head=audit_head):
         return "done"
     # Our claim was taken over (we outlived the lease): the other attempt's file is the one.
     if not SignedDocument.objects.filter(file_sha256=digest).exists():
@@ -320,12 +336,14 @@ def document_render(*, document_id: int) -> str:
 
 @service
 def _finish(*, document_id: int, claim: datetime.datetime, digest: str, size: int,
-            pages: int, signer: str) -> bool:
+            pages: int, signer: str, audit_head: tuple[int, str] | None = None) -> bool:
+    head_seq, head_hash = audit_head or (None, "")
     done = SignedDocument.objects.filter(
         pk=document_id, status=DocumentStatus.RENDERING, claimed_at=claim
     ).update(
         status=DocumentStatus.DONE, file_sha256=digest, file_size=size, page_count=pages,
         signer=signer, signed_at=clock.now(), progress=100, progress_label="Signed",
+        audit_head_seq=head_seq, audit_head_hash=head_hash,
     )
     if done:
         document = SignedDocument.objects.get(pk=document_id)
@@ -417,6 +435,7 @@ def document_verify(*, data: bytes) -> dict[str, Any]:
     )
     result = check.as_dict()
     result["matches_record"] = record is not None
+    _audit_head(result, check)
     result["document"] = _describe(claimed) if claimed is not None else None
     if claimed is not None and record is None and check.verdict in {Verdict.VALID,
                                                                      Verdict.UNTRUSTED}:
@@ -425,6 +444,25 @@ def document_verify(*, data: bytes) -> dict[str, Any]:
     elif claimed is None and check.verdict == Verdict.VALID:
         result["summary"] += " This plangov holds no record of the document, though."
     return result
+
+
+def _audit_head(result: dict[str, Any], check: SignatureCheck) -> None:
+    """Does the audit ledger still hold the event the PDF names as its head at signing? Only
+    the signed reason is trusted for it, so only an intact signature's is looked up."""
+    head = result["audit_head"]
+    if head is None or not check.intact:
+        return
+    if head["seq"] == 0:
+        head["in_ledger"] = head["hash"] == "0" * 64
+    else:
+        head["in_ledger"] = AuditEvent.objects.filter(seq=head["seq"],
+                                                      hash=head["hash"]).exists()
+    if not head["in_ledger"]:
+        result["problems"] = [*result["problems"], (
+            f"The audit ledger no longer holds event #{head['seq']} with the hash this PDF "
+            "recorded when it was signed: the ledger was rewritten after the signing.")]
+        result["summary"] += (" But the audit ledger was rewritten after it was signed: it no "
+                              "longer holds the event the PDF recorded.")
 
 
 def _altered(result: dict[str, Any], check: SignatureCheck, summary: str) -> None:

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 # What a signature's /Reason says about the record, written by documents.publishing.services.
 _RECORD = re.compile(r"Record: plangov:(?P<key>[\w/.-]+)")
 _CONTENT = re.compile(r"Content SHA-256: (?P<hash>[0-9a-f]{64})")
+_AUDIT_HEAD = re.compile(r"Audit head: #(?P<seq>\d+) (?P<hash>[0-9a-f]{64})")
 
 
 class NotAPdf(ValueError):
@@ -50,6 +51,8 @@ class SignatureCheck:
     reason: str = ""
     record_key: str = ""
     content_sha256: str = ""
+    audit_head_seq: int | None = None
+    audit_head_hash: str = ""
     problems: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -66,6 +69,8 @@ class SignatureCheck:
                 "timestamped": self.timestamped,
                 "reason": self.reason,
             },
+            "audit_head": {"seq": self.audit_head_seq, "hash": self.audit_head_hash}
+            if self.audit_head_seq is not None else None,
             "problems": self.problems,
         }
 
@@ -139,6 +144,8 @@ def check_signature(data: bytes) -> SignatureCheck:
         check.record_key = match["key"]
     if match := _CONTENT.search(check.reason):
         check.content_sha256 = match["hash"]
+    if match := _AUDIT_HEAD.search(check.reason):
+        check.audit_head_seq, check.audit_head_hash = int(match["seq"]), match["hash"]
     try:
         status = outside_event_loop(validate_pdf_signature, signature, validation_context())
     except SigningUnavailable:

@@ -2,8 +2,9 @@
 
     python manage.py verify_pdf plan.pdf
 
-Exit status 0 when the signature is intact, trusted and matches the record held here; 1 when
-it does not; 2 when the file is not a PDF or cannot be read.
+Exit status 0 when the signature is intact, trusted and matches the record held here (and the
+audit ledger still holds the head the PDF recorded at signing); 1 when it does not; 2 when
+the file is not a PDF or cannot be read.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ class Command(BaseCommand):
             self.stdout.write(_json(result))
         else:
             self._print(file, result)
-        if result["verdict"] != "valid" or not result["matches_record"]:
+        rewritten = (result.get("audit_head") or {}).get("in_ledger") is False
+        if result["verdict"] != "valid" or not result["matches_record"] or rewritten:
             raise SystemExit(1)
 
     def _print(self, file: Path, result: dict[str, Any]) -> None:
@@ -55,6 +57,11 @@ class Command(BaseCommand):
             ("File SHA-256", result["file_sha256"]),
             ("Matches the record", result["matches_record"]),
         ]
+        if head := result.get("audit_head"):
+            held = {True: "yes", False: "NO: the ledger was rewritten after signing",
+                    None: "-"}[head.get("in_ledger")]
+            lines += [("Audit head at signing", f"#{head['seq']} {head['hash']}"),
+                      ("Still in the audit ledger", held)]
         if document := result["document"]:
             lines[:0] = [("Plan", document["plan"]["title"]), ("Version", document["version"]),
                          ("Record", document["key"])]
