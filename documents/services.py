@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection
 
 from governance import policy
 from governance.audit import audit_record
 from governance.models import Body, BodyKind, Partnership
-from plangov import clock, text
+from plangov import clock, steps, text
 from plangov.errors import Forbidden, InvalidInput, WrongStage
 from plangov.txn import service
 
@@ -29,7 +30,7 @@ def _chronology() -> Any:
     return chronology
 
 
-def lock_plan(plan_id: int) -> Plan:
+def lock_plan(plan_id: Any) -> Plan:
     """Fetch the plan under a row lock (a no-op on SQLite, whose IMMEDIATE transaction
     already holds the database's write lock).
 
@@ -37,13 +38,50 @@ def lock_plan(plan_id: int) -> Plan:
     relations only once the lock is held. A PostgreSQL ``SELECT ... FOR UPDATE`` that joins
     other tables and has to wait re-reads the locked row as the writer before it left it,
     but re-checks the join against the rows it saw before waiting: a plan whose
-    ``current_version`` moved meanwhile comes back with no current version at all."""
-    plans = Plan.objects.filter(pk=plan_id)
+    ``current_version`` moved meanwhile comes back with no current version at all.
+
+    The locked plan is remembered for the rest of the step (plangov.steps), so what the step
+    calls (the approval flow's gateways, the routing helpers) reads this instance, moved and
+    saved by the service, rather than the row again.
+
+    ``plan_id`` may be a subquery naming the plan (the plan of a task, say): the plan is then
+    found and locked in one statement."""
+    plans = Plan.objects.select_related("current_version", "adopted_version", "executive_body")
     try:
-        plans.select_for_update().values_list("pk", flat=True).get()
-        return plans.select_related("current_version", "executive_body").get()
+        if connection.features.has_select_for_update:
+            pk = Plan.objects.select_for_update().filter(pk=plan_id).values_list(
+                "pk", flat=True).get()
+            plan = plans.get(pk=pk)
+        else:  # SQLite: the transaction holds the write lock already; one read is enough
+            plan = plans.get(pk=plan_id)
     except Plan.DoesNotExist as exc:
-        raise InvalidInput({"plan": [f"No plan has the id {plan_id}."]}) from exc
+        named = f"the id {plan_id}" if isinstance(plan_id, int) else "that reference"
+        raise InvalidInput({"plan": [f"No plan has {named}."]}) from exc
+    plan._as_locked = _values(plan)  # type: ignore[attr-defined]
+    return steps.remember(("plan", plan.pk), plan)
+
+
+def _values(plan: Plan) -> dict[str, Any]:
+    return {f.attname: getattr(plan, f.attname) for f in plan._meta.concrete_fields}
+
+
+def plan_save(plan: Plan) -> None:
+    """Save the fields the step changed on the plan it locked (lock_plan), and its
+    ``updated_at``; a plan not read by lock_plan is saved whole."""
+    locked = getattr(plan, "_as_locked", None)
+    if locked is None:
+        plan.save()
+        return
+    now = _values(plan)
+    changed = [name for name, value in now.items() if locked.get(name) != value]
+    plan.save(update_fields=[*changed, "updated_at"])
+    plan._as_locked = _values(plan)  # type: ignore[attr-defined]
+
+
+def step_plan(plan_id: int) -> Plan:
+    """The plan this step locked (lock_plan), or else read now."""
+    return steps.recall(("plan", plan_id)) or Plan.objects.select_related(
+        "current_version", "adopted_version", "executive_body").get(pk=plan_id)
 
 
 def plan_snapshot(plan: Plan) -> dict[str, Any]:
@@ -51,11 +89,7 @@ def plan_snapshot(plan: Plan) -> dict[str, Any]:
     return {
         "stage": plan.stage,
         "current_version": plan.current_version.number if plan.current_version_id else None,
-        "adopted_version": (
-            PlanVersion.objects.values_list("number", flat=True).get(pk=plan.adopted_version_id)
-            if plan.adopted_version_id
-            else None
-        ),
+        "adopted_version": plan.adopted_version.number if plan.adopted_version_id else None,
         "call_in_ends_on": plan.call_in_ends_on.isoformat() if plan.call_in_ends_on else None,
         "adopted_on": plan.adopted_on.isoformat() if plan.adopted_on else None,
     }

@@ -8,6 +8,7 @@ from typing import ParamSpec, TypeVar
 
 from django.db import IntegrityError, OperationalError, transaction
 
+from . import steps
 from .errors import Conflict
 
 P = ParamSpec("P")
@@ -18,13 +19,15 @@ _CONTENTION = ("database is locked", "deadlock detected", "could not serialize",
 
 def service(func: Callable[P, R]) -> Callable[P, R]:
     """Run ``func`` in one transaction (IMMEDIATE on SQLite, so the write lock is taken at
-    BEGIN). A unique constraint tripped by a concurrent writer, or a lock that could not be
-    had in time, becomes Conflict: the caller's request met a concurrent change."""
+    BEGIN), with one step's scope (plangov.steps: what the step read, shared by what it
+    calls, forgotten when the transaction ends). A unique constraint tripped by a concurrent
+    writer, or a lock that could not be had in time, becomes Conflict: the caller's request
+    met a concurrent change."""
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            with transaction.atomic():
+            with transaction.atomic(), steps.scope():
                 return func(*args, **kwargs)
         except IntegrityError as exc:
             raise Conflict(

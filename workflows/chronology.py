@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import datetime
 
-from documents.models import ApprovalStep, Plan, PlanVersion, Review
+from documents.models import Plan, PlanVersion, Review
 from governance.models import (
     Body,
     BodyKind,
@@ -168,9 +168,9 @@ def decision(*, plan: Plan, body: Body, decided_on: datetime.date) -> None:
     if version is None or version.submitted_on is None:
         return
     what = f"{body.name}'s decision"
-    decisions = list(
-        Decision.objects.filter(plan=plan, version=version).select_related("body")
-    )
+    from .lifecycle.state import required_bodies, route_positions, version_decisions
+
+    decisions = version_decisions(plan)  # read once a step, with the approval state
     earlier: list[tuple[datetime.date | None, str]] = [
         (version.submitted_on, f"version {version.number} was submitted"),
     ]
@@ -180,9 +180,9 @@ def decision(*, plan: Plan, body: Body, decided_on: datetime.date) -> None:
         earlier.append((last.decided_on, f"its earlier decision on version {version.number} "
                         f"({last.get_outcome_display().lower()})"))
     latest = latest_per_body(decisions)
-    required = set(plan.approving_bodies.values_list("pk", flat=True))
+    required = {b.pk for b in required_bodies(plan)}
     if body.pk in required:
-        positions = dict(ApprovalStep.objects.filter(plan=plan).values_list("body_id", "position"))
+        positions = route_positions(plan)
         mine = positions.get(body.pk)
         earlier += [
             (d.decided_on, f"{d.body.name}, before it on the approval route, approved version "

@@ -10,9 +10,10 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from viewflow.workflow.models import Task
 
 from documents.models import Plan, Stage
-from documents.services import lock_plan, plan_snapshot
+from documents.services import lock_plan, plan_save, plan_snapshot
 from governance import policy
 from governance.audit import audit_record
 from governance.models import Body, BodyKind, Decision, DecisionOutcome, Meeting
@@ -22,6 +23,7 @@ from plangov.txn import service
 
 from . import chronology
 from .lifecycle import APPROVING, SENDING_BACK, PlanLifecycle, approval_state
+from .lifecycle.state import decision_recorded, required_bodies, version_decisions
 
 BOARD, EXECUTIVE, FULL_COUNCIL = "board", "executive", "full_council"
 _STAGE_FOR = {
@@ -56,7 +58,7 @@ def deciding_role(plan: Plan, body: Body) -> str | None:
     """What part ``body`` plays in deciding ``plan``, if any."""
     if body.pk == plan.executive_body_id:
         return EXECUTIVE
-    if plan.approving_bodies.filter(pk=body.pk).exists():
+    if any(required.pk == body.pk for required in required_bodies(plan)):
         return BOARD
     if body.kind == BodyKind.FULL_COUNCIL and body.partnership_id == plan.partnership_id:
         return FULL_COUNCIL
@@ -117,11 +119,13 @@ def decision_create(
     """The Decision row, on ``version=`` or on ``review=`` (exactly one), its texts trimmed."""
     texts = ("minute_reference", "declarations_of_interest", "reasons",
              "alternatives_considered", "dispensations")
-    return Decision.objects.create(
+    decision = Decision.objects.create(
         plan=plan, body=body, meeting=meeting, decided_on=decided_on, outcome=outcome,
         recorded_by=actor, recorded_at=clock.now(),
         **{k: (v.strip() if k in texts else v) for k, v in record.items()},
     )
+    decision_recorded(decision)  # the step's approval state counts it from now
+    return decision
 
 
 @service
@@ -147,7 +151,37 @@ def decision_record(
     drafting, the last required approval sends it to the executive, the executive's approval
     starts the call-in period (or adopts), its endorsement sends the plan to full council, and
     full council's approval adopts it. Call-in has its own records (workflows.callin)."""
-    plan = lock_plan(plan.pk)
+    return decision_record_locked(
+        plan=lock_plan(plan.pk), actor=actor, body=body, outcome=outcome,
+        decided_on=decided_on, attendance=attendance, minute_reference=minute_reference,
+        votes_for=votes_for, votes_against=votes_against, votes_abstaining=votes_abstaining,
+        declarations_of_interest=declarations_of_interest, reasons=reasons,
+        alternatives_considered=alternatives_considered, dispensations=dispensations,
+    )
+
+
+def decision_record_locked(
+    *,
+    plan: Plan,
+    actor: AbstractBaseUser,
+    body: Body,
+    outcome: str,
+    decided_on: datetime.date,
+    task: Task | None = None,
+    attendance: int | None = None,
+    minute_reference: str = "",
+    votes_for: int = 0,
+    votes_against: int = 0,
+    votes_abstaining: int = 0,
+    declarations_of_interest: str = "",
+    reasons: str = "",
+    alternatives_considered: str = "",
+    dispensations: str = "",
+) -> Decision:
+    """decision_record's work, inside a service's transaction, on the plan that service has
+    locked (documents.services.lock_plan): the same checks, in the same order. ``task`` is the
+    open decision task of ``body`` that the caller (workflows.routing.task_complete) read
+    under that lock; without it, the task awaiting the decision is looked up."""
     verdict = policy.can_record_for(body, actor)
     if not verdict:
         raise Forbidden(verdict.reason)
@@ -175,14 +209,12 @@ def decision_record(
     version = plan.current_version
     assert version is not None  # every stage that takes decisions has a submitted version
     if role == BOARD:
-        latest = (
-            Decision.objects.filter(plan=plan, version=version, body=body).order_by("-pk").first()
-        )
-        if latest is not None and latest.is_approving:
+        own = [d for d in version_decisions(plan) if d.body_id == body.pk]
+        if own and own[-1].is_approving:
             raise Conflict(f"{body.name} has already approved version {version.number}.")
     from . import routing
 
-    task = routing.awaited_decision_task(plan, body)
+    task = routing.awaited_decision_task(plan, body, task=task)
     before = plan_snapshot(plan)
     decision = decision_create(
         plan=plan,
@@ -202,9 +234,9 @@ def decision_record(
         dispensations=dispensations,
     )
     _apply(plan, actor, role, decision)
-    plan.save()
+    plan_save(plan)
     if task is not None:
-        routing.on_decided(task, actor, decision)
+        routing.on_decided(task, actor, decision, fresh=True)  # read under the plan's lock
     audit_record(
         actor=actor,
         action="decision.record",

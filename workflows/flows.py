@@ -8,24 +8,51 @@ the lifecycle: decision_record moves the stage, and the gateways below follow it
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
+from django.db import DatabaseError, transaction
 from viewflow import this
 from viewflow.workflow import nodes
 from viewflow.workflow.base import Flow
+from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.lock import SelectForUpdateLock
 
 from documents.models import Plan, Stage
+from documents.services import step_plan
 
 from . import routing
 from .models import PlanApprovalProcess, TaskKind
-from .nodes import BodySplit, DecisionTask, RedraftTask
+from .nodes import BodySplit, DecisionTask, RedraftTask, Switch
 
 
 def _plan(activation: Any) -> Plan:
     # Never activation.process.artifact: it is cached and a decision just moved the stage.
-    return Plan.objects.get(pk=activation.process.artifact_object_id)
+    # The plan the step's service locked, moved and saved (documents.services.step_plan).
+    return step_plan(int(activation.process.artifact_object_id))
+
+
+class StepLock(SelectForUpdateLock):
+    """viewflow's blocking row lock on the process, taken inside the service's transaction
+    without a savepoint of its own. Every door to a process is a service (plangov.txn), and an
+    error under this lock marks that whole transaction for rollback, so nothing done under
+    the lock can be kept without the rest. Outside a transaction it is viewflow's lock."""
+
+    @contextlib.contextmanager
+    def __call__(self, flow_class: Any, process_pk: Any) -> Iterator[None]:
+        if not transaction.get_connection().in_atomic_block:
+            with super().__call__(flow_class, process_pk):
+                yield
+            return
+        with transaction.atomic(savepoint=False):
+            try:
+                flow_class.process_class._default_manager.filter(pk=process_pk).select_for_update(
+                    nowait=self.nowait).exists()
+            except DatabaseError as exc:
+                raise FlowLockFailed(f"Lock failed for {flow_class}") from exc
+            yield
 
 
 class PlanApprovalFlow(Flow):
@@ -34,7 +61,7 @@ class PlanApprovalFlow(Flow):
     # Blocking row lock on the process (PostgreSQL); services take the plan's lock first, so
     # the order is always plan, then process, then the audit head. SQLite ignores FOR UPDATE
     # and serialises writers with its IMMEDIATE transactions.
-    lock_impl = SelectForUpdateLock(nowait=False, attempts=1)
+    lock_impl = StepLock(nowait=False, attempts=1)
 
     start = nodes.StartHandle(this.start_process).Next(this.split)
 
@@ -49,7 +76,7 @@ class PlanApprovalFlow(Flow):
     join = nodes.Join(continue_on_condition=this.sent_back).Next(this.after_boards)
 
     after_boards = (
-        nodes.Switch()
+        Switch()
         .Case(this.redraft, this.is_drafting)
         .Case(this.split, this.awaits_boards)
         .Case(this.executive_decision, this.awaits_executive)
@@ -70,7 +97,7 @@ class PlanApprovalFlow(Flow):
     )
 
     after_executive = (
-        nodes.Switch()
+        Switch()
         .Case(this.redraft, this.is_drafting)
         .Case(this.call_in, this.in_call_in)
         .Case(this.full_council_decision, this.awaits_full_council)
@@ -95,7 +122,7 @@ class PlanApprovalFlow(Flow):
     )
 
     after_call_in = (
-        nodes.Switch()
+        Switch()
         .Case(this.executive_decision, this.awaits_executive)
         .Case(this.full_council_decision, this.awaits_full_council)
         .Default(this.end)
@@ -108,7 +135,7 @@ class PlanApprovalFlow(Flow):
     )
 
     after_full_council = (
-        nodes.Switch()
+        Switch()
         .Case(this.redraft, this.is_drafting)
         .Default(this.end)
     )

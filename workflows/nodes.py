@@ -1,4 +1,4 @@
-"""Three small viewflow nodes plangov needs.
+"""Four small viewflow nodes plangov needs.
 
 - BodySplit: one task per body. Open-source viewflow ignores Split(data_source=...), so this
   gateway creates the next node's task once per body, each on its own split token; the stock
@@ -6,6 +6,8 @@
 - DecisionTask: a human task that belongs to one body (its seed), offered to that body's
   secretaries and deputies, with a due date, and a ``requeue`` transition for deferrals.
 - RedraftTask: the lead officer's task after a referral back, carrying the body's comments.
+- Switch: viewflow's exclusive gateway without a savepoint of its own (its conditions only
+  read the plan the step locked: there is nothing for a savepoint to undo).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from viewflow.workflow.activation import Activation
 from viewflow.workflow.base import Node
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.nodes import mixins
+from viewflow.workflow.nodes.switch import SwitchActivation
 from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.signals import task_finished
 from viewflow.workflow.status import STATUS
@@ -139,3 +142,21 @@ class RedraftTask(nodes.View):
 
     def can_execute(self, user: Any, task: Any) -> bool:
         return bool(policy.can_lead(task.info.plan, user))
+
+
+class StepSwitchActivation(SwitchActivation):
+    @Activation.status.super()
+    def activate(self) -> None:
+        """viewflow's Switch activation, without its savepoint: inside a service, an error
+        here rolls the whole step back anyway, and the conditions write nothing."""
+        with self.exception_guard():
+            for node, cond in self.flow_task._branches:
+                if cond is None or cond(self):
+                    self.next_task = node
+                    break
+            if not self.next_task:
+                raise FlowRuntimeError(f"No next task available for {self.flow_task.name}")
+
+
+class Switch(nodes.Switch):
+    activation_class = StepSwitchActivation

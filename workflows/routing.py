@@ -3,23 +3,31 @@
 Lock order, everywhere: the plan row (lock_plan), then the process row (viewflow's
 SelectForUpdateLock inside ``task.activation()``), then the audit head. Every door that
 touches a process is a service that locks the plan first, so two doors never deadlock.
+
+One read, one lock, one check per step: the task services lock the plan and read the task
+once (``_locked_task``), record a decision on that plan and task (decisions'
+``decision_record_locked``), and the flow's gateways read the plan the step locked
+(documents.services.step_plan) rather than the row again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Subquery
 from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from documents.models import ApprovalStep, Plan, Stage
-from documents.services import lock_plan
+from documents.models import Plan, Stage
+from documents.services import lock_plan, step_plan
 from governance import policy
 from governance.audit import audit_record
 from governance.models import Body, BodyKind, Decision, Meeting
@@ -29,6 +37,7 @@ from plangov.txn import service
 
 from .inbox import status_word
 from .lifecycle import SENDING_BACK, approval_state
+from .lifecycle.state import route_positions
 from .models import TaskInfo, TaskKind
 
 log = logging.getLogger(__name__)
@@ -46,14 +55,14 @@ DECISION_KINDS = (
 def bodies_to_ask(plan: Plan) -> list[Body]:
     """The bodies of the first step of the route that still lack an approval of the current
     version: all of them on a joint route, the next one on an ordered route."""
-    missing = {body.pk for body in approval_state(plan).missing}
-    steps = ApprovalStep.objects.filter(plan=plan).select_related("body").order_by("position")
+    missing = approval_state(plan).missing
+    positions = route_positions(plan)
     by_position: dict[int, list[Body]] = {}
-    for step in steps:
-        if step.body_id in missing:
-            by_position.setdefault(step.position, []).append(step.body)
+    for body in missing:
+        if body.pk in positions:
+            by_position.setdefault(positions[body.pk], []).append(body)
     if not by_position:  # a plan made before routes existed: every missing body at once
-        return list(plan.approving_bodies.filter(pk__in=missing))
+        return list(missing)
     return by_position[min(by_position)]
 
 
@@ -103,7 +112,7 @@ def due_for(body: Body | None, *, after: datetime.date | None = None) -> datetim
 def task_info_create(
     *, task: Task, kind: str, body: Body | None, due_on: str | None = None
 ) -> TaskInfo:
-    plan = Plan.objects.get(pk=task.process.artifact_object_id)
+    plan = step_plan(int(task.process.artifact_object_id))
     comments = ""
     if kind == TaskKind.CALL_IN and plan.call_in_ends_on:
         due = plan.call_in_ends_on  # the period's last day; never escalated (optional)
@@ -152,10 +161,18 @@ def open_tasks(plan: Plan) -> Any:
     return Task.objects.filter(info__plan=plan, status__in=OPEN).select_related("info")
 
 
-def awaited_decision_task(plan: Plan, body: Body) -> Task | None:
+def awaited_decision_task(plan: Plan, body: Body, *, task: Task | None = None) -> Task | None:
     """The open task waiting for ``body``'s decision on ``plan``. A plan in a process only
     takes the decisions its process is waiting for: on an ordered route, the second board
-    cannot decide before the first."""
+    cannot decide before the first. ``task``, read with its process under the plan's lock
+    (task_complete), is that task when it is an open decision task of ``body`` in the
+    plan's running process."""
+    if (
+        task is not None and task.status in OPEN and task.info.kind in DECISION_KINDS
+        and task.info.body_id == body.pk and task.info.plan_id == plan.pk
+        and task.process.status == PROCESS.NEW
+    ):
+        return task
     if active_process(plan) is None:
         return None
     task = open_tasks(plan).filter(info__body=body, info__kind__in=DECISION_KINDS).first()
@@ -185,14 +202,17 @@ def on_submitted(plan: Plan, actor: AbstractBaseUser) -> None:
         activation.execute()
 
 
-def on_decided(task: Task, actor: AbstractBaseUser, decision: Decision) -> None:
-    """Complete the task the decision answers; a deferral re-queues it for the next meeting."""
+def on_decided(
+    task: Task, actor: AbstractBaseUser, decision: Decision, *, fresh: bool = False
+) -> None:
+    """Complete the task the decision answers; a deferral re-queues it for the next meeting.
+    ``fresh``: the task was read under the plan's lock in this step (task_activation)."""
     if decision.outcome == "deferred":
-        with task.activation() as activation:
+        with task_activation(task, fresh=fresh) as activation:
             _take(task, activation, actor)
             activation.requeue(due_on=due_for(decision.body, after=decision.decided_on))
         return
-    complete_task(task, actor)
+    complete_task(task, actor, fresh=fresh)
 
 
 def _take(task: Task, activation: Any, actor: AbstractBaseUser) -> None:
@@ -202,9 +222,23 @@ def _take(task: Task, activation: Any, actor: AbstractBaseUser) -> None:
         activation.reassign(user=actor)
 
 
-def complete_task(task: Task, actor: AbstractBaseUser) -> None:
+@contextlib.contextmanager
+def task_activation(task: Task, *, fresh: bool = False) -> Iterator[Any]:
+    """``task.activation()``: the process's lock, and the task's activation. viewflow re-reads
+    the task once the process is locked; a task read in this step under the plan's lock
+    (``fresh``) is already what the process lock would show, since every door that changes a
+    task locks its plan first (see the lock order above), so it is not read again."""
+    if not fresh:
+        with task.activation() as activation:
+            yield activation
+        return
+    with task.flow_task.flow_class.lock(task.process_id):
+        yield task.flow_task.activation_class(task)
+
+
+def complete_task(task: Task, actor: AbstractBaseUser, *, fresh: bool = False) -> None:
     """Complete a human task as ``actor``; the flow moves on by the plan's stage."""
-    with task.activation() as activation:
+    with task_activation(task, fresh=fresh) as activation:
         _take(task, activation, actor)
         activation.start(None)
         activation.execute()
@@ -271,6 +305,26 @@ def _task(task_id: int) -> Task:
     return task
 
 
+def _locked_task(task_id: int) -> tuple[Plan, Task]:
+    """Lock the plan of the task (found and locked in one statement), then read the task, its
+    facts and its process: a claim committed a moment ago is seen, so nobody works a task
+    another person has just taken (claims lock the same plan row). The task's facts carry the
+    locked plan."""
+    plan_of_task = TaskInfo.objects.filter(task_id=task_id).values("plan_id")[:1]
+    try:
+        plan = lock_plan(Subquery(plan_of_task))
+    except InvalidInput:
+        raise InvalidInput({"task": [f"No task has the id {task_id}."]}) from None
+    task = (
+        Task.objects.select_related("info", "info__body", "owner", "process")
+        .filter(pk=task_id).first()
+    )
+    if task is None or not hasattr(task, "info"):
+        raise InvalidInput({"task": [f"No task has the id {task_id}."]})
+    task.info.plan = plan
+    return plan, task
+
+
 def _task_snapshot(task: Task) -> dict[str, Any]:
     return {
         "status": task.status,
@@ -297,9 +351,8 @@ def _may_work(task: Task, user: Any) -> policy.Verdict:
 
 @service
 def task_claim(*, task_id: int, actor: AbstractBaseUser) -> Task:
-    task = _task(task_id)
-    lock_plan(task.info.plan_id)
-    with task.activation() as activation:
+    _, task = _locked_task(task_id)
+    with task_activation(task, fresh=True) as activation:
         verdict = _may_work(task, actor)
         if not verdict:
             raise Forbidden(verdict.reason)
@@ -308,9 +361,8 @@ def task_claim(*, task_id: int, actor: AbstractBaseUser) -> Task:
             raise Conflict(f"This task is no longer open to claim (it is "
                            f"{status_word(task.status)}, held by {holder}).")
         before = _task_snapshot(task)
-        activation.assign(actor)
         task.assigned = clock.now()
-        task.save(update_fields=["assigned"])
+        activation.assign(actor)  # one write of the task: its owner, status and time
         audit_record(actor=actor, action="task.claim", obj=task, plan_id=task.info.plan_id,
                      before=before, after=_task_snapshot(task))
     return task
@@ -353,19 +405,15 @@ def task_complete(*, task_id: int, actor: AbstractBaseUser, **decision: Any) -> 
     request and a call-in outcome task the committee's outcome (workflows.callin); a redraft
     task is completed by submitting the new version (workflows.services.plan_submit)."""
     from .callin import call_in_outcome_record, call_in_request_record
-    from .decisions import decision_record
+    from .decisions import decision_record_locked
     from .services import plan_submit
 
-    # Lock the plan, then read the task: a claim committed a moment ago is seen, so nobody
-    # completes a task another person has just taken (claims lock the same plan row).
-    lock_plan(_task(task_id).info.plan_id)
-    task = _task(task_id)
+    plan, task = _locked_task(task_id)
     if task.status not in OPEN:
         raise Conflict(f"This task is already {status_word(task.status)}.")
     if task.owner_id and task.owner_id != actor.pk:
         raise Conflict(f"{task.owner.get_username()} has claimed this task; it is theirs to "
                        "complete, or reassign it first.")
-    plan = task.info.plan
     if task.info.kind in REVIEW_DECISION_KINDS:
         if task.info.body is None:
             raise Forbidden("Nobody can complete this task: the partnership has no body for it.")
@@ -388,7 +436,10 @@ def task_complete(*, task_id: int, actor: AbstractBaseUser, **decision: Any) -> 
         return call_in_request_record(plan=plan, actor=actor, **decision)
     if task.info.kind == TaskKind.CALL_IN_OUTCOME:
         return call_in_outcome_record(plan=plan, actor=actor, **decision)
-    return decision_record(plan=plan, actor=actor, body=task.info.body, **decision)
+    # The decision is recorded on the plan and task locked and read here, with the checks
+    # decision_record makes (its locked inner part), in this service's one transaction.
+    return decision_record_locked(plan=plan, actor=actor, body=task.info.body, task=task,
+                                  **decision)
 
 
 # A review's decision and call-in tasks are answered by the same kinds of records, on the

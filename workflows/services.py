@@ -12,11 +12,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, Max, OuterRef, Q
 
 from documents.models import Plan, Review, ReviewStage, Stage
-from documents.services import lock_plan, plan_snapshot
+from documents.services import lock_plan, plan_save, plan_snapshot
 from governance.audit import audit_record
 from governance.consultation import services as consultation
 from governance.models import CallInRequest, ConsultationRound, ConsultationStatus
-from plangov import clock
+from plangov import clock, steps
 from plangov.errors import Conflict, InvalidInput
 from plangov.txn import service
 
@@ -37,11 +37,13 @@ def _move(
     enforce_permission: bool = True,
     **kwargs: Any,
 ) -> Plan:
-    """Lock, check, transition, save and audit. Callers are already inside @service."""
-    plan = lock_plan(plan.pk)
+    """Lock, check, transition, save and audit. Callers are already inside @service. A plan
+    the step has locked already (lock_plan), and passes here, is not locked and read again."""
+    if steps.recall(("plan", plan.pk)) is not plan:
+        plan = lock_plan(plan.pk)
     before = plan_snapshot(plan)
     PlanLifecycle(plan).fire(action, actor, enforce_permission=enforce_permission, **kwargs)
-    plan.save()
+    plan_save(plan)
     audit_record(
         actor=actor,
         action=f"plan.{action}",
@@ -317,13 +319,18 @@ def plan_withdraw(*, plan: Plan, actor: Actor, reason: str = "") -> Plan:
     if not reason.strip():
         what = "revision" if plan.adopted_version_id else "plan"
         raise InvalidInput({"reason": [f"Say why the {what} is withdrawn; the record keeps it."]})
+    plan = lock_plan(plan.pk)
+    consulting = plan.stage == Stage.CONSULTATION
     plan = _move(plan, actor, "withdraw", reason)
-    # A withdrawn plan consults nobody: an open round closes with it.
-    now = clock.now()
-    ConsultationRound.objects.filter(plan=plan, status=ConsultationStatus.OPEN).update(
-        status=ConsultationStatus.CLOSED, closed_at=now, closed_on=clock.today(),
-        closes_at=now, closes_on=clock.today(),
-    )
+    # A withdrawn plan consults nobody: an open round closes with it. Rounds are open only
+    # in consultation (start_consultation opens one as the plan enters it; close_consultation
+    # and withdraw, the only ways out, close it).
+    if consulting:
+        now = clock.now()
+        ConsultationRound.objects.filter(plan=plan, status=ConsultationStatus.OPEN).update(
+            status=ConsultationStatus.CLOSED, closed_at=now, closed_on=clock.today(),
+            closes_at=now, closes_on=clock.today(),
+        )
     routing.on_withdrawn(plan)
     return plan
 

@@ -263,9 +263,17 @@ class PlanLifecycle:
         """A referral back or rejection returns the plan to its lead officer for redrafting."""
 
     def _after_executive(self, **_: Any) -> str:
-        if self.plan.subject_to_call_in and not reconsidered_after_call_in(self.plan):
+        if self.plan.subject_to_call_in and not self._reconsidered():
             return Stage.CALL_IN
         return Stage.ADOPTED
+
+    def _reconsidered(self) -> bool:
+        # Asked by a guard, the transition's target and its body within one check-and-fire;
+        # read once each time the lifecycle checks (check, available_actions).
+        memo = self.__dict__.setdefault("_memo", {})
+        if "reconsidered" not in memo:
+            memo["reconsidered"] = reconsidered_after_call_in(self.plan)
+        return bool(memo["reconsidered"])
 
     @stage.transition(
         source=Stage.EXECUTIVE_APPROVAL,
@@ -407,6 +415,7 @@ class PlanLifecycle:
 
     def check(self, action: str, user: Any, *, enforce_permission: bool = True) -> None:
         """Raise WrongStage, Forbidden or GuardFailed, in that order, or return."""
+        self._memo: dict[str, Any] = {}
         bound = self._bound(action)
         if not bound.can_proceed(check_conditions=False):
             raise WrongStage(
@@ -445,6 +454,7 @@ class PlanLifecycle:
 
     def available_actions(self, user: Any) -> list[dict[str, Any]]:
         """What this person could fire now, each with what (if anything) still blocks it."""
+        self._memo = {}
         available = []
         for action in self.possible_actions():
             if not self._permission(action, user):

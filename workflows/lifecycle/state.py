@@ -3,9 +3,9 @@ lifecycle's guards, the routing of approval tasks and the decision services."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from documents.models import Plan
+from documents.models import ApprovalStep, Plan
 from governance.models import (
     Body,
     CallInOutcome,
@@ -15,6 +15,7 @@ from governance.models import (
     DecisionOutcome,
     latest_per_body,
 )
+from plangov import steps
 
 APPROVING = DecisionOutcome.approving()
 SENDING_BACK = frozenset({DecisionOutcome.REFERRED_BACK, DecisionOutcome.REJECTED})
@@ -43,17 +44,79 @@ class ApprovalState:
         )
 
 
+@dataclass
+class _Facts:
+    """The rows an approval state is read from, kept for the step (plangov.steps)."""
+
+    required: list[Body]
+    decisions: list[Decision]  # on the current version, with their bodies
+    # Decisions recorded in this step: no call-in request can be made on them yet.
+    new: set[int] = field(default_factory=set)
+
+
+def _facts(plan: Plan) -> _Facts:
+    key = ("approval", plan.pk, plan.current_version_id)
+    facts = steps.recall(key)
+    if facts is None:
+        decisions = (
+            list(Decision.objects.filter(plan=plan, version_id=plan.current_version_id)
+                 .select_related("body"))
+            if plan.current_version_id is not None else []
+        )
+        facts = steps.remember(key, _Facts(required_bodies(plan), decisions))
+    return facts
+
+
+def required_bodies(plan: Plan) -> list[Body]:
+    """The bodies whose approval the plan needs (read once a step)."""
+    key = ("approving_bodies", plan.pk)
+    bodies = steps.recall(key)
+    if bodies is None:
+        bodies = steps.remember(key, list(plan.approving_bodies.all()))
+    return bodies
+
+
+def route_positions(plan: Plan) -> dict[int, int]:
+    """Each approving body's position on the plan's approval route (read once a step)."""
+    key = ("route", plan.pk)
+    positions = steps.recall(key)
+    if positions is None:
+        positions = steps.remember(
+            key, dict(ApprovalStep.objects.filter(plan=plan).values_list("body_id", "position"))
+        )
+    return positions
+
+
+def version_decisions(plan: Plan) -> list[Decision]:
+    """The decisions on the plan's current version, with their bodies, in recording order
+    (read once a step; a decision recorded in the step joins them: decision_recorded)."""
+    return sorted(_facts(plan).decisions, key=lambda d: d.pk)
+
+
+def decision_recorded(decision: Decision) -> None:
+    """A decision was recorded in this step: the step's approval state counts it from now."""
+    if decision.version_id is None:
+        return  # a decision on a review: not part of a version's approval state
+    facts = steps.recall(("approval", decision.plan_id, decision.version_id))
+    if facts is not None:
+        facts.decisions.append(decision)
+        facts.new.add(decision.pk)
+
+
 def approval_state(plan: Plan) -> ApprovalState:
-    required = list(plan.approving_bodies.all())
+    """Read in two queries the first time in a step, and from what the step read (with the
+    decisions it recorded) after that."""
+    facts = _facts(plan)
     if plan.current_version_id is None:
-        return ApprovalState(missing=required, executive=None, executive_suspended=False)
-    decisions = list(Decision.objects.filter(plan=plan, version_id=plan.current_version_id))
-    latest = latest_per_body(decisions)
+        return ApprovalState(missing=list(facts.required), executive=None,
+                             executive_suspended=False)
+    latest = latest_per_body(facts.decisions)
     missing = [
-        body for body in required if not (body.pk in latest and latest[body.pk].is_approving)
+        body for body in facts.required
+        if not (body.pk in latest and latest[body.pk].is_approving)
     ]
     executive = latest.get(plan.executive_body_id)
-    suspended = executive is not None and (
+    suspended = executive is not None and executive.pk not in facts.new and (
         CallInRequest.objects.filter(decision=executive)
         .exclude(outcome__outcome=CallInOutcomeKind.NO_FURTHER_ACTION)
         .exists()
