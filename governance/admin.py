@@ -258,3 +258,25 @@ class SignInIdentityAdmin(ReadOnlyAdmin):
     list_select_related = ["user"]
     search_fields = ["user__username", "issuer", "tid"]
     readonly_fields = [f.name for f in SignInIdentity._meta.fields]
+
+
+# Doors (issue 13): API tokens, seen by staff (never their secrets); an administrator revokes
+# every token of someone (tokens_revoke_all, one audit event per person).
+from governance.tokens.models import ApiToken  # noqa: E402
+from governance.tokens.services import tokens_revoke_all  # noqa: E402
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    list_display = ["user", "name", "prefix", "created_at", "expires_at", "last_used_at",
+                    "revoked_at"]
+    list_select_related = ["user"]
+    exclude = ["digest"]
+    actions = ["revoke_owners_tokens"]
+
+    @admin.action(description="Revoke every token of the selected tokens' owners")
+    def revoke_owners_tokens(self, request, queryset):  # type: ignore[no-untyped-def]
+        owners = {token.user for token in queryset.select_related("user")}
+        for owner in owners:
+            tokens_revoke_all(user=owner, actor=request.user, reason="revoked by an administrator")
+        self.message_user(request, f"Revoked the tokens of {len(owners)} people.")

@@ -418,3 +418,6 @@ from governance.consultation.models import (  # noqa: E402,F401
 
 # Single sign-on's identity bindings (governance.sso); imported so Django registers the model.
 from governance.sso.models import SignInIdentity  # noqa: E402,F401
+
+# API tokens (governance.tokens, issue 13); imported here so Django registers the model.
+from governance.tokens.models import ApiToken  # noqa: E402,F401

@@ -21,8 +21,8 @@ from documents.versions_api import VersionCompareView
 from governance.api import BodyViewSet
 from governance.consultation.imports_api import ImportDetailView, ImportListView
 from governance.consultation.responses_api import ResponseCreateView
+from governance.tokens.api import TokenDetailView, TokenListView, token_view
 from plangov.ids import ID_REGEX
-from plangov.token_api import token_view
 from workflows.api import TaskViewSet
 from workflows.callin_api import CallInListView, CallInOutcomeView, DecisionPublicationView
 from workflows.consultations_api import (
@@ -50,6 +50,9 @@ router.register("reviews", ReviewViewSet, basename="review")
 
 urlpatterns = [
     path("auth/token/", token_view, name="api-token"),
+    # Doors (issue 13): the caller's own tokens (governance.tokens.api).
+    path("auth/tokens/", TokenListView.as_view(), name="api-token-list"),
+    path("auth/tokens/<int:pk>/", TokenDetailView.as_view(), name="api-token-detail"),
     # Before the router's plans/{id}/versions/{n}/ (which takes digits only, so never this).
     path("plans/<int:pk>/versions/compare/", VersionCompareView.as_view(),
          name="plan-versions-compare"),

@@ -41,6 +41,8 @@ urlpatterns = [
     path("p/", include("documents.public_site.urls")),
     path("admin/", admin.site.urls),
     # Sign-in through the text policy, like every form; the rest is Django's.
+    # Doors (issue 13): two-factor and "Your API tokens" (governance.doors_urls).
+    path("", include("governance.doors_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm),
          name="login"),
     path("accounts/", include("django.contrib.auth.urls")),

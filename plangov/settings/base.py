@@ -35,8 +35,11 @@ INSTALLED_APPS = [
     # plangov itself: its static files (GOV.UK Frontend, our scripts) and template tags.
     "plangov",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
+    # Doors (issue 13): sign-in lockout and TOTP two-factor.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Redoc and Swagger UI's files, served from our own static files (no CDN).
     "drf_spectacular_sidecar",
     "viewflow",
@@ -58,6 +61,11 @@ MIDDLEWARE = [
     "plangov.middleware.QueryTextPolicyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Doors (issue 13): the OTP device of the session, then the two-factor door
+    # (governance.twofactor), then axes turning a lockout into its page or problem.
+    "django_otp.middleware.OTPMiddleware",
+    "governance.twofactor.TwoFactorMiddleware",
+    "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -129,6 +137,9 @@ LOGOUT_REDIRECT_URL = "/"
 # Single sign-on by OpenID Connect (issue 13, oidc; governance.sso, docs/single-sign-on.md).
 # On when OIDC_RP_CLIENT_ID is set; password sign-in stays for the embedded demo.
 AUTHENTICATION_BACKENDS = [
+    # Doors (issue 13): first, so a locked-out username and address is refused before any
+    # password is checked (plangov.lockout).
+    "plangov.lockout.RequestAxesBackend",
     "django.contrib.auth.backends.ModelBackend",
     "governance.sso.backend.PlangovOIDCBackend",
 ]
@@ -164,7 +175,8 @@ if OIDC_RP_CLIENT_ID:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Doors (issue 13): expiring, revocable tokens (governance.tokens).
+        "governance.tokens.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -176,6 +188,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "plangov.problems.problem_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "plangov.pagination.Pagination",
     "PAGE_SIZE": 50,
+    # Doors (issue 13): per user and per anonymous client, counted in the shared cache;
+    # the rates are read from PLANGOV_API_RATE_* at each request (plangov.throttles).
+    "DEFAULT_THROTTLE_CLASSES": ["plangov.throttles.UserThrottle",
+                                 "plangov.throttles.AnonThrottle"],
 }
 
 SPECTACULAR_SETTINGS = {
@@ -401,3 +417,36 @@ LOGGING = {
     # WeasyPrint reports every layout step at INFO; its warnings (a refused URL) still show.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# --- Doors (issue 13): lockout, throttling, tokens, two-factor, session lifetime ---------
+# AUTHENTICATION_BACKENDS (above, with single sign-on's) start with plangov.lockout's
+# RequestAxesBackend, so a locked-out username and address is refused before any password
+# is checked.
+# django-axes: this many failed sign-ins for one username from one address locks that pair
+# out (sign-in page, admin, API token endpoint) for PLANGOV_LOCKOUT_MINUTES; the count
+# restarts after a success. Attempts live in the database (shared by every web worker).
+AXES_ENABLED = env_bool("PLANGOV_LOCKOUT_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("PLANGOV_LOCKOUT_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = "plangov.lockout.cool_off"
+PLANGOV_LOCKOUT_MINUTES = env_int("PLANGOV_LOCKOUT_MINUTES", 15, minimum=1)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "plangov.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "plangov.lockout.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # no record of every successful sign-in's address
+AXES_VERBOSE = False
+# DRF throttling (plangov.throttles): requests per user (signed in) and per address
+# (anonymous), e.g. "600/min"; empty: no limit. Counted in CACHES["default"].
+PLANGOV_API_RATE_USER = env_str("PLANGOV_API_RATE_USER", "1200/hour") or None
+PLANGOV_API_RATE_ANON = env_str("PLANGOV_API_RATE_ANON", "120/hour") or None
+# API tokens (governance.tokens) expire this many days after they are made.
+PLANGOV_TOKEN_DAYS = env_int("PLANGOV_TOKEN_DAYS", 30, minimum=1)
+# Two-factor (governance.twofactor): when on, secretaries, executive members, auditors and
+# staff who sign in with a password verify a TOTP code before any other page. Single
+# sign-on sessions (session key "plangov_sso", set by the OIDC sign-in) skip it.
+PLANGOV_REQUIRE_2FA_ROLES = env_bool("PLANGOV_REQUIRE_2FA_ROLES", False)
+OTP_TOTP_ISSUER = env_str("PLANGOV_ORGANISATION_NAME", "plangov demo council")
+# A session lasts this long (seconds, default 8 hours), and ends when the browser closes
+# if the council sets PLANGOV_SESSION_AT_BROWSER_CLOSE.
+SESSION_COOKIE_AGE = env_int("PLANGOV_SESSION_SECONDS", 8 * 3600, minimum=300)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("PLANGOV_SESSION_AT_BROWSER_CLOSE", False)

@@ -77,3 +77,7 @@ STATICFILES_FINDERS = [
 from whitenoise.compress import Compressor as _Compressor  # noqa: E402
 
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*_Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
+
+# Doors (issue 13): two-factor for password sign-in by secretaries, executive members,
+# auditors and staff (single sign-on brings the council's own).
+PLANGOV_REQUIRE_2FA_ROLES = env_bool("PLANGOV_REQUIRE_2FA_ROLES", True)

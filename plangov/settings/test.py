@@ -31,3 +31,7 @@ PLANGOV_DOCUMENT_DIR = VAR_DIR / f"{_test_name or 'test'}-documents"
 # The API reads JSON bodies only; the test client sends JSON unless told otherwise.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "TEST_REQUEST_DEFAULT_FORMAT": "json"}  # noqa: F405
 PLANGOV_IMPORT_DIR = VAR_DIR / f"{_test_name or 'test'}-imports"
+# Doors (issue 13): no API rate limit unless a test sets one (a limit's cache reads would
+# add statements to every query count); two-factor off as in base.
+PLANGOV_API_RATE_USER = None
+PLANGOV_API_RATE_ANON = None

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from governance.tokens.models import ApiToken as Token
+from governance.tokens.services import digest_of, token_create
 from tests.conftest import make_plan
 
 from .conftest import plan_url, problem
@@ -17,7 +18,11 @@ PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory
 def test_it_gives_a_token_for_a_username_and_password(world, api):
     response = api.post(TOKEN_URL, {"username": "lead", "password": PASSWORD}, format="json")
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=world.lead).key}
+    body = response.json()
+    stored = Token.objects.get(user=world.lead)
+    assert set(body) == {"id", "name", "token", "expires_at"}
+    assert (body["id"], body["name"]) == (stored.pk, "API client")
+    assert digest_of(body["token"]) == stored.digest  # only its hash is stored
 
 
 def test_it_accepts_the_token_on_later_requests(world, api):
@@ -29,10 +34,11 @@ def test_it_accepts_the_token_on_later_requests(world, api):
     assert [p["id"] for p in response.json()["results"]] == [plan.pk]
 
 
-def test_it_gives_the_same_token_each_time(world, api):
+def test_it_gives_a_new_token_each_time(world, api):
     first = api.post(TOKEN_URL, {"username": "auditor", "password": PASSWORD}).json()["token"]
     second = api.post(TOKEN_URL, {"username": "auditor", "password": PASSWORD}).json()["token"]
-    assert first == second
+    assert first != second
+    assert Token.objects.filter(user=world.auditor).count() == 2
 
 
 @pytest.mark.parametrize(
@@ -108,9 +114,9 @@ def test_it_answers_401_for_an_unknown_token(world, api):
 
 
 def test_it_answers_401_for_the_token_of_a_deactivated_user(world):
-    token = Token.objects.create(user=world.lead)
+    _, token = token_create(user=world.lead, name="test", actor=world.lead)
     world.lead.is_active = False
     world.lead.save()
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     problem(client.get("/api/v1/plans/"), 401)

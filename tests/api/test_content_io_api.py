@@ -98,9 +98,10 @@ def test_a_body_declared_too_big_is_refused_before_it_is_read(
     world: Any, plan: Any, api: Any,
 ) -> None:
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
-    token = Token.objects.create(user=world.lead)
+    from governance.tokens.services import token_create
+
+    _, token = token_create(user=world.lead, name="test", actor=world.lead)
 
     class Unread(io.BytesIO):
         def read(self, *args: Any) -> bytes:
@@ -109,7 +110,7 @@ def test_a_body_declared_too_big_is_refused_before_it_is_read(
     client = Client()
     response = client.generic(
         "POST", plan_url(plan, "draft/import/"), b"", "multipart/form-data; boundary=x",
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {token}",
         CONTENT_LENGTH=str(limits.MAX_BYTES + limits.MULTIPART_SLACK + 1),
         **{"wsgi.input": Unread()},
     )

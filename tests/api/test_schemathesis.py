@@ -25,7 +25,6 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     allow_header_conformance,
@@ -39,6 +38,7 @@ from viewflow.workflow.models import Task
 
 from documents.models import Plan, Review, SignedDocument, Stage
 from governance.models import Body
+from governance.tokens.services import token_create
 
 from .conftest import plan_in_stage
 
@@ -92,8 +92,10 @@ def seeded(transactional_db: None, world: Any, frozen_clock: Any,
     from workflows.reviews.services import review_start
 
     review_start(plan=Plan.objects.get(stage=Stage.ADOPTED), actor=world.lead)
-    # Lockouts and rate limits (none exist yet) must exempt these users: plug that in here.
-    tokens = {role: Token.objects.create(user=world.users[role]).key for role in ROLES}
+    # No rate limit under the test settings (PLANGOV_API_RATE_* unset); lockouts count
+    # sign-ins only, and these users never sign in.
+    tokens = {role: token_create(user=world.users[role], name="schemathesis",
+                                 actor=world.users[role])[1] for role in ROLES}
     ids = {
         "/api/v1/plans/": list(Plan.objects.values_list("pk", flat=True)),
         "/api/v1/tasks/": list(Task.objects.values_list("pk", flat=True)),

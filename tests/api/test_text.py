@@ -8,10 +8,10 @@ import json
 from typing import Any
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from documents.models import Plan, PlanVersion, Stage
 from governance.models import AuditEvent, Decision
+from governance.tokens.models import ApiToken as Token
 from tests.factories import valid_content
 from tests.plangov.test_text import SAMPLES
 
