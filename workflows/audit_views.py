@@ -28,7 +28,8 @@ from documents.plan_views import DatePartsField, _date_parts, _page_links
 from documents.publishing.audit_export import export_lines
 from documents.publishing.signing import SigningUnavailable
 from governance.models import AuditEvent, Membership, Role
-from plangov import clock, text
+from plangov import clock
+from plangov.forms import Form as PolicyForm
 
 from .views import EVENT_WORDS
 
@@ -75,7 +76,7 @@ def _scope_or_403(user: Any) -> Scope:
     return scope
 
 
-class AuditSearchForm(forms.Form):
+class AuditSearchForm(PolicyForm):
     plan = forms.IntegerField(required=False, min_value=1, label="Plan number",
                               help_text="The number in the plan's address, for example 12.",
                               error_messages={"invalid": "Enter the plan's number, like 12."})
@@ -87,18 +88,6 @@ class AuditSearchForm(forms.Form):
                            help_text="For example, 1 4 2026")
     until = DatePartsField(what="the last day", required=False, label="To",
                            help_text="For example, 30 4 2026")
-
-    def _checked(self, name: str) -> str:
-        value = (self.cleaned_data.get(name) or "").strip()
-        if problem := text.text_error(value):
-            raise forms.ValidationError(problem)
-        return value
-
-    def clean_actor(self) -> str:
-        return self._checked("actor")
-
-    def clean_action(self) -> str:
-        return self._checked("action")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
