@@ -268,13 +268,23 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # - Redis (production) redelivers a task that was delivered but never acknowledged (its
 #   worker machine gone) after the visibility timeout. Set explicitly, and longer than any
 #   task may run (a render's hard limit, an import's lease), or a task still running would be
-#   delivered twice; tasks are idempotent, so that would cost time, not correctness. Ignored by
+#   delivered twice; tasks are idempotent, so that would cost time, not correctness. Not set for
 #   the default SQLite broker.
 # - Publishing after commit never fails a request (plangov.queue.enqueue_on_commit): the work
 #   is a pending row first, and the beat scans re-queue pending rows.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("PLANGOV_BROKER_VISIBILITY_SECONDS", 3600, minimum=600),
-}
+PLANGOV_BROKER_VISIBILITY_SECONDS = env_int("PLANGOV_BROKER_VISIBILITY_SECONDS", 3600,
+                                            minimum=600)
+
+
+def broker_transport_options(url: str) -> dict[str, int]:
+    """Only Redis redelivers by a visibility timeout; kombu's SQLAlchemy transport hands its
+    options to create_engine, which refuses an unknown one."""
+    if url.startswith(("redis://", "rediss://")):
+        return {"visibility_timeout": PLANGOV_BROKER_VISIBILITY_SECONDS}
+    return {}
+
+
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCAN_SECONDS = env_int("PLANGOV_BEAT_SCAN_SECONDS", 120, minimum=5)
