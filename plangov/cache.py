@@ -72,3 +72,101 @@ class DatabaseCache(DjangoDatabaseCache):
             cursor.execute(f"UPDATE {table} SET value = %s WHERE cache_key = %s",
                            [self._pickled(value), key])
         return value
+
+
+# Production's Redis cache, kept serving when Redis is down (issue 13: "Redis or the worker
+# down: pages still serve"). The cache only ever holds what can be lost: rate-limit counters,
+# the public form's single-use marks, rendered scorecard rows, the worker heartbeat. So an
+# unreachable Redis reads as a miss and a write is dropped, logged once per call, and never
+# raises into a page:
+# - get/get_many miss, so the scorecard renders its rows afresh;
+# - add answers True (fail open): the rate limit counts from 1 again and a form token is
+#   taken, so the public can still answer a consultation while Redis is away;
+# - incr raises ValueError, as for a missing key, which plangov.ratelimit treats as a first
+#   hit;
+# - set, delete and touch do nothing. /healthz reports the broker (the same Redis) as down.
+
+import logging  # noqa: E402
+
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+
+def _redis_errors() -> tuple[type[BaseException], ...]:
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+    except ImportError:  # redis not installed: nothing of ours uses this class then
+        return (ConnectionError, TimeoutError)
+    return (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
+
+
+class RedisCache(DjangoRedisCache):
+    def _down(self, what: str) -> None:
+        log.warning("The cache (Redis) is unreachable: %s skipped.", what, exc_info=True)
+
+    def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
+        try:
+            return super().get(key, default, version)
+        except _redis_errors():
+            self._down("get")
+            return default
+
+    def get_many(self, keys: Any, version: Any = None) -> dict[Any, Any]:
+        try:
+            return super().get_many(keys, version)
+        except _redis_errors():
+            self._down("get_many")
+            return {}
+
+    def has_key(self, key: Any, version: Any = None) -> bool:
+        try:
+            return super().has_key(key, version)
+        except _redis_errors():
+            self._down("has_key")
+            return False
+
+    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT,
+            version: Any = None) -> bool:
+        try:
+            return super().add(key, value, timeout, version)
+        except _redis_errors():
+            self._down("add")
+            return True
+
+    def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT,
+            version: Any = None) -> None:
+        try:
+            super().set(key, value, timeout, version)
+        except _redis_errors():
+            self._down("set")
+
+    def set_many(self, data: Any, timeout: Any = DEFAULT_TIMEOUT,
+                 version: Any = None) -> list[Any]:
+        try:
+            return super().set_many(data, timeout, version)
+        except _redis_errors():
+            self._down("set_many")
+            return list(data)
+
+    def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> bool:
+        try:
+            return super().touch(key, timeout, version)
+        except _redis_errors():
+            self._down("touch")
+            return False
+
+    def delete(self, key: Any, version: Any = None) -> bool:
+        try:
+            return super().delete(key, version)
+        except _redis_errors():
+            self._down("delete")
+            return False
+
+    def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:
+        try:
+            return super().incr(key, delta, version)
+        except _redis_errors() as exc:
+            self._down("incr")
+            raise ValueError("The cache is unreachable; count from the start.") from exc

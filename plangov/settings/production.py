@@ -13,7 +13,8 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 # when that is Redis.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's Redis cache that reads an unreachable Redis as a miss (plangov.cache).
+        "BACKEND": "plangov.cache.RedisCache",
         "LOCATION": env_str("PLANGOV_CACHE_URL", CELERY_BROKER_URL),
         "TIMEOUT": 3600,
     }
