@@ -36,16 +36,19 @@ def closed_port() -> int:
 def publishing_to_a_dead_broker() -> Iterator[str]:
     """Celery publishing for real (not eagerly) to a Redis nobody runs; put back afterwards."""
     url = f"redis://127.0.0.1:{closed_port()}/0"
-    saved = (app.conf.task_always_eager, app.conf.broker_url, app._pool,
-             app.amqp._producer_pool)
-    app.conf.task_always_eager, app.conf.broker_url = False, url
+    # With CELERY_BROKER_URL in the environment (CI's Redis run), Celery reads the write
+    # and read URLs from it, not from broker_url: all three point at the dead broker.
+    keys = ("task_always_eager", "broker_url", "broker_write_url", "broker_read_url")
+    saved = ({key: app.conf[key] for key in keys}, app._pool, app.amqp._producer_pool)
+    app.conf.update(task_always_eager=False, broker_url=url, broker_write_url=url,
+                    broker_read_url=url)
     # The app's cached connection and producer pools were made for the real broker URL.
     app._pool = app.amqp._producer_pool = None
     try:
         yield url
     finally:
-        app.conf.task_always_eager, app.conf.broker_url = saved[0], saved[1]
-        app._pool, app.amqp._producer_pool = saved[2], saved[3]
+        app.conf.update(saved[0])
+        app._pool, app.amqp._producer_pool = saved[1], saved[2]
 
 
 @pytest.fixture
