@@ -56,3 +56,12 @@ class LoginForm(TextPolicyMixin, AuthenticationForm):
 
 class AdminLoginForm(TextPolicyMixin, AdminAuthenticationForm):
     """The admin's sign-in form, under the same policy."""
+
+
+def put_back(form: Any, exc: Any) -> None:
+    """A service's InvalidInput onto the form that sent it: each error under its field (an
+    indexed name such as ``points[2]`` under ``points``), the rest above the form."""
+    for field, errors in exc.errors.items():
+        name = field.split("[")[0]
+        for message in errors:
+            form.add_error(name if name in form.fields else None, message)

@@ -21,6 +21,7 @@ from documents.models import ExternalSubmission, FeedbackPoint, Review, ReviewSt
 from governance import policy
 from plangov import clock
 from plangov.errors import Conflict, Forbidden, InvalidInput, PlangovError
+from plangov.forms import put_back
 from plangov.ids import INT64_MAX
 from plangov.pages import refused
 
@@ -113,11 +114,7 @@ def _back(review: Review, exc: PlangovError, request: HttpRequest) -> HttpRespon
                    back_label="the review's scrutiny feedback")
 
 
-def _put_back(form: Any, exc: InvalidInput) -> None:
-    for field, errors in exc.errors.items():
-        name = field.split("[")[0]
-        for message in errors:
-            form.add_error(name if name in form.fields else None, message)
+_put_back = put_back
 
 
 @login_required

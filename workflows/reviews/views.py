@@ -20,6 +20,7 @@ from documents.queries import visible_plans
 from governance import policy
 from governance.models import Decision
 from plangov.errors import InvalidInput, PlangovError
+from plangov.forms import put_back
 from plangov.pages import refused
 
 from . import routing
@@ -62,10 +63,7 @@ def _refused(request: HttpRequest, exc: PlangovError, review: Review) -> HttpRes
                    back_label="the review")
 
 
-def _put_back(form: Any, exc: InvalidInput) -> None:
-    for field, errors in exc.errors.items():
-        for message in errors:
-            form.add_error(field if field in form.fields else None, message)
+_put_back = put_back
 
 
 def _page(request: HttpRequest, review: Review, *, compile_form: Any = None,
