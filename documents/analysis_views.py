@@ -33,6 +33,7 @@ from governance.models import (
     Theme,
 )
 from plangov.errors import Conflict, Forbidden, InvalidInput, PlangovError
+from plangov.forms import put_back
 from plangov.ids import INT64_MAX, to_int
 
 from .analysis_charts import bar_chart
@@ -71,13 +72,6 @@ def analysis_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         except (Forbidden, Conflict) as exc:
             return _refused(request, exc)
     return wrapper
-
-
-def _errors_to(form: Any, exc: InvalidInput, rename: dict[str, str] | None = None) -> None:
-    for name, messages in exc.errors.items():
-        name = (rename or {}).get(name, name)
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)
 
 
 def _base(request: HttpRequest, rnd: ConsultationRound) -> dict[str, Any]:
@@ -125,7 +119,7 @@ def round_note(request: HttpRequest, pk: int) -> HttpResponse:
             svc.note_add(round=rnd, text=form.cleaned_data["text"], actor=request.user)
             return redirect(reverse("analysis:overview", args=[rnd.pk]) + "#notes")
         except InvalidInput as exc:
-            _errors_to(form, exc)
+            put_back(form, exc)
     return _overview(request, rnd, form, status=400)
 
 
@@ -207,7 +201,7 @@ def answer(request: HttpRequest, pk: int, answer_id: int) -> HttpResponse:
             else:
                 return HttpResponse("Unknown action.", status=400)
         except InvalidInput as exc:
-            _errors_to(failed, exc)
+            put_back(failed, exc)
     return render(request, "consultation/analysis/answer.html", {
         **_base(request, rnd), "answer": item, "tag_form": tag_form, "note_form": note_form,
         "redact_form": redact_form, "form": failed,
@@ -295,7 +289,7 @@ def statement_edit(request: HttpRequest, pk: int, statement_id: int | None = Non
                 changed_in_version=version, actor=request.user)
             return redirect("analysis:statements", rnd.pk)
         except InvalidInput as exc:
-            _errors_to(form, exc, {"outcome_key": "priority", "priority_key": "priority"})
+            put_back(form, exc, rename={"outcome_key": "priority", "priority_key": "priority"})
     return render(request, "consultation/analysis/statement_form.html", {
         **_base(request, rnd), "form": form, "statement": statement,
     }, status=400 if form.errors else 200)

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from governance import policy
 from governance.models import Body, BodyKind, Membership, Partnership, Role
 from plangov.errors import Forbidden, InvalidInput
-from plangov.forms import Form
+from plangov.forms import Form, put_back
 
 from .models import ApprovalRoute, PlanKind, Stage
 from .queries import visible_plans
@@ -245,9 +245,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
                     actor=request.user, lead_officer=request.user,
                     approving_bodies=list(data.pop("approving_bodies")), **data)
             except InvalidInput as exc:
-                for field, errors in exc.errors.items():
-                    for message in errors:
-                        form.add_error(field if field in form.fields else None, message)
+                put_back(form, exc)
             except Forbidden as exc:
                 return render(request, "workflows/refused.html",
                               {"title": "You cannot create a plan", "detail": exc.detail},

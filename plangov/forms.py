@@ -58,10 +58,15 @@ class AdminLoginForm(TextPolicyMixin, AdminAuthenticationForm):
     """The admin's sign-in form, under the same policy."""
 
 
-def put_back(form: Any, exc: Any) -> None:
+def put_back(form: Any, exc: Any, *, rename: dict[str, str] | None = None) -> None:
     """A service's InvalidInput onto the form that sent it: each error under its field (an
-    indexed name such as ``points[2]`` under ``points``), the rest above the form."""
+    indexed name such as ``points[2]`` under ``points``), the rest above the form.
+
+    ``rename`` maps a service's field name to the form's where they differ: the name exactly
+    as the service gave it is looked up first, then its unindexed base."""
+    rename = rename or {}
     for field, errors in exc.errors.items():
-        name = field.split("[")[0]
+        base = field.split("[")[0]
+        name = rename.get(field, rename.get(base, base))
         for message in errors:
             form.add_error(name if name in form.fields else None, message)

@@ -29,6 +29,7 @@ from governance.consultation.services import (
 )
 from plangov import clock
 from plangov.errors import InvalidInput, PlangovError
+from plangov.forms import put_back
 from plangov.ids import INT64_MAX
 
 from .consultation_forms import QuestionForm, RoundForm, question_initial
@@ -58,14 +59,6 @@ def _round(request: HttpRequest, pk: int) -> ConsultationRound:
 
 def _leads(plan: Plan, user: Any) -> bool:
     return bool(policy.can_lead(plan, user))
-
-
-def _errors_to_form(form: Any, exc: InvalidInput) -> None:
-    mapping = getattr(form, "FIELD_FOR_ERROR", {})
-    for field, problems in exc.errors.items():
-        name = mapping.get(field, field)
-        for problem in problems:
-            form.add_error(name if name in form.fields else None, problem)
 
 
 @login_required
@@ -112,7 +105,7 @@ def round_new(request: HttpRequest, pk: int) -> HttpResponse:
         round = round_create(plan=plan, actor=request.user,
                              **_round_values(form, plan, audiences))
     except InvalidInput as exc:
-        _errors_to_form(form, exc)
+        put_back(form, exc, rename=RoundForm.FIELD_FOR_ERROR)
         return _form_page(request, plan, form, status=400)
     except PlangovError as exc:
         return _refused(request, exc)
@@ -184,7 +177,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         round = round_update(round=round, changes=values, actor=request.user)
     except InvalidInput as exc:
-        _errors_to_form(form, exc)
+        put_back(form, exc, rename=RoundForm.FIELD_FOR_ERROR)
         return _form_page(request, plan, form, round, status=400)
     except PlangovError as exc:
         return _refused(request, exc)

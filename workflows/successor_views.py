@@ -15,6 +15,7 @@ from documents.queries import visible_plans
 from governance import policy
 from plangov.errors import InvalidInput, PlangovError
 from plangov.forms import Form as PlangovForm
+from plangov.forms import put_back
 from plangov.pages import refused
 
 from .models import TaskKind
@@ -41,9 +42,7 @@ def successor_start(request: HttpRequest, pk: int) -> HttpResponse:
             successor = plan_start_successor(plan=plan, actor=request.user,
                                              title=form.cleaned_data["title"] or None)
         except InvalidInput as exc:
-            for field, errors in exc.errors.items():
-                for message in errors:
-                    form.add_error("title" if field == "title" else None, message)
+            put_back(form, exc)
         except PlangovError as exc:
             return refused(request, exc, back_url=reverse("workflows:plan", args=[plan.pk]),
                            back_label="the plan")

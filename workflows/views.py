@@ -29,6 +29,7 @@ from governance import policy
 from governance.models import AuditEvent, BodyKind, CallInRequest, Decision, Membership, Role
 from plangov import clock
 from plangov.errors import Conflict, Forbidden, InvalidInput, PlangovError
+from plangov.forms import put_back
 from plangov.pages import refused
 
 from . import routing
@@ -220,10 +221,7 @@ def _attempt(request: HttpRequest, task: Task, call: Callable[[], Any], *,
     try:
         call()
     except InvalidInput as exc:
-        for field, errors in exc.errors.items():
-            name = field if field in form.fields else None
-            for message in errors:
-                form.add_error(name, message)
+        put_back(form, exc)
         return _task_page(request, _task(request, task.pk), status=400, **{form_name: form})
     except (Forbidden, Conflict) as exc:
         return _refused(request, exc, task=task)
@@ -483,9 +481,7 @@ def plan_rename_page(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         plan_rename(plan=plan, actor=request.user, **form.cleaned_data)
     except InvalidInput as exc:
-        for field, errors in exc.errors.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
+        put_back(form, exc)
         return _plan_page(request, plan, rename_form=form, status=400)
     except PlangovError as exc:
         return _refused(request, exc, plan=plan)

@@ -22,11 +22,6 @@ class ProgressNoteForm(Form):
     text = forms.CharField(label="Progress note (optional)", required=False,
                            widget=forms.Textarea(attrs={"rows": 5}))
 
-    def put_errors(self, errors: dict[str, list[str]]) -> None:
-        for field, messages in errors.items():
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
-
 
 class ProgressUploadForm(Form):
     file = forms.FileField(label="Spreadsheet of progress (CSV or XLSX)", required=False,

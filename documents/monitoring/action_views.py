@@ -19,6 +19,7 @@ from documents.queries import visible_plans
 from governance import policy
 from plangov import clock, tabular
 from plangov.errors import Forbidden, InvalidInput, PlangovError, refusal_title
+from plangov.forms import put_back
 from plangov.ids import path_id
 
 from .action_forms import LeadLinkForm, ProgressNoteForm, ProgressUploadForm, StatusFilterForm
@@ -105,7 +106,7 @@ def action_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                                        noted_on=data["noted_on"], text=data["text"],
                                        actor=request.user)
             except InvalidInput as exc:
-                form.put_errors(exc.errors)
+                put_back(form, exc)
             except PlangovError as exc:
                 return _refused(request, exc, plan)
             else:

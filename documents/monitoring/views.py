@@ -19,7 +19,7 @@ from documents.models import IndicatorReading, Plan
 from documents.queries import visible_plans
 from governance import policy
 from plangov.errors import InvalidInput, PlangovError
-from plangov.forms import Form
+from plangov.forms import Form, put_back
 from plangov.ids import INT64_MAX
 from plangov.pages import refused
 
@@ -106,9 +106,7 @@ def indicator(request: HttpRequest, pk: int, key: str) -> HttpResponse:
                 reading = reading_record(plan=plan, indicator_key=key, actor=request.user,
                                          **form.cleaned_data)
             except InvalidInput as exc:
-                for field, errors in exc.errors.items():
-                    for message in errors:
-                        form.add_error(field if field in form.fields else None, message)
+                put_back(form, exc)
             except PlangovError as exc:
                 return refused(request, exc, back_url=request.path,
                                back_label="the indicator")

@@ -40,6 +40,7 @@ from governance.consultation.responses import (
 from governance.models import Partnership
 from plangov import clock, ratelimit
 from plangov.errors import Gone, InvalidInput, TooManyRequests
+from plangov.forms import put_back
 from plangov.ids import INT64_MAX
 
 from .forms import HONEYPOT, ResponseForm, question_field_name
@@ -219,11 +220,9 @@ def _round_post(request: HttpRequest, round: ConsultationRound) -> HttpResponse:
         return _closed(request, round, status=410)
     except InvalidInput as exc:
         limits.token_release(nonce)
-        for key, messages in exc.errors.items():
-            name = key.removeprefix("answers.")
-            name = question_field_name(name) if key.startswith("answers.") else name
-            for message in messages:
-                form.add_error(name if name in form.fields else None, message)
+        put_back(form, exc, rename={
+            key: question_field_name(key.removeprefix("answers.")) for key in exc.errors
+            if key.startswith("answers.")})
         return _render_form(request, round, form, children, status=400)
     return redirect(urls["thanks"])
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from plangov.forms import Form
+from plangov.forms import Form, put_back
 
 from .models import Audience, Channel
 
@@ -48,19 +48,13 @@ class ActivityForm(Form):
         return {a.pk: self.cleaned_data[self.reach_name(a)] for a in self.audiences
                 if self.cleaned_data.get(self.reach_name(a)) is not None}
 
-    def put_errors(self, errors: dict[str, list[str]]) -> None:
+    def put_errors(self, exc: Any) -> None:
         """Service errors back on the fields: ``reach.<slug>`` on that audience's box,
         ``reach`` on the first."""
-        by_slug = {a.slug: self.reach_name(a) for a in self.audiences}
-        for key, messages in errors.items():
-            if key.startswith("reach."):
-                name = by_slug.get(key.removeprefix("reach."))
-            elif key == "reach":
-                name = self.reach_name(self.audiences[0]) if self.audiences else None
-            else:
-                name = key if key in self.fields else None
-            for message in messages:
-                self.add_error(name, message)
+        rename = {f"reach.{a.slug}": self.reach_name(a) for a in self.audiences}
+        if self.audiences:
+            rename["reach"] = self.reach_name(self.audiences[0])
+        put_back(self, exc, rename=rename)
 
 
 class ImportForm(Form):

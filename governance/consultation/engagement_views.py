@@ -97,7 +97,7 @@ def _activity_form(request: HttpRequest, round: ConsultationRound,
                     activity_update(activity=activity, **params)
                     messages.success(request, "The activity was saved.")
             except InvalidInput as exc:
-                form.put_errors(exc.errors)
+                form.put_errors(exc)
             except PlangovError as exc:
                 return _refused(request, exc)
             else:

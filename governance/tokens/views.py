@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from plangov import clock
 from plangov.errors import InvalidInput
-from plangov.forms import Form
+from plangov.forms import Form, put_back
 
 from .models import ApiToken
 from .services import token_create, token_revoke
@@ -32,8 +32,7 @@ def tokens_page(request: HttpRequest) -> HttpResponse:
             token, raw = token_create(user=request.user, name=form.cleaned_data["name"],
                                       actor=request.user)
         except InvalidInput as exc:
-            for field, errors in exc.errors.items():
-                form.add_error(field if field in form.fields else None, errors)
+            put_back(form, exc)
         else:
             created = {"token": token, "raw": raw}
             form = TokenForm()
