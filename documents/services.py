@@ -4,7 +4,7 @@ checks permission and stage, and writes exactly one audit event."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -15,6 +15,7 @@ from governance.audit import audit_record
 from governance.models import Body, BodyKind, Partnership
 from plangov import clock, steps, text
 from plangov.errors import Forbidden, InvalidInput, WrongStage
+from plangov.prepared import Prepared
 from plangov.txn import service
 
 from .content import ContentInvalid, content_hash, normalise
@@ -30,7 +31,25 @@ def _chronology() -> Any:
     return chronology
 
 
-def lock_plan(plan_id: Any) -> Plan:
+PLAN_RELATED = ("current_version", "adopted_version", "executive_body")
+
+
+class PlanFinder:
+    """How a step finds the plan it locks: by its id, or through a row that names it (the plan
+    of a task, say: ``where`` turns the key into a subquery of the plan's id). Both reads are
+    prepared (plangov.prepared): compiled once, then only run."""
+
+    def __init__(self, where: Callable[[Any], Any] = lambda key: key) -> None:
+        self.lock = Prepared(lambda key: Plan.objects.select_for_update().filter(
+            pk=where(key)).values_list("pk", flat=True), key=int)
+        self.read = Prepared(lambda key: Plan.objects.select_related(*PLAN_RELATED).filter(
+            pk=where(key)), key=int)
+
+
+BY_ID = PlanFinder()
+
+
+def lock_plan(plan_id: Any, *, finder: PlanFinder = BY_ID) -> Plan:
     """Fetch the plan under a row lock (a no-op on SQLite, whose IMMEDIATE transaction
     already holds the database's write lock).
 
@@ -44,19 +63,22 @@ def lock_plan(plan_id: Any) -> Plan:
     calls (the approval flow's gateways, the routing helpers) reads this instance, moved and
     saved by the service, rather than the row again.
 
-    ``plan_id`` may be a subquery naming the plan (the plan of a task, say): the plan is then
-    found and locked in one statement."""
-    plans = Plan.objects.select_related("current_version", "adopted_version", "executive_body")
-    try:
+    ``plan_id`` is the plan's id (or the plan), or with ``finder`` the key of the row that
+    names it (a task's id, with routing's finder): the plan is then found and locked in one
+    statement."""
+    key = plan_id.pk if isinstance(plan_id, Plan) else plan_id
+    if isinstance(key, str) and key.isdigit():
+        key = int(key)
+    plan = None
+    if isinstance(key, int):
         if connection.features.has_select_for_update:
-            pk = Plan.objects.select_for_update().filter(pk=plan_id).values_list(
-                "pk", flat=True).get()
-            plan = plans.get(pk=pk)
+            locked = finder.lock.first(key=key)
+            plan = None if locked is None else BY_ID.read.first(key=locked)
         else:  # SQLite: the transaction holds the write lock already; one read is enough
-            plan = plans.get(pk=plan_id)
-    except Plan.DoesNotExist as exc:
-        named = f"the id {plan_id}" if isinstance(plan_id, int) else "that reference"
-        raise InvalidInput({"plan": [f"No plan has {named}."]}) from exc
+            plan = finder.read.first(key=key)
+    if plan is None:
+        named = f"the id {key}" if isinstance(key, int) else "that reference"
+        raise InvalidInput({"plan": [f"No plan has {named}."]})
     plan._as_locked = _values(plan)  # type: ignore[attr-defined]
     return steps.remember(("plan", plan.pk), plan)
 

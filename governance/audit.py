@@ -22,6 +22,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 
 from plangov import clock
+from plangov.prepared import Prepared, PreparedUpdate
 
 from .models import AuditEvent, AuditHead
 
@@ -85,11 +86,19 @@ def _hash_of(event: AuditEvent) -> str:
     )
 
 
+# The head's read under its lock and its move: the same two statements for every event,
+# compiled once (plangov.prepared).
+_HEAD = Prepared(lambda head: AuditHead.objects.select_for_update().filter(pk=head), head=int)
+_HEAD_MOVE = PreparedUpdate(lambda head, seq, digest: (
+    AuditHead.objects.filter(pk=head), {"last_seq": seq, "last_hash": digest}),
+    head=int, seq=int, digest=str)
+
+
 def _locked_head() -> AuditHead:
     """The head row, locked. Migrations create it; a flushed database (tests) may not have it,
     so make it here. Two first writers racing on PostgreSQL: the loser's insert waits for the
     winner and then fails inside its savepoint, and it goes on to lock the winner's row."""
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    head = _HEAD.first(head=1)
     if head is None:
         try:
             with transaction.atomic():
@@ -131,7 +140,7 @@ def audit_record(
     )
     event.hash = _hash_of(event)
     event.save(force_insert=True)
-    AuditHead.objects.filter(pk=1).update(last_seq=event.seq, last_hash=event.hash)
+    _HEAD_MOVE.update(head=1, seq=event.seq, digest=event.hash)
     return event
 
 

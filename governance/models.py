@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from plangov.calendar import Nation
+from plangov.prepared import Prepared
 
 
 class Partnership(models.Model):
@@ -44,7 +45,11 @@ class Partnership(models.Model):
         one query per partnership object, none when ``closure_days`` was prefetched."""
         cached = getattr(self, "_closure_dates", None)
         if cached is None:
-            cached = self._closure_dates = frozenset(c.date for c in self.closure_days.all())
+            if "closure_days" in getattr(self, "_prefetched_objects_cache", {}):
+                cached = frozenset(c.date for c in self.closure_days.all())
+            else:
+                cached = frozenset(_CLOSURE_DATES.all(partnership=self.pk))
+            self._closure_dates = cached
         return cached
 
 
@@ -67,6 +72,12 @@ class ClosureDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partnership}: closed on {self.date:%d %B %Y}"
+
+
+
+# A council's closure days, read for every due date (plangov.prepared: compiled once).
+_CLOSURE_DATES = Prepared(lambda partnership: ClosureDay.objects.filter(
+    partnership_id=partnership).order_by().values_list("date", flat=True), partnership=int)
 
 
 class BodyKind(models.TextChoices):
@@ -421,3 +432,4 @@ from governance.sso.models import SignInIdentity  # noqa: E402,F401
 
 # API tokens (governance.tokens, issue 13); imported here so Django registers the model.
 from governance.tokens.models import ApiToken  # noqa: E402,F401
+

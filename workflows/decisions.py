@@ -19,6 +19,7 @@ from governance.audit import audit_record
 from governance.models import Body, BodyKind, Decision, DecisionOutcome, Meeting
 from plangov import clock
 from plangov.errors import Conflict, Forbidden, InvalidInput, WrongStage
+from plangov.prepared import Prepared
 from plangov.txn import service
 
 from . import chronology
@@ -278,10 +279,14 @@ def meeting_checked(
     return meeting, errors
 
 
+_MEETING = Prepared(lambda body, day: Meeting.objects.filter(body_id=body, date=day).order_by(
+    "-date")[:1], body=int, day=datetime.date)
+
+
 def _meeting(
     body: Body, day: datetime.date, attendance: int | None
 ) -> tuple[Meeting | None, dict[str, list[str]]]:
-    meeting = Meeting.objects.filter(body=body, date=day).first()
+    meeting = _MEETING.first(body=body.pk, day=day)
     if meeting is None:
         if attendance is None:
             return None, {

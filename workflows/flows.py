@@ -22,16 +22,23 @@ from viewflow.workflow.lock import SelectForUpdateLock
 
 from documents.models import Plan, Stage
 from documents.services import step_plan
+from plangov.prepared import Prepared
 
 from . import routing
 from .models import PlanApprovalProcess, TaskKind
-from .nodes import BodySplit, DecisionTask, RedraftTask, Switch
+from .nodes import BodySplit, DecisionTask, Join, RedraftTask, Switch
 
 
 def _plan(activation: Any) -> Plan:
     # Never activation.process.artifact: it is cached and a decision just moved the stage.
     # The plan the step's service locked, moved and saved (documents.services.step_plan).
     return step_plan(int(activation.process.artifact_object_id))
+
+
+# The process row's lock, one compiled statement per process class (plangov.prepared).
+_PROCESS_LOCK = Prepared(lambda shape, process: shape[0]._default_manager.filter(
+    pk=process).select_for_update(nowait=shape[1]).order_by().values_list("pk", flat=True)[:1],
+    process=int)
 
 
 class StepLock(SelectForUpdateLock):
@@ -48,8 +55,8 @@ class StepLock(SelectForUpdateLock):
             return
         with transaction.atomic(savepoint=False):
             try:
-                flow_class.process_class._default_manager.filter(pk=process_pk).select_for_update(
-                    nowait=self.nowait).exists()
+                _PROCESS_LOCK.exists(shape=(flow_class.process_class, self.nowait),
+                                     process=int(process_pk))
             except DatabaseError as exc:
                 raise FlowLockFailed(f"Lock failed for {flow_class}") from exc
             yield
@@ -73,7 +80,7 @@ class PlanApprovalFlow(Flow):
         .Next(this.join)
     )
 
-    join = nodes.Join(continue_on_condition=this.sent_back).Next(this.after_boards)
+    join = Join(continue_on_condition=this.sent_back).Next(this.after_boards)
 
     after_boards = (
         Switch()

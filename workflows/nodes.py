@@ -8,6 +8,8 @@
 - RedraftTask: the lead officer's task after a referral back, carrying the body's comments.
 - Switch: viewflow's exclusive gateway without a savepoint of its own (its conditions only
   read the plan the step locked: there is nothing for a savepoint to undo).
+- Join: viewflow's Join, reading its incoming tasks once a step rather than once for each
+  of its checks, and keeping the process it was reached from.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from viewflow.workflow.activation import Activation
 from viewflow.workflow.base import Node
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.nodes import mixins
+from viewflow.workflow.nodes.join import JoinActivation
 from viewflow.workflow.nodes.switch import SwitchActivation
 from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.signals import task_finished
@@ -160,3 +163,55 @@ class StepSwitchActivation(SwitchActivation):
 
 class Switch(nodes.Switch):
     activation_class = StepSwitchActivation
+
+
+class StepJoinActivation(JoinActivation):
+    """viewflow's JoinActivation asks the database for the join's incoming tokens and its
+    still-active tasks on each of its checks: whether it may complete (twice, the second as
+    the transition's condition) and then in completing. Within one activation nothing else
+    moves those tasks, so each is read once and kept; the still-active tasks are read as rows,
+    so ``exists()`` and a cancellation use them. A join task found open is given the process
+    the step already holds, rather than reading it again."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._prefixes: set[Any] | None = None
+        self._active: dict[Any, Any] = {}
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def create(cls, flow_task: Any, prev_activation: Any, token: Any, data: Any = None,
+               seed: Any = None) -> Any:
+        process = prev_activation.process
+        task_class = flow_task.flow_class.task_class
+        open_joins = list(task_class._default_manager.filter(
+            flow_task=flow_task, process=process, status__in=[STATUS.NEW, STATUS.STARTED])[:2])
+        if len(open_joins) > 1:
+            raise FlowRuntimeError("More than one join instance for process found")
+        if open_joins:
+            task = open_joins[0]
+            task.process = process
+        else:
+            task = task_class(process=process, flow_task=flow_task,
+                              token=token.get_base_split_token() if token.is_split_token()
+                              else token)
+            task.data = data if data is not None else {}
+            task.seed = seed
+            task.save()
+        task.previous.add(prev_activation.task)
+        return cls(task)
+
+    def _join_token_prefixes(self) -> Any:
+        if self._prefixes is None:
+            self._prefixes = super()._join_token_prefixes()
+        return self._prefixes
+
+    def _active_join_tasks(self, join_token_prefix: Any) -> Any:
+        if join_token_prefix not in self._active:
+            tasks = super()._active_join_tasks(join_token_prefix)
+            len(tasks)  # read now, once: exists() and cancel_active_tasks use these rows
+            self._active[join_token_prefix] = tasks
+        return self._active[join_token_prefix]
+
+
+class Join(nodes.Join):
+    activation_class = StepJoinActivation

@@ -27,12 +27,13 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from documents.models import Plan, Stage
-from documents.services import lock_plan, step_plan
+from documents.services import PlanFinder, lock_plan, step_plan
 from governance import policy
 from governance.audit import audit_record
-from governance.models import Body, BodyKind, Decision, Meeting
-from plangov import calendar, clock
+from governance.models import Body, BodyKind, Decision, Meeting, Partnership
+from plangov import calendar, clock, steps
 from plangov.errors import Conflict, Forbidden, InvalidInput
+from plangov.prepared import Prepared
 from plangov.txn import service
 
 from .inbox import status_word
@@ -102,11 +103,29 @@ def due_for(body: Body | None, *, after: datetime.date | None = None) -> datetim
     working days when no meeting is in the diary."""
     day = after or clock.today()
     if body is not None:
-        meeting = Meeting.objects.filter(body=body, date__gt=day).order_by("date").first()
+        meeting = _NEXT_MEETING.first(body=body.pk, day=day)
         if meeting is not None:
             return meeting.date
     return calendar.add_working_days(day, settings.PLANGOV_TASK_DUE_WORKING_DAYS,
-                                     partnership=body.partnership if body else None)
+                                     partnership=_partnership(body) if body else None)
+
+
+# Read for every task made: the body's next meeting and its partnership (plangov.prepared),
+# the partnership kept for the step.
+_NEXT_MEETING = Prepared(lambda body, day: Meeting.objects.filter(
+    body_id=body, date__gt=day).order_by("date")[:1], body=int, day=datetime.date)
+_PARTNERSHIP = Prepared(lambda partnership: Partnership.objects.filter(pk=partnership),
+                        partnership=int)
+
+
+def _partnership(body: Body) -> Partnership:
+    if Body.partnership.is_cached(body):
+        return body.partnership
+    key = ("partnership", body.partnership_id)
+    partnership = steps.recall(key) or steps.remember(
+        key, _PARTNERSHIP.first(partnership=body.partnership_id))
+    body.partnership = partnership
+    return partnership
 
 
 def task_info_create(
@@ -305,20 +324,23 @@ def _task(task_id: int) -> Task:
     return task
 
 
+# The plan of a task, found and locked in one statement; the task with its facts and process.
+PLAN_OF_TASK = PlanFinder(
+    lambda task: Subquery(TaskInfo.objects.filter(task_id=task).values("plan_id")[:1]))
+_TASK = Prepared(lambda task: Task.objects.select_related(
+    "info", "info__body", "owner", "process").filter(pk=task), task=int)
+
+
 def _locked_task(task_id: int) -> tuple[Plan, Task]:
     """Lock the plan of the task (found and locked in one statement), then read the task, its
     facts and its process: a claim committed a moment ago is seen, so nobody works a task
     another person has just taken (claims lock the same plan row). The task's facts carry the
     locked plan."""
-    plan_of_task = TaskInfo.objects.filter(task_id=task_id).values("plan_id")[:1]
     try:
-        plan = lock_plan(Subquery(plan_of_task))
+        plan = lock_plan(task_id, finder=PLAN_OF_TASK)
     except InvalidInput:
         raise InvalidInput({"task": [f"No task has the id {task_id}."]}) from None
-    task = (
-        Task.objects.select_related("info", "info__body", "owner", "process")
-        .filter(pk=task_id).first()
-    )
+    task = _TASK.first(task=task_id)
     if task is None or not hasattr(task, "info"):
         raise InvalidInput({"task": [f"No task has the id {task_id}."]})
     task.info.plan = plan

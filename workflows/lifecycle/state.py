@@ -16,6 +16,7 @@ from governance.models import (
     latest_per_body,
 )
 from plangov import steps
+from plangov.prepared import Prepared
 
 APPROVING = DecisionOutcome.approving()
 SENDING_BACK = frozenset({DecisionOutcome.REFERRED_BACK, DecisionOutcome.REJECTED})
@@ -54,13 +55,20 @@ class _Facts:
     new: set[int] = field(default_factory=set)
 
 
+# What every decision step reads of its plan's approval, compiled once (plangov.prepared).
+_DECISIONS = Prepared(lambda plan, version: Decision.objects.filter(
+    plan_id=plan, version_id=version).select_related("body"), plan=int, version=int)
+_APPROVING = Prepared(lambda plan: Plan(pk=plan).approving_bodies.all(), plan=int)
+_POSITIONS = Prepared(lambda plan: ApprovalStep.objects.filter(plan_id=plan).values_list(
+    "body_id", "position"), plan=int)
+
+
 def _facts(plan: Plan) -> _Facts:
     key = ("approval", plan.pk, plan.current_version_id)
     facts = steps.recall(key)
     if facts is None:
         decisions = (
-            list(Decision.objects.filter(plan=plan, version_id=plan.current_version_id)
-                 .select_related("body"))
+            _DECISIONS.all(plan=plan.pk, version=plan.current_version_id)
             if plan.current_version_id is not None else []
         )
         facts = steps.remember(key, _Facts(required_bodies(plan), decisions))
@@ -72,7 +80,7 @@ def required_bodies(plan: Plan) -> list[Body]:
     key = ("approving_bodies", plan.pk)
     bodies = steps.recall(key)
     if bodies is None:
-        bodies = steps.remember(key, list(plan.approving_bodies.all()))
+        bodies = steps.remember(key, _APPROVING.all(plan=plan.pk))
     return bodies
 
 
@@ -81,9 +89,7 @@ def route_positions(plan: Plan) -> dict[int, int]:
     key = ("route", plan.pk)
     positions = steps.recall(key)
     if positions is None:
-        positions = steps.remember(
-            key, dict(ApprovalStep.objects.filter(plan=plan).values_list("body_id", "position"))
-        )
+        positions = steps.remember(key, dict(_POSITIONS.all(plan=plan.pk)))
     return positions
 
 

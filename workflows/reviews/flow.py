@@ -67,7 +67,7 @@ from viewflow.workflow.lock import SelectForUpdateLock
 from documents.models import Review, ReviewStage
 
 from ..models import AnnualReviewProcess, TaskKind
-from ..nodes import BodySplit
+from ..nodes import BodySplit, Join
 from ..routing import scrutiny_body as _scrutiny_body
 from . import routing
 from .nodes import ReviewTask
@@ -101,7 +101,7 @@ class AnnualReviewFlow(Flow):
         .Next(this.join)
     )
 
-    join = nodes.Join().Next(this.compile)
+    join = Join().Next(this.compile)
 
     compile = (
         ReviewTask(TaskKind.COMPILE_REVIEW)
