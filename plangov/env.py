@@ -97,7 +97,16 @@ def database_from_url(url: str) -> dict[str, Any]:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(port or ""),
-            "OPTIONS": dict(parse_qsl(parts.query)),
+            "OPTIONS": {
+                # plangov.prepared's statements are kept prepared on the server once one has
+                # run this many times on a connection (psycopg's prepare_threshold; Django's
+                # own queries bind on the client and are never prepared). Set
+                # DATABASE_PREPARED_STATEMENTS=false behind a pooler that cannot keep them
+                # (PgBouncer in transaction mode before 1.21).
+                "prepare_threshold": (
+                    2 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None),
+                **dict(parse_qsl(parts.query)),
+            },
             # Seconds a web worker keeps its connection (0: one per request); with a
             # connection pooler in front, keep 0.
             "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),

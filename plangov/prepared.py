@@ -88,7 +88,7 @@ class Prepared(Generic[M]):
             **values: Any) -> list[Any]:
         connection = connections[using]
         compiled = self._for(connection, shape)
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(compiled.sql, compiled.bound(values))
             rows = cursor.fetchall()
         if compiled.converters:
@@ -119,7 +119,7 @@ class Prepared(Generic[M]):
         ``PreparedUpdate`` says); the number of rows changed."""
         connection = connections[using]
         compiled = self._for(connection, shape)
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(compiled.sql, compiled.bound(values))
             return cursor.rowcount
 
@@ -201,6 +201,29 @@ class PreparedUpdate(Prepared[Any]):
     def _compile(self, connection: Any, shape: Hashable) -> _Compiled:
         _, compiler, slots = self._compiled_twice(connection, shape)
         return _Compiled(compiler.sql, compiler.params, slots, "update", [])
+
+
+def _cursor(connection: Any) -> Any:
+    """The connection's cursor, wrapped as Django wraps its own (statement logging, execute
+    wrappers, thread checks). On PostgreSQL it binds its parameters on the server (Django's
+    ServerBindingCursor; Django's default cursor binds on the client and so can never use a
+    prepared statement): psycopg then keeps each statement prepared on the server once it
+    has run ``prepare_threshold`` times on the connection (plangov.env sets it), and the
+    server no longer parses and plans it. The time zone is set as Django's create_cursor
+    sets it."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = ServerBindingCursor(connection.connection)
+        tzloader = connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+        if connection.timezone != tzloader.timezone:
+            register_tzloader(connection.timezone, raw)
+        return connection._prepare_cursor(raw)
 
 
 def _as_sql(compiler: Any) -> tuple[str, list[Any]]:

@@ -39,7 +39,7 @@ from .callin_api import (
     CallInRequestInputSerializer,
     CallInRequestSerializer,
 )
-from .inbox import OPEN, View, inbox, is_overdue, workable
+from .inbox import OPEN, View, base_queryset, inbox, is_overdue, tasks_by_ids, workable
 from .models import Notification, TaskKind
 from .plans_api import PlanDetailSerializer
 from .reviews.api import ReviewDetailSerializer, review_detail
@@ -275,8 +275,11 @@ class TaskViewSet(viewsets.GenericViewSet):
 
     @extend_schema(parameters=FILTERS, responses={200: TaskSerializer(many=True), 400: PROBLEM})
     def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self._with_notifications(self._filtered()))
-        assert page is not None  # the API always paginates
+        # The page's ids from narrow rows, then those tasks with what a task shows
+        # (inbox.tasks_by_ids).
+        ids = self.paginate_queryset(self._filtered().values_list("pk", flat=True))
+        assert ids is not None  # the API always paginates
+        page = tasks_by_ids(ids, self._with_notifications(base_queryset()))
         data = TaskSerializer(page, many=True, context=self._context(page)).data
         return self.get_paginated_response(data)
 

@@ -36,8 +36,16 @@ class TaskCounts:
         return self.mine + self.queue
 
 
+def counts_for(request: HttpRequest) -> TaskCounts:
+    """The request's counts, made once: the task list's tabs and the navigation share them."""
+    counts = getattr(request, "_plangov_task_counts", None)
+    if counts is None:
+        counts = request._plangov_task_counts = TaskCounts(request.user)  # type: ignore[attr-defined]
+    return counts
+
+
 def task_counts(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"task_counts": None}
-    return {"task_counts": SimpleLazyObject(lambda: TaskCounts(user))}
+    return {"task_counts": SimpleLazyObject(lambda: counts_for(request))}

@@ -95,6 +95,16 @@ def _visible_plan(user: Any) -> Q:
             | Q(owner=user))
 
 
+def tasks_by_ids(ids: list[int], tasks: QuerySet[Task] | None = None) -> list[Task]:
+    """The tasks ``ids`` names, in that order, with what a list shows (``tasks``, by default
+    base_queryset(), may add a prefetch). A page of a long list is read in two steps: its
+    ids, sorted and cut from narrow rows, then these rows by id. At 10,000 open tasks the one
+    wide read spent most of its time sorting whole rows with their relations."""
+    found = {task.pk: task for task in (tasks if tasks is not None else base_queryset())
+             .filter(pk__in=ids)} if ids else {}
+    return [found[pk] for pk in ids if pk in found]
+
+
 def base_queryset() -> QuerySet[Task]:
     """Tasks plangov knows about (not viewflow's gateways, starts or timers), with what a
     list shows fetched in the same query."""

@@ -30,9 +30,10 @@ from governance.models import AuditEvent, BodyKind, CallInRequest, Decision, Mem
 from plangov import clock
 from plangov.errors import Conflict, Forbidden, InvalidInput, PlangovError
 from plangov.forms import put_back
-from plangov.pages import refused
+from plangov.pages import IdUrls, refused
 
 from . import routing
+from .context_processors import counts_for
 from .forms import (
     DATE_FORMATS,
     CallInOutcomeForm,
@@ -43,7 +44,7 @@ from .forms import (
     RedraftForm,
     RenameForm,
 )
-from .inbox import OPEN, View, inbox, is_overdue, workable
+from .inbox import OPEN, View, inbox, is_overdue, tasks_by_ids, workable
 from .lifecycle import PlanLifecycle
 from .models import TaskKind
 from .page_text import (
@@ -76,21 +77,44 @@ def _refused(request: HttpRequest, exc: PlangovError, *, task: Task | None = Non
 
 @login_required
 def task_list(request: HttpRequest) -> HttpResponse:
-    counts = {View.MINE: inbox(request.user, view=View.MINE).count(),
-              View.QUEUE: inbox(request.user, view=View.QUEUE).count()}
+    # Each count once a request: the tabs, the navigation (counts_for) and the paginator.
+    shared = counts_for(request)
+    counts = {View.MINE: shared.mine, View.QUEUE: shared.queue}
     view = request.GET.get("view")
     if view not in dict(TABS):
         # Open on whichever tab holds work: mine first, else the queue.
         view = View.QUEUE if not counts[View.MINE] and counts[View.QUEUE] else View.MINE
     tasks = inbox(request.user, view=view)
-    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
+    paginator = Paginator(tasks, 50)
+    if view in counts:
+        paginator.count = counts[view]  # type: ignore[misc]
+    page = paginator.get_page(request.GET.get("page"))
+    ids = list(tasks.values_list("pk", flat=True)[page.start_index() - 1:page.end_index()]
+               ) if paginator.count else []
     today = clock.today()
-    rows = [{"task": t, "overdue": is_overdue(t, today)} for t in page.object_list]
+    urls = {name: IdUrls(name) for name in ROW_LINKS}
+    rows = [_row(t, today, urls) for t in tasks_by_ids(ids)]
     tabs = [{"view": key, "label": label, "count": counts.get(key)} for key, label in TABS]
     pages = list(page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
     return render(request, "workflows/task_list.html",
                   {"tabs": tabs, "view": view, "page": page, "rows": rows, "pages": pages,
                    "ellipsis": page.paginator.ELLIPSIS, "view_label": dict(TABS)[view]})
+
+
+ROW_LINKS = ("workflows:task", "workflows:task-claim", "workflows:plan", "reviews:review")
+
+
+def _row(task: Task, today: datetime.date, urls: dict[str, IdUrls]) -> dict[str, Any]:
+    """What the task list shows of one task, its links made without the URL resolver."""
+    info = task.info
+    owner = task.owner
+    return {
+        "task": task, "overdue": is_overdue(task, today), "kind": info.get_kind_display(),
+        "url": urls["workflows:task"](task.pk), "claim_url": urls["workflows:task-claim"](task.pk),
+        "plan_url": urls["workflows:plan"](info.plan_id),
+        "review_url": urls["reviews:review"](info.review_id) if info.review_id else None,
+        "owner": (owner.get_full_name() or owner.get_username()) if owner else None,
+    }
 
 
 def _task(request: HttpRequest, pk: int) -> Task:

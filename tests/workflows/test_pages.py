@@ -231,6 +231,40 @@ def test_it_renders_the_inbox_with_the_same_queries_for_one_task_and_a_thousand(
     assert count() == one
 
 
+def test_the_inbox_counts_each_tab_once_and_reads_a_page_by_its_ids(  # type: ignore[no-untyped-def]
+        world, frozen_clock, client):
+    """The tab counts are made once a request (the tabs, the navigation and the paginator
+    share them), and a page's tasks are the ones the full sort puts there, in that order,
+    each linked to its task, its claim and its plan."""
+    import re
+
+    from workflows.inbox import View, inbox
+
+    plan = submitted_plan(world)
+    template = open_task(plan, world.board)
+    days = [frozen_clock().date() + datetime.timedelta(days=d) for d in (9, -3, 4, 0, 12)]
+    open_task_copies(template, 119, bodies=[world.board], due_on=days)
+    client.force_login(world.board_secretary)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/tasks/?view=queue&page=2")
+    assert response.status_code == 200
+    counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT")]
+    assert len(counts) == 2  # "assigned to me" and the queue, once each
+    expected = list(inbox(world.board_secretary, view=View.QUEUE)
+                    .values_list("pk", flat=True)[50:100])
+    html = response.content.decode()
+    shown = [int(pk) for pk in re.findall(r'href="/tasks/(\d+)/"', html)]
+    assert shown == expected
+    assert [int(pk) for pk in re.findall(r'action="/tasks/(\d+)/claim/"', html)] == expected
+    from workflows.models import TaskInfo
+
+    plan_of = dict(TaskInfo.objects.filter(pk__in=expected).values_list("pk", "plan_id"))
+    linked = [int(pk) for pk in re.findall(r'<td class="govuk-table__cell"><a class="govuk-link" '
+                                           r'href="/plans/(\d+)/"', html)]
+    assert linked == [plan_of[pk] for pk in expected]
+    assert "Queue (120)" in html
+
+
 # Call-in and full council pages.
 
 
