@@ -31,7 +31,9 @@ def _chronology() -> Any:
     return chronology
 
 
-PLAN_RELATED = ("current_version", "adopted_version", "executive_body")
+# Read with the plan: its versions and executive, and its partnership (whose calendar dates
+# the tasks the step makes, kept for the step under ("partnership", id)).
+PLAN_RELATED = ("current_version", "adopted_version", "executive_body", "partnership")
 
 
 class PlanFinder:
@@ -80,6 +82,7 @@ def lock_plan(plan_id: Any, *, finder: PlanFinder = BY_ID) -> Plan:
         named = f"the id {key}" if isinstance(key, int) else "that reference"
         raise InvalidInput({"plan": [f"No plan has {named}."]})
     plan._as_locked = _values(plan)  # type: ignore[attr-defined]
+    steps.remember(("partnership", plan.partnership_id), plan.partnership)
     return steps.remember(("plan", plan.pk), plan)
 
 
@@ -103,7 +106,7 @@ def plan_save(plan: Plan) -> None:
 def step_plan(plan_id: int) -> Plan:
     """The plan this step locked (lock_plan), or else read now."""
     return steps.recall(("plan", plan_id)) or Plan.objects.select_related(
-        "current_version", "adopted_version", "executive_body").get(pk=plan_id)
+        *PLAN_RELATED).get(pk=plan_id)
 
 
 def plan_snapshot(plan: Plan) -> dict[str, Any]:

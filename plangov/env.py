@@ -90,6 +90,11 @@ def database_from_url(url: str) -> dict[str, Any]:
             port = parts.port
         except ValueError as exc:
             raise ImproperlyConfigured(f"DATABASE_URL {url!r} has a bad port.") from exc
+        options: dict[str, Any] = dict(parse_qsl(parts.query))
+        threshold = options.pop("prepare_threshold", None)
+        if threshold is not None and not threshold.isdigit():
+            raise ImproperlyConfigured(
+                f"DATABASE_URL's prepare_threshold must be a whole number, not {threshold!r}.")
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": name,
@@ -104,8 +109,9 @@ def database_from_url(url: str) -> dict[str, Any]:
                 # DATABASE_PREPARED_STATEMENTS=false behind a pooler that cannot keep them
                 # (PgBouncer in transaction mode before 1.21).
                 "prepare_threshold": (
-                    2 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None),
-                **dict(parse_qsl(parts.query)),
+                    (int(threshold) if threshold is not None else 2)
+                    if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None),
+                **options,
             },
             # Seconds a web worker keeps its connection (0: one per request); with a
             # connection pooler in front, keep 0.

@@ -39,11 +39,20 @@ def test_it_parses_postgres_and_sqlite_urls():
     assert (pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"], pg["NAME"]) == (
         "plan gov", "s3cret", "db.local", "5433", "plangov"
     )
-    assert pg["OPTIONS"] == {"sslmode": "require"}
+    assert pg["OPTIONS"] == {"sslmode": "require", "prepare_threshold": 2}
     lite = database_from_url("sqlite:////tmp/x.sqlite3")
     assert lite["NAME"] == "/tmp/x.sqlite3"
     assert lite["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in lite["OPTIONS"]["init_command"]
+
+
+def test_prepared_statements_are_on_unless_turned_off(monkeypatch):
+    url = "postgres://plangov@db.local/plangov"
+    assert database_from_url(url + "?prepare_threshold=5")["OPTIONS"] == {"prepare_threshold": 5}
+    with pytest.raises(ImproperlyConfigured, match="prepare_threshold must be a whole number"):
+        database_from_url(url + "?prepare_threshold=soon")
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "false")
+    assert database_from_url(url)["OPTIONS"] == {"prepare_threshold": None}
 
 
 @pytest.mark.parametrize(

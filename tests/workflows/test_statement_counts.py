@@ -37,8 +37,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # one without saying in the commit why the path needs the statement.
 CLAIM = {"sqlite": 10, "postgresql": 11}
 FIRST_BOARD_COMPLETION = {"sqlite": 25, "postgresql": 26}
-JOIN_COMPLETION = {"sqlite": 35, "postgresql": 36}
-EXECUTIVE_DECISION = {"sqlite": 36, "postgresql": 37}
+JOIN_COMPLETION = {"sqlite": 34, "postgresql": 35}
+EXECUTIVE_DECISION = {"sqlite": 35, "postgresql": 36}
 LIFECYCLE_ACTION = {"sqlite": 29, "postgresql": 30}
 WITHDRAW = {"sqlite": 8, "postgresql": 9}
 REVISE = {"sqlite": 7, "postgresql": 8}
