@@ -14,17 +14,22 @@
 from __future__ import annotations
 
 import base64
+import logging
 import pickle
 import random
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.db import connections, router, transaction
 from django.utils.timezone import now as tz_now
 
 CULL_EVERY = 200
+
+log = logging.getLogger(__name__)
 
 
 class DatabaseCache(DjangoDatabaseCache):
@@ -86,11 +91,6 @@ class DatabaseCache(DjangoDatabaseCache):
 #   hit;
 # - set, delete and touch do nothing. /healthz reports the broker (the same Redis) as down.
 
-import logging  # noqa: E402
-
-from django.core.cache.backends.redis import RedisCache as DjangoRedisCache  # noqa: E402
-
-log = logging.getLogger(__name__)
 
 
 def _redis_errors() -> tuple[type[BaseException], ...]:
@@ -103,70 +103,52 @@ def _redis_errors() -> tuple[type[BaseException], ...]:
 
 
 class RedisCache(DjangoRedisCache):
-    def _down(self, what: str) -> None:
-        log.warning("The cache (Redis) is unreachable: %s skipped.", what, exc_info=True)
+    def _guarded(self, what: str, fallback: Any, call: Callable[[], Any]) -> Any:
+        """``call()``, or ``fallback`` (logged) when Redis cannot be reached."""
+        try:
+            return call()
+        except _redis_errors():
+            log.warning("The cache (Redis) is unreachable: %s skipped.", what, exc_info=True)
+            return fallback
 
     def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
-        try:
-            return super().get(key, default, version)
-        except _redis_errors():
-            self._down("get")
-            return default
+        return self._guarded("get", default, lambda: super(RedisCache, self).get(
+            key, default, version))
 
     def get_many(self, keys: Any, version: Any = None) -> dict[Any, Any]:
-        try:
-            return super().get_many(keys, version)
-        except _redis_errors():
-            self._down("get_many")
-            return {}
+        return self._guarded("get_many", {}, lambda: super(RedisCache, self).get_many(
+            keys, version))
 
     def has_key(self, key: Any, version: Any = None) -> bool:
-        try:
-            return super().has_key(key, version)
-        except _redis_errors():
-            self._down("has_key")
-            return False
+        return self._guarded("has_key", False, lambda: super(RedisCache, self).has_key(
+            key, version))
 
     def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT,
             version: Any = None) -> bool:
-        try:
-            return super().add(key, value, timeout, version)
-        except _redis_errors():
-            self._down("add")
-            return True
+        return self._guarded("add", True, lambda: super(RedisCache, self).add(
+            key, value, timeout, version))
 
     def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT,
             version: Any = None) -> None:
-        try:
-            super().set(key, value, timeout, version)
-        except _redis_errors():
-            self._down("set")
+        self._guarded("set", None, lambda: super(RedisCache, self).set(
+            key, value, timeout, version))
 
     def set_many(self, data: Any, timeout: Any = DEFAULT_TIMEOUT,
                  version: Any = None) -> list[Any]:
-        try:
-            return super().set_many(data, timeout, version)
-        except _redis_errors():
-            self._down("set_many")
-            return list(data)
+        return self._guarded("set_many", list(data), lambda: super(RedisCache, self).set_many(
+            data, timeout, version))
 
     def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> bool:
-        try:
-            return super().touch(key, timeout, version)
-        except _redis_errors():
-            self._down("touch")
-            return False
+        return self._guarded("touch", False, lambda: super(RedisCache, self).touch(
+            key, timeout, version))
 
     def delete(self, key: Any, version: Any = None) -> bool:
-        try:
-            return super().delete(key, version)
-        except _redis_errors():
-            self._down("delete")
-            return False
+        return self._guarded("delete", False, lambda: super(RedisCache, self).delete(
+            key, version))
 
     def incr(self, key: Any, delta: int = 1, version: Any = None) -> int:
         try:
             return super().incr(key, delta, version)
         except _redis_errors() as exc:
-            self._down("incr")
+            log.warning("The cache (Redis) is unreachable: incr skipped.", exc_info=True)
             raise ValueError("The cache is unreachable; count from the start.") from exc

@@ -142,23 +142,23 @@ class Prepared(Generic[M]):
         if queryset.query.annotations or queryset.query.extra:
             raise ValueError("A prepared read is a plain select: no annotations or extra.")
         compiler = queryset.query.get_compiler(connection=connection)
-        compiler.sql, compiler.params = _as_sql(compiler)
-        return compiler.sql, compiler.params, compiler
+        sql, params = compiler.as_sql()
+        return sql, list(params), compiler
 
-    def _compiled_twice(self, connection: Any, shape: Hashable) -> tuple[Any, Any, list[Any]]:
-        """The statement compiled with each set of stand-ins: the first build, its compiler
-        and the slots where the parameters go."""
+    def _compiled_twice(self, connection: Any,
+                        shape: Hashable) -> tuple[Any, Any, str, list[Any], list[Any]]:
+        """The statement compiled with each set of stand-ins: the first build, its compiler,
+        SQL and parameters, and the slots where the parameters go."""
         markers, built = self._built(shape, second=False)
         other_markers, other = self._built(shape, second=True)
         sql, params, compiler = self._sql(connection, built)
         other_sql, other_params, _ = self._sql(connection, other)
         slots = _slots(sql, params, markers, other_sql, other_params, other_markers,
                        connection)
-        return built, compiler, slots
+        return built, compiler, sql, params, slots
 
     def _compile(self, connection: Any, shape: Hashable) -> _Compiled:
-        queryset, compiler, slots = self._compiled_twice(connection, shape)
-        sql, params = compiler.sql, compiler.params
+        queryset, compiler, sql, params, slots = self._compiled_twice(connection, shape)
         fields = [column[0] for column in compiler.select[0:compiler.col_count]]
         converters = [(pos, convs, expr)
                       for pos, (convs, expr) in compiler.get_converters(fields).items()]
@@ -195,12 +195,12 @@ class PreparedUpdate(Prepared[Any]):
             raise ValueError("A prepared update changes one table.")
         compiler = query.get_compiler(connection=connection)
         compiler.pre_sql_setup()
-        compiler.sql, compiler.params = _as_sql(compiler)
-        return compiler.sql, compiler.params, compiler
+        sql, params = compiler.as_sql()
+        return sql, list(params), compiler
 
     def _compile(self, connection: Any, shape: Hashable) -> _Compiled:
-        _, compiler, slots = self._compiled_twice(connection, shape)
-        return _Compiled(compiler.sql, compiler.params, slots, "update", [])
+        _, _, sql, params, slots = self._compiled_twice(connection, shape)
+        return _Compiled(sql, params, slots, "update", [])
 
 
 def _cursor(connection: Any) -> Any:
@@ -224,11 +224,6 @@ def _cursor(connection: Any) -> Any:
         if connection.timezone != tzloader.timezone:
             register_tzloader(connection.timezone, raw)
         return connection._prepare_cursor(raw)
-
-
-def _as_sql(compiler: Any) -> tuple[str, list[Any]]:
-    sql, params = compiler.as_sql()
-    return sql, list(params)
 
 
 def _slots(sql: str, params: list[Any], markers: dict[str, Any], other_sql: str,
